@@ -1,0 +1,59 @@
+// Lint: hygiene for all code, and the layer rules of ARCHITECTURE.md as errors.
+// Domain libs (type:domain) may import only domain libs and no I/O module; adapters may not
+// import apps; apps wire everything.
+const nx = require('@nx/eslint-plugin');
+const tseslint = require('typescript-eslint');
+
+const ioModules = [
+  'fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'tls', 'child_process', 'cluster',
+  'readline', 'v8', 'vm', 'inspector',
+  'pg', 'typeorm', 'bullmq', 'redis', 'ioredis', '@aws-sdk/*', 'apache-arrow', 'parquet-wasm', 'express',
+  'pino', 'nodemailer', 'undici', 'axios', 'node-fetch',
+];
+const nodeIo = ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'tls', 'child_process', 'cluster',
+  'readline', 'v8', 'vm', 'inspector', 'os', 'worker_threads', 'path'];
+
+module.exports = [
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/tmp/**', 'tools/bench/vendor/**', '**/*.cjs', '**/*.mjs'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: __dirname },
+    },
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', {
+        enforceBuildableLibDependency: false,
+        allow: [],
+        depConstraints: [
+          { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ioModules },
+          { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
+          { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
+          { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
+        ],
+      }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Domain code: no I/O, no environment. Node built-ins are also banned by name here, because
+    // `node:`-prefixed specifiers are not external packages for the Nx rule.
+    files: ['libs/indicators/src/**/*.ts', 'libs/positions/src/**/*.ts', 'libs/engine/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'libs/engine/src/parallel/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeIo.flatMap((m) => [{ name: m, message: 'Domain libraries do no I/O (ARCHITECTURE.md).' }, { name: `node:${m}`, message: 'Domain libraries do no I/O (ARCHITECTURE.md).' }]),
+      }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Configuration is passed in; only apps/*/src/config.ts reads process.env.' }],
+    },
+  },
+  {
+    files: ['**/*.test.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+];

@@ -1,0 +1,4 @@
+// Runs every project's tests in one Jest process tree (used by tools/test-all.sh for one summary).
+module.exports = {
+  projects: ['<rootDir>/libs/*/jest.config.cjs', '<rootDir>/apps/*/jest.config.cjs'],
+};

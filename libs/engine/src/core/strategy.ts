@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import type { Candle, CandleColumns } from './candles';
+import type { SignalColumns, StreamSignal } from './signals';
+
+/** Serializable state of a streaming strategy (plain JSON values only). */
+export type StrategyState = Readonly<Record<string, unknown>>;
+
+/**
+ * Bar-by-bar form of a strategy, for live use and for proving the batch form has no look-ahead.
+ * Fed the same candles in order, it must emit exactly the signals the batch form produces.
+ */
+export interface StreamingStrategy {
+  /** Adds the next (closed) candle; returns the signal decided on it, or null. */
+  onCandle(candle: Candle): StreamSignal | null;
+  /** Captures the full internal state; `restore` of it on a fresh instance continues identically. */
+  snapshot(): StrategyState;
+  /** Replaces the internal state with a snapshot taken from an instance with the same params. */
+  restore(state: StrategyState): void;
+}
+
+/**
+ * A trading strategy: a named parameter schema plus a batch and a streaming implementation.
+ * `P` is the parsed (defaults applied) parameter type.
+ */
+export interface StrategyDefinition<P extends object = Record<string, unknown>> {
+  /** Registry name, snake_case (e.g. `volume_zone_breakout`). */
+  readonly name: string;
+  /** Short human title. */
+  readonly title: string;
+  /** One-paragraph description of the rule. */
+  readonly description: string;
+  /** zod schema: validates raw params, applies defaults, enforces ranges. */
+  readonly paramsSchema: z.ZodType<P>;
+  /** JSON Schema (draft 2020-12) of the parameters, for API consumers. */
+  readonly jsonSchema: Readonly<Record<string, unknown>>;
+  /** Number of leading bars on which no signal can be produced. */
+  warmupBars(params: P): number;
+  /** Holding period for the signal study (bars after entry at which the forward return is measured). */
+  holdPeriodBars(params: P): number;
+  /** Batch form: columns in, signals out (one per bar). Must not mutate the input. */
+  generate(candles: CandleColumns, params: P): SignalColumns;
+  /** Streaming form with the same semantics as {@link StrategyDefinition.generate}. */
+  createStream(params: P): StreamingStrategy;
+}

@@ -1,0 +1,8 @@
+/**
+ * @coinhts/engine — the backtesting engine of coin-hts. Domain code only: no I/O.
+ * @packageDocumentation
+ */
+export * from './core/errors';
+export * from './core/candles';
+export * from './core/signals';
+export * from './core/strategy';
