@@ -6,3 +6,5 @@ export * from './core/errors';
 export * from './core/candles';
 export * from './core/signals';
 export * from './core/strategy';
+export * from './core/timeframes';
+export * from './core/ports';
