@@ -1,0 +1,24 @@
+import { resolve, join } from 'node:path';
+
+/** CLI configuration, read once from the environment (the only place the CLI reads process.env). */
+export interface CliConfig {
+  /** Root of the candle store (`DATA_ROOT/{SYMBOL}/{TIMEFRAME}/{YEAR}.parquet`). Default: the bundled sample data. */
+  readonly dataRoot: string;
+  /** Where local result archives and their index live (`COINHTS_RESULTS_DIR`, default ./coinhts-results). */
+  readonly resultsDir: string;
+  /** Zone for date-only bounds such as `--from 2024-01-01` (`COINHTS_TZ`, default Asia/Seoul, as the original). */
+  readonly timeZone: string;
+  /** Repository root (for bundled assets). */
+  readonly repoRoot: string;
+}
+
+/** Reads and validates the CLI's environment once. */
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  const repoRoot = resolve(__dirname, '..', '..', '..');
+  return {
+    repoRoot,
+    dataRoot: resolve(env.DATA_ROOT ?? join(repoRoot, 'data', 'sample')),
+    resultsDir: resolve(env.COINHTS_RESULTS_DIR ?? 'coinhts-results'),
+    timeZone: env.COINHTS_TZ ?? 'Asia/Seoul',
+  };
+}

@@ -1,0 +1,31 @@
+/** Exit codes of `coinhts`: 0 success, 2 bad input (the message says what to fix), 1 anything else. */
+export const ExitCode = { Ok: 0, Failure: 1, BadInput: 2 } as const;
+
+/** Error codes (the `code` field of library errors) that mean "the user's input is wrong". */
+const BAD_INPUT_CODES = new Set([
+  'INVALID_CANDLES', 'INVALID_PARAMS', 'UNKNOWN_STRATEGY', 'INVALID_INDICATOR_PARAM',
+  'UNKNOWN_SYMBOL', 'UNKNOWN_TIMEFRAME', 'INVALID_SYMBOL', 'INVALID_TIMEFRAME', 'INVALID_FILE', 'INVALID_RANGE',
+  'IMPORT_FAILED', 'DATA_QUALITY', 'NO_DATA', 'NOT_FOUND', 'CORRUPT_FILE', 'BAD_INPUT',
+]);
+
+/** An error the CLI raises itself for bad flags or arguments. */
+export class CliUsageError extends Error {
+  readonly code = 'BAD_INPUT' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+/** Maps any error to an exit code and prints it; the one place the CLI decides how failures look. */
+export function reportError(err: unknown, stderr: (s: string) => void): number {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code && BAD_INPUT_CODES.has(code)) {
+    stderr(`error: ${message}\n`);
+    return ExitCode.BadInput;
+  }
+  stderr(`error: ${message}\n`);
+  if (err instanceof Error && err.stack && process.env.COINHTS_DEBUG) stderr(`${err.stack}\n`);
+  return ExitCode.Failure;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { loadCliConfig } from './config';
+import { ExitCode, reportError } from './errors';
+import { registerCommands } from './commands';
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  const config = loadCliConfig();
+  const program = new Command('coinhts')
+    .description('coin-hts: backtest crypto strategies on OHLCV candles')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  let exitCode: number = ExitCode.Ok;
+  registerCommands(program, { config, io, setExitCode: (c) => { exitCode = c; } });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.Ok;
+      return ExitCode.BadInput;
+    }
+    return reportError(err, io.stderr);
+  }
+}
+
+/** Where the CLI writes; tests capture it. */
+export interface CliIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  /** True when stderr is a terminal (progress bars are drawn only then). */
+  readonly isTty: boolean;
+}
+
+const defaultIo: CliIo = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTty: Boolean(process.stderr.isTTY),
+};
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => { process.exitCode = reportError(err, defaultIo.stderr); });
+}
