@@ -1,0 +1,122 @@
+import { assertPeriod } from './params';
+import { assertFiniteInput, throwNonFinite, toFloat64, warmUpOutput } from './series';
+import type { StreamingIndicator } from './types';
+
+/**
+ * Simple moving average: the arithmetic mean of the last `period` values, in the input's unit.
+ *
+ * Computed like TA-Lib's `SMA`: one running sum over the whole series (add the newest value, take
+ * the mean, subtract the oldest), so results match TA-Lib bit for bit. Lookback `period - 1`: the
+ * first value is at index `period - 1`.
+ *
+ * @param values - Input series (any unit); NaN/±Infinity throw {@link NonFiniteInputError}.
+ * @param period - Window length in bars, integer in [1, {@link MAX_PERIOD}].
+ * @returns A Float64Array of the same length; NaN at indices `< period - 1`.
+ */
+export function sma(values: ArrayLike<number>, period: number): Float64Array {
+  return smaOf('Sma', 'value', values, period);
+}
+
+/** Shared by {@link sma} and `volumeSma` so errors name the indicator the caller used. @internal */
+export function smaOf(indicator: string, field: string, values: ArrayLike<number>, period: number): Float64Array {
+  assertPeriod(indicator, 'period', period);
+  const x = toFloat64(values);
+  const n = x.length;
+  const out = warmUpOutput(n, period - 1);
+  let sum = 0;
+  const warm = Math.min(period - 1, n);
+  for (let i = 0; i < warm; i++) {
+    const v = x[i];
+    if (v - v !== 0) throwNonFinite(indicator, field, i, v);
+    sum += v;
+  }
+  for (let i = period - 1; i < n; i++) {
+    const v = x[i];
+    if (v - v !== 0) throwNonFinite(indicator, field, i, v);
+    sum += v;
+    out[i] = sum / period;
+    sum -= x[i - period + 1];
+  }
+  return out;
+}
+
+/**
+ * The running-sum state of a simple moving average, without input validation. Shared by
+ * {@link Sma}, `VolumeSma` and `Stochastic` so all of them do the exact same float operations as
+ * the batch loops. @internal
+ */
+export class SmaState {
+  count = 0;
+  result = NaN;
+  private readonly window: Float64Array;
+  private pos = 0;
+  private sum = 0;
+
+  constructor(readonly period: number) {
+    this.window = new Float64Array(period);
+  }
+
+  /** Adds a (finite) value; returns true when `result` holds a mean. */
+  push(value: number): boolean {
+    const p = this.period;
+    this.sum += value;
+    this.window[this.pos] = value;
+    let next = this.pos + 1;
+    if (next === p) next = 0;
+    const ready = this.count >= p - 1;
+    if (ready) {
+      this.result = this.sum / p;
+      // The slot after the newest value holds the oldest value of the current window.
+      this.sum -= this.window[next];
+    }
+    this.pos = next;
+    this.count++;
+    return ready;
+  }
+}
+
+/**
+ * Streaming simple moving average; see {@link sma} for the formula and seeding.
+ *
+ * @example
+ * ```ts
+ * const s = new Sma(3);
+ * s.add(1); s.add(2); // null, null (warm-up)
+ * s.add(3);           // 2
+ * ```
+ */
+export class Sma implements StreamingIndicator<number, number> {
+  /** Window length in bars. */
+  readonly period: number;
+  /** `period - 1`. */
+  readonly lookback: number;
+  private readonly state: SmaState;
+
+  /** @param period - Window length in bars, integer in [1, {@link MAX_PERIOD}]. */
+  constructor(period: number) {
+    this.period = assertPeriod('Sma', 'period', period);
+    this.lookback = period - 1;
+    this.state = new SmaState(period);
+  }
+
+  /** Inputs accepted so far. */
+  get count(): number {
+    return this.state.count;
+  }
+
+  /** Whether a result is available (more than `lookback` values added). */
+  get isStable(): boolean {
+    return this.state.count > this.lookback;
+  }
+
+  /** Adds one value; returns the mean (same unit as the input) or `null` during warm-up. */
+  add(value: number): number | null {
+    assertFiniteInput('Sma', 'value', this.state.count, value);
+    return this.state.push(value) ? this.state.result : null;
+  }
+
+  /** The latest mean, or `null` during warm-up. */
+  getResult(): number | null {
+    return this.isStable ? this.state.result : null;
+  }
+}
