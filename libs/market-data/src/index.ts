@@ -1,1 +1,10 @@
-export {};
+/**
+ * @coinhts/market-data — the candle store (Parquet by symbol/timeframe/year), imports, the Upbit
+ * collector and data-quality checks. An adapter: it does file and network I/O, but takes every
+ * setting (data root, zone, base URL, `fetch`, clocks) as an argument.
+ * @packageDocumentation
+ */
+export * from './errors';
+export * from './symbol';
+export * from './timeframe';
+export * from './dates';
