@@ -1,0 +1,486 @@
+import { buyFillPrice, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_RATE, sellFillPrice } from './costs';
+import { InvalidOrderError, InvalidPositionsConfigError, ListenerError, type PositionEventName } from './errors';
+import { PositionRecord, PositionStatus, type ClosedTrade, type Position } from './position';
+import { sizeEntry, SizingKind, type Sizing, type SizingRejection } from './sizing';
+
+/** Default starting cash of a {@link PositionManager}: 10,000,000 KRW. */
+export const DEFAULT_INITIAL_CASH = 10_000_000;
+
+/** Default lot step: 1e-8 base units (Upbit's 8 decimals). */
+export const DEFAULT_LOT_STEP = 1e-8;
+
+/** Default sizing of a {@link PositionManager}: 10 % of equity per entry (fees included). */
+export const DEFAULT_SIZING: Sizing = { kind: SizingKind.EquityFraction, fraction: 0.1 };
+
+/** Options of {@link PositionManager}; every field has a documented default. */
+export interface PositionManagerOptions {
+  /** Starting cash, KRW, finite and >= 0. Default {@link DEFAULT_INITIAL_CASH}. */
+  readonly initialCash?: number;
+  /** Fee per leg as a fraction of notional, in [0, 1). Default 0.001 (0.1 %); 0 disables fees. */
+  readonly feeRate?: number;
+  /** Adverse slippage per fill as a fraction of price, in [0, 1). Default 0.0002 (0.02 %); 0 disables it. */
+  readonly slippageRate?: number;
+  /** Quantities are rounded down to a multiple of this many base units; 0 disables rounding. Default 1e-8. */
+  readonly lotStep?: number;
+  /** Sizing used when an order does not carry its own. Default {@link DEFAULT_SIZING}. */
+  readonly defaultSizing?: Sizing;
+  /**
+   * Called when a listener throws (after the book has been updated). Listeners registered with
+   * `on('error', …)` are called as well. When neither exists the error is only counted
+   * ({@link PositionManager.listenerErrorCount}).
+   */
+  readonly onListenerError?: (error: ListenerError) => void;
+}
+
+/** An order to open a position. */
+export interface EnterOrder {
+  readonly symbol: string;
+  readonly strategy: string;
+  /** Quoted price, KRW per unit, finite and > 0; the fill is `price × (1 + slippageRate)`. */
+  readonly price: number;
+  /** Entry time, epoch ms. */
+  readonly time: number;
+  /** Overrides the manager's default sizing. */
+  readonly sizing?: Sizing;
+  /** Overrides the manager's slippage rate for this fill (fraction, in [0, 1)). */
+  readonly slippageRate?: number;
+}
+
+/** An order to close the open position of a (symbol, strategy) pair. */
+export interface CloseOrder {
+  readonly symbol: string;
+  readonly strategy: string;
+  /** Quoted price, KRW per unit, finite and >= 0; the fill is `price × (1 − slippageRate)`. */
+  readonly price: number;
+  /** Exit time, epoch ms. */
+  readonly time: number;
+  /** Overrides the manager's slippage rate for this fill (fraction, in [0, 1)). */
+  readonly slippageRate?: number;
+  /** Exit reason stored on the trade (e.g. `take-profit`). */
+  readonly reason?: string;
+}
+
+/** Why an entry did not happen. */
+export const EnterRejection = {
+  /** The (symbol, strategy) pair already has an open position. */
+  AlreadyOpen: 'already-open',
+  InsufficientCash: 'insufficient-cash',
+  BelowLotSize: 'below-lot-size',
+} as const;
+/** One of {@link EnterRejection}'s values. */
+export type EnterRejection = (typeof EnterRejection)[keyof typeof EnterRejection];
+
+/** Outcome of {@link PositionManager.enter}. */
+export type EnterResult =
+  | { readonly ok: true; readonly position: Position }
+  | {
+      readonly ok: false;
+      readonly reason: typeof EnterRejection.AlreadyOpen;
+      readonly message: string;
+      /** The position that is already open. */
+      readonly position: Position;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: SizingRejection;
+      readonly message: string;
+      /** Cash the entry would need, KRW. */
+      readonly required: number;
+      /** Cash on hand, KRW. */
+      readonly available: number;
+    };
+
+/** Outcome of {@link PositionManager.close}. */
+export type CloseResult =
+  | { readonly ok: true; readonly trade: ClosedTrade }
+  | { readonly ok: false; readonly reason: 'not-found'; readonly message: string };
+
+/** Signal sides understood by {@link PositionManager.onSignal}. */
+export const TradeSide = { Buy: 'buy', Sell: 'sell' } as const;
+/** One of {@link TradeSide}'s values. */
+export type TradeSide = (typeof TradeSide)[keyof typeof TradeSide];
+
+/** A trading signal for {@link PositionManager.onSignal}: buy opens, sell closes. */
+export interface TradeSignal {
+  readonly side: TradeSide;
+  readonly symbol: string;
+  readonly strategy: string;
+  /** Signal price, KRW per unit; used when no candle is given. */
+  readonly price: number;
+  /** Signal time, epoch ms; used when no candle is given. */
+  readonly time: number;
+  /** When given, the order executes at `candle.close` and `candle.timestamp` (as the original). */
+  readonly candle?: { readonly close: number; readonly timestamp: number };
+  readonly sizing?: Sizing;
+  readonly slippageRate?: number;
+}
+
+/** Outcome of {@link PositionManager.onSignal}. */
+export type SignalOutcome =
+  | { readonly side: typeof TradeSide.Buy; readonly result: EnterResult }
+  | { readonly side: typeof TradeSide.Sell; readonly result: CloseResult };
+
+/** Filter for open-position and trade queries; omitted fields match everything. */
+export interface PositionFilter {
+  readonly symbol?: string;
+  readonly strategy?: string;
+}
+
+/** Filter for {@link PositionManager.getClosedTrades}. */
+export interface TradeFilter extends PositionFilter {
+  /** Keep at most this many (the newest). Default: all. (The original defaulted to 100.) */
+  readonly limit?: number;
+}
+
+/** Per-symbol part of a {@link PositionSummary}. */
+export interface SymbolSummary {
+  readonly openCount: number;
+  readonly closedCount: number;
+  /** Σ realized P&L of closed trades, KRW. */
+  readonly realizedPnl: number;
+  /** Σ unrealized P&L of open positions at their last mark, KRW. */
+  readonly unrealizedPnl: number;
+}
+
+/** Snapshot of the whole book (KRW amounts, fractions for rates). */
+export interface PositionSummary {
+  readonly openCount: number;
+  readonly closedCount: number;
+  /** Closed trades with realized P&L > 0. */
+  readonly wins: number;
+  /** Closed trades with realized P&L < 0 (zero is neither). */
+  readonly losses: number;
+  /** `wins / closedCount` as a **fraction** 0..1; null when nothing has been closed. */
+  readonly winRate: number | null;
+  /** Σ realized P&L, KRW (net of all fees). */
+  readonly realizedPnl: number;
+  /** Σ unrealized P&L at the last marks, KRW. */
+  readonly unrealizedPnl: number;
+  /** Σ fees paid so far (entries of all positions, exits of closed ones), KRW. */
+  readonly feesPaid: number;
+  readonly initialCash: number;
+  readonly cash: number;
+  /** `cash + Σ quantity × markPrice`, KRW. */
+  readonly equity: number;
+  /** Per symbol, in order of first entry. */
+  readonly bySymbol: Readonly<Record<string, SymbolSummary>>;
+}
+
+/** Listener signatures by event name. */
+export interface PositionListeners {
+  /** A position was opened. */
+  opened: (position: Position) => void;
+  /** A position was closed; `position` has status `closed`. */
+  closed: (trade: ClosedTrade, position: Position) => void;
+  /** A position was marked to a new price. */
+  updated: (position: Position) => void;
+  /** A listener of another event threw. */
+  error: (error: ListenerError) => void;
+}
+
+function checkRate(field: string, x: number): number {
+  if (!(Number.isFinite(x) && x >= 0 && x < 1)) throw new InvalidPositionsConfigError(field, x, 'a fraction in [0, 1)');
+  return x;
+}
+
+/**
+ * A long-only position book with cash: at most one open position per (symbol, strategy), fees on
+ * both legs, adverse slippage on both fills, sizing with lot rounding, and listeners.
+ *
+ * Accounting identity (holds after every call, up to float rounding):
+ * `equity − initialCash = Σ realizedPnl (closed) + Σ unrealizedPnl (open)`,
+ * with `equity = cash + Σ quantity × markPrice`.
+ *
+ * Performance: {@link PositionManager.markToMarket} does not allocate; enter/close allocate one
+ * object each. No I/O, no clock: times are passed in.
+ */
+export class PositionManager {
+  /** Fee per leg as a fraction of notional. */
+  readonly feeRate: number;
+  /** Default adverse slippage per fill as a fraction of price. */
+  readonly slippageRate: number;
+  /** Lot step in base units (0 = none). */
+  readonly lotStep: number;
+  /** Starting cash, KRW. */
+  readonly initialCash: number;
+  /** Sizing used when an order carries none. */
+  readonly defaultSizing: Sizing;
+
+  private cashKrw: number;
+  private feesKrw = 0;
+  private nextPositionId = 1;
+  private nextTradeId = 1;
+  private listenerErrors = 0;
+  private readonly onListenerError?: (error: ListenerError) => void;
+  /** symbol → strategy → open position. */
+  private readonly book = new Map<string, Map<string, PositionRecord>>();
+  /** symbol → open positions of that symbol (for marks). */
+  private readonly bySymbol = new Map<string, PositionRecord[]>();
+  private readonly open: PositionRecord[] = [];
+  private readonly closed: ClosedTrade[] = [];
+  private readonly symbolsSeen: string[] = [];
+  private readonly listeners: { [E in keyof PositionListeners]: PositionListeners[E][] } = { opened: [], closed: [], updated: [], error: [] };
+
+  constructor(options: PositionManagerOptions = {}) {
+    this.feeRate = checkRate('feeRate', options.feeRate ?? DEFAULT_FEE_RATE);
+    this.slippageRate = checkRate('slippageRate', options.slippageRate ?? DEFAULT_SLIPPAGE_RATE);
+    const lot = options.lotStep ?? DEFAULT_LOT_STEP;
+    if (!(Number.isFinite(lot) && lot >= 0)) throw new InvalidPositionsConfigError('lotStep', lot, 'a finite number >= 0 (base units)');
+    this.lotStep = lot;
+    const cash = options.initialCash ?? DEFAULT_INITIAL_CASH;
+    if (!(Number.isFinite(cash) && cash >= 0)) throw new InvalidPositionsConfigError('initialCash', cash, 'a finite number >= 0 (KRW)');
+    this.initialCash = cash;
+    this.cashKrw = cash;
+    this.defaultSizing = options.defaultSizing ?? DEFAULT_SIZING;
+    this.onListenerError = options.onListenerError;
+  }
+
+  /** Cash on hand, KRW. */
+  get cash(): number {
+    return this.cashKrw;
+  }
+
+  /** `cash + Σ quantity × markPrice` over open positions, KRW. Allocation-free. */
+  get equity(): number {
+    let e = this.cashKrw;
+    const open = this.open;
+    for (let i = 0; i < open.length; i++) e += open[i].marketValue;
+    return e;
+  }
+
+  /** Number of open positions. */
+  get openCount(): number {
+    return this.open.length;
+  }
+
+  /** Number of closed trades. */
+  get closedCount(): number {
+    return this.closed.length;
+  }
+
+  /** Fees paid so far, KRW. */
+  get feesPaid(): number {
+    return this.feesKrw;
+  }
+
+  /** How many listener exceptions were caught so far. */
+  get listenerErrorCount(): number {
+    return this.listenerErrors;
+  }
+
+  /** Registers a listener; returns a function that removes it. */
+  on<E extends keyof PositionListeners>(event: E, listener: PositionListeners[E]): () => void {
+    const list = this.listeners[event] as PositionListeners[E][];
+    list.push(listener);
+    return () => {
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /** The open position of (symbol, strategy), if any. */
+  getPosition(symbol: string, strategy: string): Position | undefined {
+    return this.book.get(symbol)?.get(strategy);
+  }
+
+  /**
+   * Opens a position: fills at `price × (1 + slippage)`, sizes it, rounds it down to the lot step,
+   * pays the entry fee and debits `notional + fee` from cash. Returns a value for every expected
+   * refusal (already open, not enough cash, below one lot); throws {@link InvalidOrderError} for a
+   * malformed order.
+   */
+  enter(order: EnterOrder): EnterResult {
+    const { symbol, strategy, price, time } = order;
+    if (!(Number.isFinite(price) && price > 0)) throw new InvalidOrderError('price', price, 'a finite number > 0 (KRW per unit)');
+    if (!Number.isFinite(time)) throw new InvalidOrderError('time', time, 'finite epoch milliseconds');
+    const slip = order.slippageRate === undefined ? this.slippageRate : checkOrderRate(order.slippageRate);
+    let strategies = this.book.get(symbol);
+    const existing = strategies?.get(strategy);
+    if (existing) {
+      return { ok: false, reason: EnterRejection.AlreadyOpen, position: existing, message: `${symbol} already has an open position for strategy ${strategy}` };
+    }
+    const fill = buyFillPrice(price, slip);
+    const sized = sizeEntry(order.sizing ?? this.defaultSizing, {
+      fillPrice: fill, feeRate: this.feeRate, cash: this.cashKrw, equity: this.equity, lotStep: this.lotStep,
+    });
+    if (!sized.ok) return sized;
+    const position = new PositionRecord(this.nextPositionId++, symbol, strategy, time, price, fill, sized.quantity, sized.fee, sized.notional, sized.cost);
+    this.cashKrw -= sized.cost;
+    this.feesKrw += sized.fee;
+    if (!strategies) {
+      strategies = new Map();
+      this.book.set(symbol, strategies);
+    }
+    strategies.set(strategy, position);
+    let same = this.bySymbol.get(symbol);
+    if (!same) {
+      same = [];
+      this.bySymbol.set(symbol, same);
+      this.symbolsSeen.push(symbol);
+    }
+    same.push(position);
+    this.open.push(position);
+    if (this.listeners.opened.length > 0) this.emit('opened', position);
+    return { ok: true, position };
+  }
+
+  /**
+   * Closes the open position of (symbol, strategy) at `price × (1 − slippage)`, pays the exit fee
+   * and credits `quantity × exitFill − exitFee` to cash. Nothing open → `{ ok: false, reason: 'not-found' }`.
+   */
+  close(order: CloseOrder): CloseResult {
+    const { symbol, strategy, price, time } = order;
+    if (!(Number.isFinite(price) && price >= 0)) throw new InvalidOrderError('price', price, 'a finite number >= 0 (KRW per unit)');
+    if (!Number.isFinite(time)) throw new InvalidOrderError('time', time, 'finite epoch milliseconds');
+    const slip = order.slippageRate === undefined ? this.slippageRate : checkOrderRate(order.slippageRate);
+    const strategies = this.book.get(symbol);
+    const position = strategies?.get(strategy);
+    if (!strategies || !position) return { ok: false, reason: 'not-found', message: `${symbol} has no open position for strategy ${strategy}` };
+    const q = position.quantity;
+    const fill = sellFillPrice(price, slip);
+    const exitNotional = q * fill;
+    const exitFee = exitNotional * this.feeRate;
+    const proceeds = exitNotional - exitFee;
+    const realized = proceeds - position.costBasis;
+    const entryNotional = q * position.entryFillPrice;
+    this.cashKrw += proceeds;
+    this.feesKrw += exitFee;
+    strategies.delete(strategy);
+    const same = this.bySymbol.get(symbol);
+    if (same) removeItem(same, position);
+    removeItem(this.open, position);
+    position.mark(price, time);
+    position.status = PositionStatus.Closed;
+    const trade: ClosedTrade = {
+      id: this.nextTradeId++, positionId: position.id, symbol, strategy,
+      entryTime: position.entryTime, exitTime: time,
+      entryPrice: position.entryPrice, entryFillPrice: position.entryFillPrice,
+      exitPrice: price, exitFillPrice: fill, quantity: q,
+      entryFee: position.entryFee, exitFee, fees: position.entryFee + exitFee,
+      slippageCost: q * (position.entryFillPrice - position.entryPrice) + q * (price - fill),
+      realizedPnl: realized,
+      realizedPnlPct: entryNotional > 0 ? (realized / entryNotional) * 100 : 0,
+      holdMs: time - position.entryTime,
+      reason: order.reason ?? null,
+    };
+    this.closed.push(trade);
+    if (this.listeners.closed.length > 0) this.emit('closed', trade, position);
+    return { ok: true, trade };
+  }
+
+  /**
+   * Marks every open position of `symbol` to `price` (KRW per unit, finite, >= 0) at `time` (ms).
+   * Returns how many positions were updated. Does not allocate.
+   */
+  markToMarket(symbol: string, price: number, time: number): number {
+    if (!(Number.isFinite(price) && price >= 0)) throw new InvalidOrderError('price', price, 'a finite number >= 0 (KRW per unit)');
+    const same = this.bySymbol.get(symbol);
+    if (!same) return 0;
+    const notify = this.listeners.updated.length > 0;
+    for (let i = 0; i < same.length; i++) {
+      same[i].mark(price, time);
+      if (notify) this.emit('updated', same[i]);
+    }
+    return same.length;
+  }
+
+  /**
+   * Port of the original `on_signal`: executes at `candle.close` (and `candle.timestamp`) when a
+   * candle is given, else at the signal's price and time; buy → {@link enter}, sell → {@link close}.
+   */
+  onSignal(signal: TradeSignal): SignalOutcome {
+    const price = signal.candle ? signal.candle.close : signal.price;
+    const time = signal.candle ? signal.candle.timestamp : signal.time;
+    const base = { symbol: signal.symbol, strategy: signal.strategy, price, time, slippageRate: signal.slippageRate };
+    if (signal.side === TradeSide.Buy) return { side: TradeSide.Buy, result: this.enter({ ...base, sizing: signal.sizing }) };
+    if (signal.side === TradeSide.Sell) return { side: TradeSide.Sell, result: this.close({ ...base, reason: 'sell-signal' }) };
+    throw new InvalidOrderError('side', (signal as { side: unknown }).side, `"${TradeSide.Buy}" or "${TradeSide.Sell}"`);
+  }
+
+  /** Open positions matching the filter, newest entry first (ties: newest id first). A new array. */
+  getOpenPositions(filter: PositionFilter = {}): Position[] {
+    return this.open
+      .filter((p) => matches(p, filter))
+      .sort((a, b) => b.entryTime - a.entryTime || b.id - a.id);
+  }
+
+  /** Closed trades matching the filter, newest exit first (ties: newest id first), at most `limit`. */
+  getClosedTrades(filter: TradeFilter = {}): ClosedTrade[] {
+    const out = this.closed.filter((t) => matches(t, filter)).sort((a, b) => b.exitTime - a.exitTime || b.id - a.id);
+    const limit = filter.limit;
+    if (limit !== undefined) {
+      if (!(Number.isInteger(limit) && limit >= 0)) throw new InvalidOrderError('limit', limit, 'an integer >= 0');
+      out.length = Math.min(out.length, limit);
+    }
+    return out;
+  }
+
+  /** Counts, P&L, fees, win rate (fraction) and a per-symbol breakdown. */
+  getSummary(): PositionSummary {
+    const bySymbol: Record<string, { openCount: number; closedCount: number; realizedPnl: number; unrealizedPnl: number }> = {};
+    for (const s of this.symbolsSeen) bySymbol[s] = { openCount: 0, closedCount: 0, realizedPnl: 0, unrealizedPnl: 0 };
+    let wins = 0, losses = 0, realized = 0, unrealized = 0;
+    for (const t of this.closed) {
+      const s = bySymbol[t.symbol];
+      s.closedCount++;
+      s.realizedPnl += t.realizedPnl;
+      realized += t.realizedPnl;
+      if (t.realizedPnl > 0) wins++;
+      else if (t.realizedPnl < 0) losses++;
+    }
+    for (const p of this.open) {
+      const s = bySymbol[p.symbol];
+      s.openCount++;
+      s.unrealizedPnl += p.unrealizedPnl;
+      unrealized += p.unrealizedPnl;
+    }
+    const n = this.closed.length;
+    return {
+      openCount: this.open.length, closedCount: n, wins, losses, winRate: n > 0 ? wins / n : null,
+      realizedPnl: realized, unrealizedPnl: unrealized, feesPaid: this.feesKrw,
+      initialCash: this.initialCash, cash: this.cashKrw, equity: this.equity, bySymbol,
+    };
+  }
+
+  private emit<E extends Exclude<keyof PositionListeners, 'error'>>(event: E, ...args: Parameters<PositionListeners[E]>): void {
+    const list = this.listeners[event] as ((...a: Parameters<PositionListeners[E]>) => void)[];
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i](...args);
+      } catch (cause) {
+        this.reportListenerError(new ListenerError(event as PositionEventName, cause));
+      }
+    }
+  }
+
+  private reportListenerError(error: ListenerError): void {
+    this.listenerErrors++;
+    // Error reporters are isolated too: a throwing reporter must not break the book either.
+    try {
+      this.onListenerError?.(error);
+    } catch {
+      this.listenerErrors++;
+    }
+    for (const l of this.listeners.error) {
+      try {
+        l(error);
+      } catch {
+        this.listenerErrors++;
+      }
+    }
+  }
+}
+
+function checkOrderRate(x: number): number {
+  if (!(Number.isFinite(x) && x >= 0 && x < 1)) throw new InvalidOrderError('slippageRate', x, 'a fraction in [0, 1)');
+  return x;
+}
+
+function matches(p: { readonly symbol: string; readonly strategy: string }, f: PositionFilter): boolean {
+  return (f.symbol === undefined || p.symbol === f.symbol) && (f.strategy === undefined || p.strategy === f.strategy);
+}
+
+function removeItem<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
+}

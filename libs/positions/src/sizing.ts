@@ -1,0 +1,153 @@
+import { InvalidOrderError } from './errors';
+
+/** Kinds of {@link Sizing}. */
+export const SizingKind = {
+  /** A fixed quantity in base units (e.g. 0.1 BTC). */
+  Quantity: 'quantity',
+  /** A fixed notional in KRW (quantity × fill price); the entry fee is paid on top. */
+  Notional: 'notional',
+  /** A fraction of equity, entry fee included, never more than the cash on hand. */
+  EquityFraction: 'equity-fraction',
+} as const;
+/** One of {@link SizingKind}'s values. */
+export type SizingKind = (typeof SizingKind)[keyof typeof SizingKind];
+
+/**
+ * How big an entry is.
+ * - `quantity`: exactly `quantity` base units (rounded down to the lot step).
+ * - `notional`: `krw` / fill price base units, i.e. the position is worth `krw` KRW at the fill
+ *   price; the entry fee comes on top and must also be covered by cash.
+ * - `equity-fraction`: spend `fraction` × equity **including** the entry fee, capped at the cash on
+ *   hand (so `fraction: 1` is "all in" when flat and "whatever cash is left" when other positions
+ *   are open).
+ * Fixed sizes are exact requests: when cash does not cover them there is no entry (no partial fill).
+ */
+export type Sizing =
+  | { readonly kind: typeof SizingKind.Quantity; /** Base units, > 0. */ readonly quantity: number }
+  | { readonly kind: typeof SizingKind.Notional; /** KRW, > 0. */ readonly krw: number }
+  | { readonly kind: typeof SizingKind.EquityFraction; /** Fraction of equity, in (0, 1]. */ readonly fraction: number };
+
+/** Why an entry could not be sized. */
+export const SizingRejection = {
+  /** The cost (notional + entry fee) is more than the cash on hand. */
+  InsufficientCash: 'insufficient-cash',
+  /** The quantity rounds down to zero lots. */
+  BelowLotSize: 'below-lot-size',
+} as const;
+/** One of {@link SizingRejection}'s values. */
+export type SizingRejection = (typeof SizingRejection)[keyof typeof SizingRejection];
+
+/** What {@link sizeEntry} needs to know about the order and the account. */
+export interface SizingContext {
+  /** Fill price after slippage, KRW per base unit, > 0. */
+  readonly fillPrice: number;
+  /** Entry fee as a fraction of notional. */
+  readonly feeRate: number;
+  /** Cash available, KRW. */
+  readonly cash: number;
+  /** Equity (cash + marked value of open positions), KRW. */
+  readonly equity: number;
+  /** Lot step in base units (e.g. 1e-8 BTC); 0 disables rounding. */
+  readonly lotStep: number;
+}
+
+/** Result of {@link sizeEntry}: a quantity, or why there is none. */
+export type SizingResult =
+  | {
+      readonly ok: true;
+      /** Base units, a whole number of lots, > 0. */
+      readonly quantity: number;
+      /** quantity × fill price, KRW. */
+      readonly notional: number;
+      /** Entry fee, KRW. */
+      readonly fee: number;
+      /** notional + fee: the cash the entry consumes, KRW. */
+      readonly cost: number;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: SizingRejection;
+      /** Human-readable explanation with the numbers. */
+      readonly message: string;
+      /** Cash the smallest acceptable order would need, KRW (notional + fee). */
+      readonly required: number;
+      /** Cash on hand, KRW. */
+      readonly available: number;
+    };
+
+/**
+ * Rounds a quantity **down** to a whole number of lots. Decimal lot steps (1e-8, 0.001, …) give the
+ * double nearest the decimal result (0.3 with step 0.1 stays 0.3, it does not become 0.2 or
+ * 0.30000000000000004). `lotStep` 0 returns the quantity unchanged.
+ */
+export function roundDownToLot(quantity: number, lotStep: number): number {
+  if (lotStep === 0) return quantity;
+  // q / lot may land a hair under an integer (0.3 / 0.1 = 2.9999999999999996): allow 1e-9 lot.
+  const inverse = 1 / lotStep;
+  if (Number.isInteger(inverse)) return Math.floor(quantity * inverse + 1e-9) / inverse;
+  return Math.floor(quantity / lotStep + 1e-9) * lotStep;
+}
+
+function checkPositive(field: string, x: number): void {
+  if (!(Number.isFinite(x) && x > 0)) throw new InvalidOrderError(field, x, 'a finite number > 0');
+}
+
+/**
+ * Computes the entry quantity for `sizing` and checks it against the cash. Never throws for an
+ * expected shortfall: returns `{ ok: false, reason }` instead. Throws {@link InvalidOrderError}
+ * when the sizing itself is malformed (e.g. a negative quantity or a fraction above 1).
+ */
+export function sizeEntry(sizing: Sizing, ctx: SizingContext): SizingResult {
+  const { fillPrice, feeRate, cash, lotStep } = ctx;
+  let raw: number;
+  let cappedByCash = false;
+  switch (sizing.kind) {
+    case SizingKind.Quantity:
+      checkPositive('sizing.quantity', sizing.quantity);
+      raw = sizing.quantity;
+      break;
+    case SizingKind.Notional:
+      checkPositive('sizing.krw', sizing.krw);
+      raw = sizing.krw / fillPrice;
+      break;
+    case SizingKind.EquityFraction: {
+      const f = sizing.fraction;
+      if (!(Number.isFinite(f) && f > 0 && f <= 1)) throw new InvalidOrderError('sizing.fraction', f, 'a fraction in (0, 1]');
+      let budget = f * ctx.equity;
+      if (budget > cash) { budget = cash; cappedByCash = true; }
+      raw = budget > 0 ? budget / (fillPrice * (1 + feeRate)) : 0;
+      break;
+    }
+    default:
+      throw new InvalidOrderError('sizing.kind', (sizing as { kind: unknown }).kind, `one of ${Object.values(SizingKind).join(', ')}`);
+  }
+  let quantity = roundDownToLot(raw, lotStep);
+  let notional = quantity * fillPrice;
+  let fee = notional * feeRate;
+  let cost = notional + fee;
+  if (cost > cash && sizing.kind === SizingKind.EquityFraction && quantity > 0) {
+    // The budget was computed to fit; only rounding can push the cost an ulp over. Step one lot down.
+    quantity = lotStep > 0 ? roundDownToLot(quantity - lotStep, lotStep) : quantity * (1 - 1e-12);
+    notional = quantity * fillPrice;
+    fee = notional * feeRate;
+    cost = notional + fee;
+  }
+  if (quantity <= 0) {
+    const minQty = lotStep > 0 ? lotStep : Number.MIN_VALUE;
+    const required = minQty * fillPrice * (1 + feeRate);
+    const reason = cappedByCash || required > cash ? SizingRejection.InsufficientCash : SizingRejection.BelowLotSize;
+    return {
+      ok: false, reason, required, available: cash,
+      message: reason === SizingRejection.InsufficientCash
+        ? `not enough cash for one lot (${minQty} units at ${fillPrice} KRW need ${required} KRW with fees, ${cash} KRW available)`
+        : `the order (${raw} units) is smaller than one lot of ${lotStep} units`,
+    };
+  }
+  if (cost > cash) {
+    return {
+      ok: false, reason: SizingRejection.InsufficientCash, required: cost, available: cash,
+      message: `the entry costs ${cost} KRW (${quantity} units at ${fillPrice} KRW plus ${fee} KRW fee) but only ${cash} KRW is available`,
+    };
+  }
+  return { ok: true, quantity, notional, fee, cost };
+}
