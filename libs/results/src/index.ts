@@ -1,1 +1,16 @@
-export {};
+/**
+ * @coinhts/results — the backtest run index and presets on PostgreSQL (TypeORM, explicit
+ * migrations), with each run's full result in an archive reached through the
+ * {@link RunArchiveStore} port.
+ * @packageDocumentation
+ */
+export * from './errors';
+export * from './entities';
+export * from './migrations';
+export * from './data-source';
+export * from './archive-store';
+export * from './local-archive-store';
+export * from './run-types';
+export * from './cursor';
+export * from './result-repository';
+export { isUuid } from './validation';

@@ -1,0 +1,23 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Indexes behind the run list's common filters, each ending in the keyset order
+ * (created_at DESC, id DESC) so a filtered page is an index range scan that stops after `limit`
+ * rows. Chosen with tools/bench/results-index.bench.ts; EXPLAIN output in docs/results.md.
+ */
+export class AddRunListIndexes1764200003000 implements MigrationInterface {
+  /** Migration name recorded in the migrations table. */
+  readonly name = 'AddRunListIndexes1764200003000';
+
+  /** Creates the list indexes. */
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE INDEX backtest_runs_strategy_created_idx ON backtest_runs (strategy, created_at DESC, id DESC)`);
+    await q.query(`CREATE INDEX backtest_runs_status_created_idx ON backtest_runs (status, created_at DESC, id DESC)`);
+  }
+
+  /** Drops them. */
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX backtest_runs_status_created_idx`);
+    await q.query(`DROP INDEX backtest_runs_strategy_created_idx`);
+  }
+}
