@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { RESULTS_ENTITIES } from './entities';
 import { ResultValidationError, toResultsError } from './errors';
 import { RESULTS_MIGRATIONS } from './migrations';
@@ -131,4 +131,23 @@ export async function appliedMigrations(ds: DataSource): Promise<readonly Migrat
 export async function pendingMigrations(ds: DataSource): Promise<readonly string[]> {
   const applied = new Set((await appliedMigrations(ds)).map((m) => m.name));
   return RESULTS_MIGRATIONS.map((m) => new m().name).filter((n) => !applied.has(n));
+}
+
+/**
+ * Runs one SQL statement and returns its rows (also for `DELETE … RETURNING`, where TypeORM's
+ * plain `query` would return `[rows, count]`). Driver errors become {@link ResultsError}s:
+ * `UNAVAILABLE` when the database cannot be reached, `QUERY_FAILED` otherwise.
+ */
+export async function runQuery<T>(ds: DataSource, sql: string, params: readonly unknown[], doing: string): Promise<T[]> {
+  await ensureInitialized(ds);
+  let runner: QueryRunner | undefined;
+  try {
+    runner = ds.createQueryRunner();
+    const result = await runner.query(sql, [...params], true);
+    return result.records as T[];
+  } catch (err) {
+    throw toResultsError(err, doing);
+  } finally {
+    await runner?.release();
+  }
 }

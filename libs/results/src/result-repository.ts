@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ArchiveWriteResult, RunArchivePayload, RunArchiveStore } from './archive-store';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ensureInitialized } from './data-source';
+import { ensureInitialized, runQuery } from './data-source';
 import { RUN_KINDS, RUN_STATUSES, type RunKind, type RunStatus, type StoredError } from './entities';
 import { ArchiveStorageError, ResultConflictError, ResultNotFoundError, ResultsError, ResultValidationError, sqlStateOf, toResultsError } from './errors';
 import { validateRunInput, type RunInput, type StoredRun, type StoredSymbolResult } from './run-types';
@@ -509,12 +509,7 @@ export class ResultRepository {
   }
 
   private async query<T>(sql: string, params: unknown[], doing: string): Promise<T[]> {
-    await ensureInitialized(this.ds);
-    try {
-      return (await this.ds.query(sql, params)) as T[];
-    } catch (err) {
-      throw toResultsError(err, doing);
-    }
+    return runQuery<T>(this.ds, sql, params, doing);
   }
 }
 
