@@ -1,0 +1,247 @@
+import { MS_PER_YEAR } from '../core/timeframes';
+import { finiteOrNull } from './finite';
+
+/**
+ * Statistics of the per-bar simple returns of an equity curve:
+ * r_k = E_k / E_{k−1} − 1 for k = 0..N−1, with E_{−1} = the initial capital (so N bars give N
+ * returns). A bar whose previous equity is <= 0 has no defined return and is skipped. Fractions,
+ * not percent.
+ */
+export interface ReturnStats {
+  /** Number of defined returns. */
+  readonly count: number;
+  /** Arithmetic mean per bar (fraction); null when count is 0. */
+  readonly mean: number | null;
+  /** Sample standard deviation per bar (n − 1 denominator, fraction); null when count < 2. */
+  readonly stdev: number | null;
+  /**
+   * Downside deviation per bar (fraction): sqrt(Σ min(0, r − target)² / count), every bar counted
+   * in the denominator; null when count is 0.
+   */
+  readonly downsideDeviation: number | null;
+}
+
+/**
+ * One pass (Welford) over the curve; allocation-free. `targetPerBar` is the threshold of the
+ * downside deviation (the per-bar risk-free rate for Sortino), a fraction.
+ */
+export function perBarReturnStats(equity: ArrayLike<number>, initialCapital: number, targetPerBar = 0): ReturnStats {
+  let prev = initialCapital;
+  let count = 0;
+  let mean = 0;
+  let m2 = 0;
+  let down = 0;
+  for (let k = 0; k < equity.length; k++) {
+    const e = equity[k];
+    if (prev > 0) {
+      const r = e / prev - 1;
+      count++;
+      const d = r - mean;
+      mean += d / count;
+      m2 += d * (r - mean);
+      const below = r - targetPerBar;
+      if (below < 0) down += below * below;
+    }
+    prev = e;
+  }
+  return {
+    count,
+    mean: count > 0 ? mean : null,
+    stdev: count > 1 ? Math.sqrt(m2 / (count - 1)) : null,
+    downsideDeviation: count > 0 ? Math.sqrt(down / count) : null,
+  };
+}
+
+/** Total return in percent: (final / initial − 1) × 100; null when initial <= 0. */
+export function totalReturnPct(initialCapital: number, finalEquity: number): number | null {
+  return initialCapital > 0 ? finiteOrNull((finalEquity / initialCapital - 1) * 100) : null;
+}
+
+/**
+ * Compound annual growth rate in percent: ((final / initial)^(1 / years) − 1) × 100 with
+ * years = (lastTimestamp − firstTimestamp) / (365.2425 days). Null when the span is not positive,
+ * initial <= 0 or final < 0.
+ */
+export function cagrPct(initialCapital: number, finalEquity: number, firstTimestampMs: number, lastTimestampMs: number): number | null {
+  const years = (lastTimestampMs - firstTimestampMs) / MS_PER_YEAR;
+  if (!(years > 0) || !(initialCapital > 0) || !(finalEquity >= 0)) return null;
+  return finiteOrNull((Math.pow(finalEquity / initialCapital, 1 / years) - 1) * 100);
+}
+
+/** Per-bar equivalent of an annual rate given in percent: (1 + pct/100)^(1/barsPerYear) − 1 (fraction). */
+export function perBarRate(annualPct: number, barsPerYear: number): number {
+  return Math.pow(1 + annualPct / 100, 1 / barsPerYear) - 1;
+}
+
+/** Annualised volatility in percent: stdev(per-bar returns) × sqrt(barsPerYear) × 100; null without a stdev. */
+export function annualizedVolatilityPct(stats: ReturnStats, barsPerYear: number): number | null {
+  return stats.stdev === null ? null : finiteOrNull(stats.stdev * Math.sqrt(barsPerYear) * 100);
+}
+
+/**
+ * Annualised Sharpe ratio: (mean − rf) / stdev × sqrt(barsPerYear), with rf the per-bar risk-free
+ * rate (fraction). Null when stdev is missing or 0 (e.g. a flat curve).
+ */
+export function sharpeRatio(stats: ReturnStats, barsPerYear: number, riskFreePerBar = 0): number | null {
+  if (stats.mean === null || stats.stdev === null || stats.stdev === 0) return null;
+  return finiteOrNull(((stats.mean - riskFreePerBar) / stats.stdev) * Math.sqrt(barsPerYear));
+}
+
+/**
+ * Annualised Sortino ratio: (mean − rf) / downsideDeviation × sqrt(barsPerYear), where the
+ * downside deviation was computed with target rf (see {@link perBarReturnStats}). Null when the
+ * downside deviation is missing or 0 (no bar below the target).
+ */
+export function sortinoRatio(stats: ReturnStats, barsPerYear: number, riskFreePerBar = 0): number | null {
+  const dd = stats.downsideDeviation;
+  if (stats.mean === null || dd === null || dd === 0) return null;
+  return finiteOrNull(((stats.mean - riskFreePerBar) / dd) * Math.sqrt(barsPerYear));
+}
+
+/** Calmar ratio: CAGR % / max drawdown % (unitless). Null when either is null or the drawdown is 0. */
+export function calmarRatio(cagr: number | null, maxDrawdown: number | null): number | null {
+  if (cagr === null || maxDrawdown === null || maxDrawdown === 0) return null;
+  return finiteOrNull(cagr / maxDrawdown);
+}
+
+/**
+ * Drawdown facts of an equity curve, measured against the running peak of the **compounded**
+ * equity, starting from the initial capital (index −1). Indices are bar indices of the curve.
+ */
+export interface DrawdownStats {
+  /** Largest (peak − equity) / peak × 100 over all bars, percent (>= 0). */
+  readonly maxDrawdownPct: number;
+  /** Bar of the peak before the largest drawdown; −1 = the initial capital. */
+  readonly peakIndex: number;
+  /** Bar of the trough of the largest drawdown (−1 when there is no drawdown). */
+  readonly troughIndex: number;
+  /** First bar after the trough back at or above the peak; null when never recovered. */
+  readonly recoveryIndex: number | null;
+  /** Bars from the peak to the recovery (or to the last bar when not recovered); 0 when no drawdown. */
+  readonly durationBars: number;
+  /** The same span in ms (bar timestamps; the initial capital is stamped one bar before bar 0). */
+  readonly durationMs: number;
+  /** Longest span, in bars, from any peak to its recovery (or the last bar) — any drawdown, not only the largest. */
+  readonly longestBars: number;
+  /** That span in ms. */
+  readonly longestMs: number;
+}
+
+/**
+ * Scans the curve once (allocation-free). `timestamps[k]` is the time of bar k (epoch ms);
+ * `barMs` stamps the initial capital at `timestamps[0] − barMs`.
+ */
+export function drawdownStats(equity: ArrayLike<number>, timestamps: ArrayLike<number>, initialCapital: number, barMs: number): DrawdownStats {
+  const n = equity.length;
+  const time = (k: number): number => (k < 0 ? timestamps[0] - barMs : timestamps[k]);
+  let peak = initialCapital;
+  let peakIdx = -1;
+  let maxDd = 0, maxPeakIdx = -1, troughIdx = -1;
+  let recovery: number | null = null;
+  let longest = 0, longestMs = 0;
+  for (let k = 0; k < n; k++) {
+    const e = equity[k];
+    if (e >= peak) {
+      // Bars strictly between two peaks are all under water: a drawdown (peakIdx, k] just ended.
+      if (k - peakIdx > 1) {
+        if (k - peakIdx > longest) { longest = k - peakIdx; longestMs = time(k) - time(peakIdx); }
+        if (peakIdx === maxPeakIdx && troughIdx > peakIdx) recovery = k;
+      }
+      peak = e;
+      peakIdx = k;
+    } else {
+      const dd = peak > 0 ? ((peak - e) / peak) * 100 : 0;
+      if (dd > maxDd) { maxDd = dd; maxPeakIdx = peakIdx; troughIdx = k; }
+    }
+  }
+  const last = n - 1;
+  if (n > 0 && peakIdx < last && last - peakIdx > longest) { longest = last - peakIdx; longestMs = time(last) - time(peakIdx); }
+  if (troughIdx < 0) return { maxDrawdownPct: 0, peakIndex: peakIdx, troughIndex: -1, recoveryIndex: null, durationBars: 0, durationMs: 0, longestBars: longest, longestMs };
+  const end = recovery ?? last;
+  return {
+    maxDrawdownPct: maxDd, peakIndex: maxPeakIdx, troughIndex: troughIdx, recoveryIndex: recovery,
+    durationBars: end - maxPeakIdx, durationMs: time(end) - time(maxPeakIdx), longestBars: longest, longestMs,
+  };
+}
+
+/** Inputs of {@link equityMetrics}. */
+export interface EquityCurveInput {
+  /** Equity after each bar's close, KRW. */
+  readonly equity: Float64Array;
+  /** Bar times, epoch ms, same length. */
+  readonly timestamps: Float64Array;
+  /** Capital before the first bar, KRW (> 0). */
+  readonly initialCapital: number;
+  /** Bars per year of the curve's timeframe (see `barsPerYear` in core/timeframes). */
+  readonly barsPerYear: number;
+  /** Length of one bar, ms. */
+  readonly barMs: number;
+  /** Annual risk-free rate in percent (default 0). */
+  readonly riskFreeRatePct?: number;
+}
+
+/**
+ * Curve-based metrics of a run. Percent fields end in `_pct`; null means "not defined for this
+ * curve" (never NaN/Infinity): e.g. Sharpe of a flat curve, CAGR of a single bar.
+ */
+export interface EquityMetrics {
+  /** KRW. */
+  readonly initial_capital_krw: number;
+  /** Equity after the last bar, KRW. */
+  readonly final_equity_krw: number;
+  /** final − initial, KRW. */
+  readonly net_profit_krw: number;
+  /** (final / initial − 1) × 100. */
+  readonly total_return_pct: number | null;
+  /** Annualised compound growth from the first to the last bar timestamp (365.2425-day year), percent. */
+  readonly cagr_pct: number | null;
+  /** Sample stdev of per-bar returns × sqrt(bars per year) × 100. */
+  readonly volatility_ann_pct: number | null;
+  /** (mean per-bar return − per-bar risk-free) / stdev × sqrt(bars per year). */
+  readonly sharpe: number | null;
+  /** (mean per-bar return − per-bar risk-free) / downside deviation × sqrt(bars per year). */
+  readonly sortino: number | null;
+  /** cagr_pct / max_drawdown_pct. */
+  readonly calmar: number | null;
+  /** Largest fall from a running peak of the compounded equity, percent of that peak (>= 0). */
+  readonly max_drawdown_pct: number;
+  /** Bars from the peak before the largest drawdown to its recovery (or to the last bar). */
+  readonly max_drawdown_duration_bars: number;
+  /** The same span in ms. */
+  readonly max_drawdown_duration_ms: number;
+  /** Longest peak-to-recovery span of any drawdown, bars. */
+  readonly longest_drawdown_bars: number;
+  /** The same span in ms. */
+  readonly longest_drawdown_ms: number;
+  /** Bars in the curve. */
+  readonly bars: number;
+}
+
+/** Computes {@link EquityMetrics} in two allocation-free passes over the curve. */
+export function equityMetrics(input: EquityCurveInput): EquityMetrics {
+  const { equity, timestamps, initialCapital, barsPerYear, barMs } = input;
+  const n = equity.length;
+  const final = n > 0 ? equity[n - 1] : initialCapital;
+  const rfBar = perBarRate(input.riskFreeRatePct ?? 0, barsPerYear);
+  const stats = perBarReturnStats(equity, initialCapital, rfBar);
+  const dd = drawdownStats(equity, timestamps, initialCapital, barMs);
+  const cagr = n > 0 ? cagrPct(initialCapital, final, timestamps[0], timestamps[n - 1]) : null;
+  const mdd = finiteOrNull(dd.maxDrawdownPct) ?? 0;
+  return {
+    initial_capital_krw: initialCapital,
+    final_equity_krw: final,
+    net_profit_krw: final - initialCapital,
+    total_return_pct: totalReturnPct(initialCapital, final),
+    cagr_pct: cagr,
+    volatility_ann_pct: annualizedVolatilityPct(stats, barsPerYear),
+    sharpe: sharpeRatio(stats, barsPerYear, rfBar),
+    sortino: sortinoRatio(stats, barsPerYear, rfBar),
+    calmar: calmarRatio(cagr, mdd),
+    max_drawdown_pct: mdd,
+    max_drawdown_duration_bars: dd.durationBars,
+    max_drawdown_duration_ms: dd.durationMs,
+    longest_drawdown_bars: dd.longestBars,
+    longest_drawdown_ms: dd.longestMs,
+    bars: n,
+  };
+}
