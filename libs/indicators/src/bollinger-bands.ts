@@ -1,4 +1,4 @@
-import { assertFiniteParam, assertPeriod } from './params';
+import { assertFiniteParam, assertPeriod, withDefault } from './params';
 import { assertFiniteInput, throwNonFinite, toFloat64, warmUpOutput } from './series';
 import type { StreamingIndicator } from './types';
 
@@ -6,9 +6,9 @@ import type { StreamingIndicator } from './types';
 export interface BollingerBandsOptions {
   /** Window of the middle band (SMA) and of the standard deviation, in bars. Integer >= 1. Default 20. */
   readonly period?: number;
-  /** Upper band distance in standard deviations (population). Finite, >= 0. Default 2. */
+  /** Upper band distance in standard deviations (population). Finite, in [0, 1000]. Default 2. */
   readonly stdDevUp?: number;
-  /** Lower band distance in standard deviations (population). Finite, >= 0. Default 2. */
+  /** Lower band distance in standard deviations (population). Finite, in [0, 1000]. Default 2. */
   readonly stdDevDown?: number;
 }
 
@@ -32,21 +32,14 @@ export interface BollingerBandsSeries {
   readonly lower: Float64Array;
 }
 
-const DEFAULTS = { period: 20, stdDevUp: 2, stdDevDown: 2 } as const;
 const MAX_MULTIPLIER = 1000;
 
 function resolve(options: BollingerBandsOptions | undefined): Required<BollingerBandsOptions> {
-  const o = { ...DEFAULTS, ...stripUndefined(options) };
-  assertPeriod('BollingerBands', 'period', o.period);
-  assertFiniteParam('BollingerBands', 'stdDevUp', o.stdDevUp, 0, MAX_MULTIPLIER);
-  assertFiniteParam('BollingerBands', 'stdDevDown', o.stdDevDown, 0, MAX_MULTIPLIER);
-  return o;
-}
-
-function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
-  const out: Partial<T> = {};
-  if (o) for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
+  return {
+    period: assertPeriod('BollingerBands', 'period', withDefault(options?.period, 20)),
+    stdDevUp: assertFiniteParam('BollingerBands', 'stdDevUp', withDefault(options?.stdDevUp, 2), 0, MAX_MULTIPLIER),
+    stdDevDown: assertFiniteParam('BollingerBands', 'stdDevDown', withDefault(options?.stdDevDown, 2), 0, MAX_MULTIPLIER),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { assertPeriod } from './params';
+import { assertPeriod, withDefault } from './params';
 import { assertFiniteInput, throwNonFinite, toFloat64, warmUpOutput } from './series';
 import type { StreamingIndicator } from './types';
 
@@ -33,9 +33,9 @@ export interface MacdSeries {
 }
 
 function resolve(options: MacdOptions | undefined): Required<MacdOptions> {
-  const slowPeriod = assertPeriod('Macd', 'slowPeriod', options?.slowPeriod ?? 26, 2);
-  const fastPeriod = assertPeriod('Macd', 'fastPeriod', options?.fastPeriod ?? 12, 1, slowPeriod - 1);
-  const signalPeriod = assertPeriod('Macd', 'signalPeriod', options?.signalPeriod ?? 9);
+  const slowPeriod = assertPeriod('Macd', 'slowPeriod', withDefault(options?.slowPeriod, 26), 2);
+  const fastPeriod = assertPeriod('Macd', 'fastPeriod', withDefault(options?.fastPeriod, 12), 1, slowPeriod - 1);
+  const signalPeriod = assertPeriod('Macd', 'signalPeriod', withDefault(options?.signalPeriod, 9));
   return { fastPeriod, slowPeriod, signalPeriod };
 }
 

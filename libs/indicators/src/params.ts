@@ -21,3 +21,8 @@ export function assertFiniteParam(indicator: string, param: string, value: unkno
   }
   return value;
 }
+
+/** `value` unless it is `undefined`, then `fallback` (`null` is *not* replaced, so it fails validation). */
+export function withDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}

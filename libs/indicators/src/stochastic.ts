@@ -1,4 +1,4 @@
-import { assertPeriod } from './params';
+import { assertPeriod, withDefault } from './params';
 import { MonotonicWindow, rollingExtreme } from './rolling-extremes';
 import { assertFiniteInput, sameLengthColumns, throwNonFinite, warmUpOutput } from './series';
 import { SmaState } from './sma';
@@ -32,9 +32,9 @@ export interface StochasticSeries {
 
 function resolve(options: StochasticOptions | undefined): Required<StochasticOptions> {
   return {
-    fastKPeriod: assertPeriod('Stochastic', 'fastKPeriod', options?.fastKPeriod ?? 14),
-    slowKPeriod: assertPeriod('Stochastic', 'slowKPeriod', options?.slowKPeriod ?? 3),
-    slowDPeriod: assertPeriod('Stochastic', 'slowDPeriod', options?.slowDPeriod ?? 3),
+    fastKPeriod: assertPeriod('Stochastic', 'fastKPeriod', withDefault(options?.fastKPeriod, 14)),
+    slowKPeriod: assertPeriod('Stochastic', 'slowKPeriod', withDefault(options?.slowKPeriod, 3)),
+    slowDPeriod: assertPeriod('Stochastic', 'slowDPeriod', withDefault(options?.slowDPeriod, 3)),
   };
 }
 

@@ -11,7 +11,6 @@ interface TalibModule {
   execute(params: Record<string, unknown>): TalibResult;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const talib = require('talib') as TalibModule;
 
 /** Runs a TA-Lib function over the whole input (`startIdx` 0 to the last index). */
