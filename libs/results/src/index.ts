@@ -14,3 +14,4 @@ export * from './run-types';
 export * from './cursor';
 export * from './result-repository';
 export { isUuid } from './validation';
+export * from './preset-repository';
