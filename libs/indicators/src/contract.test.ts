@@ -114,7 +114,7 @@ function bbandsCase(o: BollingerBandsOptions, lookback: number): ContractCase {
     indicator: 'BollingerBands',
     lookback,
     fields: ['value'],
-    batch: (c) => bollingerBands(c.close, o),
+    batch: (c) => ({ ...bollingerBands(c.close, o) }),
     stream: () => adapt(new BollingerBands(o), valueIn, asOutputs),
     invalid: [bad('period', PERIOD_BAD), bad('stdDevUp', [-0.5, NaN, Infinity, 1001, '2', null]), bad('stdDevDown', [-1, NaN, -Infinity, 1e9, null])],
   };
@@ -133,7 +133,7 @@ function macdCase(o: MacdOptions, lookback: number): ContractCase {
     indicator: 'Macd',
     lookback,
     fields: ['value'],
-    batch: (c) => macd(c.close, o),
+    batch: (c) => ({ ...macd(c.close, o) }),
     stream: () => adapt(new Macd(o), valueIn, asOutputs),
     invalid: [
       // fast must be strictly below slow (TA-Lib would silently swap them).
@@ -156,7 +156,7 @@ function stochCase(o: StochasticOptions, lookback: number): ContractCase {
     indicator: 'Stochastic',
     lookback,
     fields: ['high', 'low', 'close'],
-    batch: (c) => stochastic(c, o),
+    batch: (c) => ({ ...stochastic(c, o) }),
     stream: () => adapt(new Stochastic(o), hlcIn, asOutputs),
     invalid: [bad('fastKPeriod'), bad('slowKPeriod'), bad('slowDPeriod')],
   };
