@@ -15,3 +15,4 @@ export * from './cursor';
 export * from './result-repository';
 export { isUuid } from './validation';
 export * from './preset-repository';
+export * from './job-record-repository';
