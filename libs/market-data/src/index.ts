@@ -14,3 +14,4 @@ export * from './timestamp-format';
 export { readFloatColumn, readTimeColumn, parseTimeTexts, type ColumnContext, type TimeColumn } from './column-readers';
 export { encodeSeriesParquet, decodeParquet, decodeStoreFile, type ParquetCompression, type EncodeOptions } from './parquet-codec';
 export * from './store';
+export * from './quality';

@@ -1,0 +1,351 @@
+import type { Timeframe } from '@coinhts/engine';
+import { isCovered, type Intervals } from './coverage';
+import { VALUE_FIELDS, sortAndDedupe, takeRows, type CandleSeries } from './series';
+import { candleOpenAt, candleSlots, isCandleOpen, nextCandleOpen, normalizeTimeframe } from './timeframe';
+
+/** Overall judgement of a series. */
+export type QualityVerdict = 'valid' | 'warnings' | 'invalid';
+
+/** Severity of one finding: `error` makes the series invalid, `warning` deserves a look, `info` is expected. */
+export type QualitySeverity = 'error' | 'warning' | 'info';
+
+/** Options of {@link checkQuality}. */
+export interface QualityOptions {
+  /** Timeframe the series claims to have (code or alias). */
+  readonly timeframe: Timeframe | string;
+  /**
+   * Ranges a collector fetched completely (the store's coverage record). Gaps inside them are
+   * "no-trades" gaps (Upbit has no candle when nothing traded); gaps outside are "not-collected".
+   * Without it every gap is "unknown".
+   */
+  readonly coverage?: Intervals;
+  /**
+   * Range the series is supposed to cover (UTC ms, inclusive). Missing candles before the first
+   * and after the last row are then reported as gaps too.
+   */
+  readonly range?: { readonly from?: number; readonly to?: number };
+  /**
+   * Outlier threshold k: a log return r (close to close) or a bar range ln(high/low) is an outlier
+   * when |r − median| > k · MAD, MAD being the median absolute deviation of that quantity over
+   * the series (the mean absolute deviation when the MAD is 0, e.g. for mostly flat prices).
+   * Default 15 (about 10 standard deviations for normal data; crypto is fat-tailed).
+   */
+  readonly outlierK?: number;
+  /** How many examples each finding lists. Default 5. */
+  readonly maxExamples?: number;
+}
+
+/** A row named in a finding. */
+export interface RowRef {
+  /** 0-based row index in the checked series. */
+  readonly row: number;
+  /** Candle open time, UTC ms. */
+  readonly timestamp: number;
+  /** What is wrong with it. */
+  readonly detail: string;
+}
+
+/** One run of missing candles. */
+export interface GapRange {
+  /** First missing candle open (UTC ms). */
+  readonly from: number;
+  /** Last missing candle open (UTC ms). */
+  readonly to: number;
+  /** Number of missing candles. */
+  readonly missing: number;
+  /** `no-trades`: inside a fetched range; `not-collected`: outside; `unknown`: no coverage record. */
+  readonly kind: 'no-trades' | 'not-collected' | 'unknown';
+}
+
+/** A finding with a count and the first few examples. */
+export interface Finding<T> {
+  readonly count: number;
+  readonly examples: readonly T[];
+}
+
+/** One outlier. */
+export interface OutlierRef extends RowRef {
+  /** `return`: close-to-close log return; `range`: ln(high/low) of the bar. */
+  readonly measure: 'return' | 'range';
+  /** The log value. */
+  readonly value: number;
+  /** |value − median| / MAD. */
+  readonly score: number;
+}
+
+/** Data-quality report of one series (see {@link checkQuality}). */
+export interface QualityReport {
+  readonly verdict: QualityVerdict;
+  readonly timeframe: Timeframe;
+  readonly rows: number;
+  /** First / last candle open (UTC ms) when there are rows. */
+  readonly first?: number;
+  readonly last?: number;
+  /** Missing candle slots between consecutive rows (and at the range edges when `range` was given). */
+  readonly gaps: Finding<GapRange> & { readonly missingCandles: number; readonly noTrades: number; readonly notCollected: number; readonly unknown: number };
+  /** Rows repeating an earlier row's timestamp. */
+  readonly duplicates: Finding<RowRef>;
+  /** Rows whose timestamp is before the previous row's. */
+  readonly nonMonotonic: Finding<RowRef>;
+  /** Rows whose timestamp is not a candle open of the timeframe (UTC-aligned like Upbit). */
+  readonly misaligned: Finding<RowRef>;
+  /** high < low, high < max(open, close), low > min(open, close). */
+  readonly ohlc: Finding<RowRef>;
+  /** Non-finite values, negative values, prices <= 0. */
+  readonly invalidValues: Finding<RowRef>;
+  /** Runs of consecutive zero-volume rows (count = runs; `rows` = rows in all runs). */
+  readonly zeroVolume: Finding<GapRange> & { readonly rows: number; readonly longestRun: number };
+  /** Returns or bar ranges far from the series' typical size. */
+  readonly outliers: Finding<OutlierRef> & { readonly k: number };
+  /** One line per finding, most severe first. */
+  readonly issues: readonly { readonly severity: QualitySeverity; readonly kind: string; readonly message: string }[];
+}
+
+/**
+ * Checks a series: gaps against the timeframe (count, missing candles, first ranges, told apart
+ * by the coverage record), duplicate and non-monotonic timestamps, misaligned timestamps, OHLC
+ * inconsistencies, non-finite / negative / zero values, zero-volume runs and outliers.
+ *
+ * Verdict: `invalid` when any row breaks the engine's contract (duplicates, order, OHLC, invalid
+ * values) or the series is empty; `warnings` for unexplained gaps, misaligned rows, zero volume or
+ * outliers; otherwise `valid` (gaps inside fetched ranges are expected and only `info`).
+ */
+export function checkQuality(s: CandleSeries, options: QualityOptions): QualityReport {
+  const tf = normalizeTimeframe(options.timeframe);
+  const maxEx = options.maxExamples ?? 5;
+  const k = options.outlierK ?? 15;
+  const ts = s.timestamp;
+  const n = ts.length;
+  const iso = (t: number): string => (Number.isFinite(t) ? new Date(t).toISOString() : String(t));
+
+  const duplicates = collector<RowRef>(maxEx);
+  const nonMonotonic = collector<RowRef>(maxEx);
+  const misaligned = collector<RowRef>(maxEx);
+  const ohlc = collector<RowRef>(maxEx);
+  const invalid = collector<RowRef>(maxEx);
+
+  let sortedOk = true;
+  for (let i = 0; i < n; i++) {
+    const t = ts[i];
+    if (!Number.isFinite(t)) { invalid.add({ row: i, timestamp: t, detail: `timestamp is ${t}` }); continue; }
+    if (i > 0 && t < ts[i - 1]) { sortedOk = false; nonMonotonic.add({ row: i, timestamp: t, detail: `${iso(t)} comes after ${iso(ts[i - 1])}` }); }
+    if (!isCandleOpen(tf, t)) misaligned.add({ row: i, timestamp: t, detail: `${iso(t)} is not a ${tf} candle open (expected ${iso(candleOpenAt(tf, t))})` });
+    let bad = false;
+    for (const f of VALUE_FIELDS) {
+      const v = s[f][i];
+      if (!Number.isFinite(v)) { invalid.add({ row: i, timestamp: t, detail: `${f} is ${v}` }); bad = true; }
+      else if (v < 0) { invalid.add({ row: i, timestamp: t, detail: `${f} is negative (${v})` }); bad = true; }
+      else if (v === 0 && f !== 'volume') { invalid.add({ row: i, timestamp: t, detail: `${f} is 0` }); bad = true; }
+    }
+    if (bad) continue;
+    const o = s.open[i], h = s.high[i], l = s.low[i], c = s.close[i];
+    if (h < l) ohlc.add({ row: i, timestamp: t, detail: `high ${h} < low ${l}` });
+    else if (h < Math.max(o, c)) ohlc.add({ row: i, timestamp: t, detail: `high ${h} < max(open, close) ${Math.max(o, c)}` });
+    else if (l > Math.min(o, c)) ohlc.add({ row: i, timestamp: t, detail: `low ${l} > min(open, close) ${Math.min(o, c)}` });
+  }
+
+  // Duplicates: adjacent equality when sorted, otherwise a set.
+  if (sortedOk) {
+    for (let i = 1; i < n; i++) if (ts[i] === ts[i - 1]) duplicates.add({ row: i, timestamp: ts[i], detail: `repeats ${iso(ts[i])} (row ${i - 1})` });
+  } else {
+    const firstRow = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const prev = firstRow.get(ts[i]);
+      if (prev === undefined) firstRow.set(ts[i], i);
+      else duplicates.add({ row: i, timestamp: ts[i], detail: `repeats ${iso(ts[i])} (row ${prev})` });
+    }
+  }
+
+  // Gaps on the sorted, unique, finite timestamps.
+  let uniq: Float64Array = ts;
+  if (!sortedOk || duplicates.count > 0 || invalid.count > 0) {
+    uniq = Float64Array.from(new Set(Array.from(ts).filter((t) => Number.isFinite(t)))).sort();
+  }
+  const gaps = collector<GapRange>(maxEx);
+  const tally = { missing: 0, noTrades: 0, notCollected: 0, unknown: 0 };
+  const addGap = (fromOpen: number, toOpen: number): void => {
+    const missing = candleSlots(tf, fromOpen, toOpen);
+    if (missing <= 0) return;
+    const kind: GapRange['kind'] = !options.coverage ? 'unknown' : isCovered(fromOpen, toOpen, options.coverage) ? 'no-trades' : 'not-collected';
+    tally.missing += missing;
+    if (kind === 'no-trades') tally.noTrades += missing; else if (kind === 'not-collected') tally.notCollected += missing; else tally.unknown += missing;
+    gaps.add({ from: fromOpen, to: toOpen, missing, kind });
+  };
+  const rangeFrom = options.range?.from;
+  const rangeTo = options.range?.to;
+  const slotAtOrAfter = (t: number): number => (isCandleOpen(tf, t) ? t : nextCandleOpen(tf, candleOpenAt(tf, t)));
+  // Gap ends are candle opens: the last slot strictly before the next present row.
+  if (uniq.length > 0 && rangeFrom !== undefined) {
+    const firstSlot = slotAtOrAfter(rangeFrom);
+    if (firstSlot < uniq[0]) addGap(firstSlot, candleOpenAt(tf, uniq[0] - 1));
+  }
+  for (let i = 1; i < uniq.length; i++) {
+    const expected = nextCandleOpen(tf, candleOpenAt(tf, uniq[i - 1]));
+    if (uniq[i] > expected) addGap(expected, candleOpenAt(tf, uniq[i] - 1));
+  }
+  if (uniq.length > 0 && rangeTo !== undefined) {
+    const after = nextCandleOpen(tf, candleOpenAt(tf, uniq[uniq.length - 1]));
+    if (after <= rangeTo) addGap(after, candleOpenAt(tf, rangeTo));
+  }
+  if (uniq.length === 0 && rangeFrom !== undefined && rangeTo !== undefined) addGap(slotAtOrAfter(rangeFrom), candleOpenAt(tf, rangeTo));
+
+  // Zero-volume runs in row order.
+  const zero = collector<GapRange>(maxEx);
+  let zeroRows = 0, longest = 0;
+  for (let i = 0; i < n;) {
+    if (s.volume[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j + 1 < n && s.volume[j + 1] === 0) j++;
+    const len = j - i + 1;
+    zeroRows += len;
+    longest = Math.max(longest, len);
+    zero.add({ from: ts[i], to: ts[j], missing: len, kind: 'unknown' });
+    i = j + 1;
+  }
+
+  // Outliers (only meaningful on ordered, positive prices).
+  const outliers = collector<OutlierRef>(maxEx);
+  if (sortedOk && n > 1) {
+    const rets: number[] = [], retRows: number[] = [];
+    const ranges: number[] = [], rangeRows: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const h = s.high[i], l = s.low[i], c = s.close[i];
+      if (h > 0 && l > 0 && Number.isFinite(h) && Number.isFinite(l) && h >= l) { ranges.push(Math.log(h / l)); rangeRows.push(i); }
+      if (i > 0) {
+        const p = s.close[i - 1];
+        if (p > 0 && c > 0 && Number.isFinite(p) && Number.isFinite(c)) { rets.push(Math.log(c / p)); retRows.push(i); }
+      }
+    }
+    for (const [measure, xs, rows] of [['return', rets, retRows], ['range', ranges, rangeRows]] as const) {
+      if (xs.length < 30) continue;
+      const med = median(Float64Array.from(xs));
+      const dev = Float64Array.from(xs, (x) => Math.abs(x - med));
+      let mad = median(dev);
+      // Over half the values equal the median (flat prices): fall back to the mean absolute deviation.
+      if (!(mad > 0)) mad = dev.reduce((a, b) => a + b, 0) / dev.length;
+      if (!(mad > 0)) continue;
+      for (let q = 0; q < xs.length; q++) {
+        const score = Math.abs(xs[q] - med) / mad;
+        if (score > k) {
+          const i = rows[q];
+          outliers.add({ row: i, timestamp: ts[i], measure, value: xs[q], score, detail: `${measure === 'return' ? 'log return' : 'ln(high/low)'} ${xs[q].toFixed(4)} is ${score.toFixed(1)} MADs from the median` });
+        }
+      }
+    }
+  }
+
+  const issues: { severity: QualitySeverity; kind: string; message: string }[] = [];
+  const note = (severity: QualitySeverity, kind: string, count: number, message: string, ex?: readonly { detail?: string; row?: number }[]): void => {
+    if (count === 0) return;
+    const first = ex && ex[0] ? ` (first: ${ex[0].row !== undefined ? `row ${ex[0].row}, ` : ''}${ex[0].detail ?? ''})` : '';
+    issues.push({ severity, kind, message: `${message}${first}` });
+  };
+  if (n === 0) issues.push({ severity: 'error', kind: 'empty', message: 'the series has no rows' });
+  note('error', 'invalid-values', invalid.count, `${invalid.count} non-finite, negative or zero values`, invalid.examples);
+  note('error', 'ohlc', ohlc.count, `${ohlc.count} rows with inconsistent OHLC`, ohlc.examples);
+  note('error', 'duplicates', duplicates.count, `${duplicates.count} duplicate timestamps`, duplicates.examples);
+  note('error', 'non-monotonic', nonMonotonic.count, `${nonMonotonic.count} rows out of time order`, nonMonotonic.examples);
+  const unexplained = tally.notCollected + tally.unknown;
+  const gapKinds = [tally.noTrades && `${tally.noTrades} in fetched ranges (no trades)`, tally.notCollected && `${tally.notCollected} never collected`, tally.unknown && `${tally.unknown} of unknown cause`].filter(Boolean).join(', ');
+  const firstGap = gaps.examples[0];
+  const gapMsg = `${gaps.count} gaps, ${tally.missing} missing ${tf} candles (${gapKinds})${firstGap ? `; first ${iso(firstGap.from)} .. ${iso(firstGap.to)}` : ''}`;
+  if (gaps.count > 0) issues.push({ severity: unexplained > 0 ? 'warning' : 'info', kind: 'gaps', message: gapMsg });
+  note('warning', 'misaligned', misaligned.count, `${misaligned.count} timestamps not on the ${tf} grid`, misaligned.examples);
+  if (zero.count > 0) issues.push({ severity: 'warning', kind: 'zero-volume', message: `${zeroRows} zero-volume rows in ${zero.count} runs (longest ${longest}); first at ${iso(zero.examples[0].from)}` });
+  note('warning', 'outliers', outliers.count, `${outliers.count} outliers (|x − median| > ${k}·MAD)`, outliers.examples);
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  issues.sort((a, b) => rank[a.severity] - rank[b.severity]);
+
+  const verdict: QualityVerdict = issues.some((i) => i.severity === 'error') ? 'invalid' : issues.some((i) => i.severity === 'warning') ? 'warnings' : 'valid';
+  let first: number | undefined, last: number | undefined;
+  if (uniq.length > 0) { first = uniq[0]; last = uniq[uniq.length - 1]; }
+  return {
+    verdict, timeframe: tf, rows: n, first, last,
+    gaps: { count: gaps.count, examples: gaps.examples, missingCandles: tally.missing, noTrades: tally.noTrades, notCollected: tally.notCollected, unknown: tally.unknown },
+    duplicates: duplicates.result(), nonMonotonic: nonMonotonic.result(), misaligned: misaligned.result(),
+    ohlc: ohlc.result(), invalidValues: invalid.result(),
+    zeroVolume: { count: zero.count, examples: zero.examples, rows: zeroRows, longestRun: longest },
+    outliers: { ...outliers.result(), k },
+    issues,
+  };
+}
+
+function collector<T>(max: number): { count: number; examples: T[]; add(x: T): void; result(): Finding<T> } {
+  const c = {
+    count: 0,
+    examples: [] as T[],
+    add(x: T) { c.count++; if (c.examples.length < max) c.examples.push(x); },
+    result(): Finding<T> { return { count: c.count, examples: c.examples }; },
+  };
+  return c;
+}
+
+/** Median of a copy-owned array (sorted in place). */
+function median(a: Float64Array): number {
+  a.sort();
+  const m = a.length >>> 1;
+  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+}
+
+/** A row removed by {@link repairSeries}. */
+export interface DroppedRow {
+  /** 0-based row index in the input. */
+  readonly row: number;
+  readonly timestamp: number;
+  readonly reason: string;
+}
+
+/** What {@link repairSeries} did. */
+export interface RepairResult {
+  /** The repaired series: sorted, unique timestamps, only valid rows. */
+  readonly series: CandleSeries;
+  readonly rowsBefore: number;
+  readonly rowsAfter: number;
+  /** True when rows had to be reordered. */
+  readonly reordered: boolean;
+  /** Rows removed because a later row had the same timestamp (the last one is kept). */
+  readonly duplicatesRemoved: number;
+  /** Rows removed for invalid values or inconsistent OHLC (first 100 listed; `droppedCount` has the total). */
+  readonly dropped: readonly DroppedRow[];
+  readonly droppedCount: number;
+}
+
+/**
+ * Repairs what can be repaired mechanically: drops rows with non-finite, negative or zero
+ * values and rows with inconsistent OHLC, then sorts by time (stable) and removes duplicate
+ * timestamps keeping the **last** remaining row. Gaps, misaligned rows and outliers are left
+ * alone (they are facts about the data, not errors) and still show in the quality report.
+ */
+export function repairSeries(s: CandleSeries): RepairResult {
+  const n = s.timestamp.length;
+  const keep: number[] = [];
+  const dropped: DroppedRow[] = [];
+  let droppedCount = 0;
+  for (let i = 0; i < n; i++) {
+    const reason = rowProblem(s, i);
+    if (reason === undefined) keep.push(i);
+    else {
+      droppedCount++;
+      if (dropped.length < 100) dropped.push({ row: i, timestamp: s.timestamp[i], reason });
+    }
+  }
+  const valid = keep.length === n ? s : takeRows(s, keep);
+  const { series, reordered, duplicatesRemoved } = sortAndDedupe(valid);
+  return { series, rowsBefore: n, rowsAfter: series.timestamp.length, reordered, duplicatesRemoved, dropped, droppedCount };
+}
+
+function rowProblem(s: CandleSeries, i: number): string | undefined {
+  const t = s.timestamp[i];
+  if (!Number.isFinite(t)) return `timestamp is ${t}`;
+  for (const f of VALUE_FIELDS) {
+    const v = s[f][i];
+    if (!Number.isFinite(v)) return `${f} is ${v}`;
+    if (v < 0) return `${f} is negative (${v})`;
+    if (v === 0 && f !== 'volume') return `${f} is 0`;
+  }
+  const o = s.open[i], h = s.high[i], l = s.low[i], c = s.close[i];
+  if (h < l) return `high ${h} < low ${l}`;
+  if (h < Math.max(o, c)) return `high ${h} < max(open, close) ${Math.max(o, c)}`;
+  if (l > Math.min(o, c)) return `low ${l} > min(open, close) ${Math.min(o, c)}`;
+  return undefined;
+}
