@@ -72,6 +72,7 @@ export function rollingExtreme(x: Float64Array, period: number, max: boolean, in
 
 /** Streaming sliding-window extreme (ring-buffer monotonic deque), without input validation. @internal */
 export class MonotonicWindow {
+  /** Values pushed so far. */
   count = 0;
   private readonly values: Float64Array;
   private readonly indices: Float64Array;

@@ -5,7 +5,7 @@ import { InputLengthMismatchError, NonFiniteInputError } from './errors';
  * then always index one element kind, which keeps them monomorphic (and fast) in V8.
  */
 export function toFloat64(values: ArrayLike<number>): Float64Array {
-  return values instanceof Float64Array ? values : Float64Array.from(values as ArrayLike<number>);
+  return values instanceof Float64Array ? values : Float64Array.from(values);
 }
 
 /** A new output column of length `n` whose first `min(lookback, n)` slots (the warm-up) are NaN. */

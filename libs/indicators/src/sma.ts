@@ -46,7 +46,9 @@ export function smaOf(indicator: string, field: string, values: ArrayLike<number
  * the batch loops. @internal
  */
 export class SmaState {
+  /** Values pushed so far. */
   count = 0;
+  /** Latest mean (NaN until `count >= period`). */
   result = NaN;
   private readonly window: Float64Array;
   private pos = 0;
