@@ -1,0 +1,553 @@
+import { FLOAT64_EPS } from './rolling-sum';
+
+/** Kernel parameters (a subset of the strategy's config, with the buffer as a multiplier). */
+export interface VolumeZoneKernelParams {
+  /** Bars in the window (W). */
+  readonly window: number;
+  /** Price bins (B). */
+  readonly bins: number;
+  /** Fraction of the window volume counted from the top (T). */
+  readonly topPercentile: number;
+  /** Resistance multiplier 1 + breakout_buffer. */
+  readonly bufferMultiplier: number;
+}
+
+/** Plain-JSON state of a {@link VolumeZoneKernel}. */
+export interface VolumeZoneKernelState {
+  readonly n: number;
+  /** The last min(n, W) candles, oldest first. */
+  readonly lo: number[];
+  readonly hi: number[];
+  readonly v: number[];
+  /** Monotonic deques of bar indices, front first. */
+  readonly qMax: number[];
+  readonly qMin: number[];
+  readonly nonZero: number;
+  readonly valid: boolean;
+  readonly gPmin: number;
+  readonly gPmax: number;
+  readonly k: number;
+  readonly ck: number;
+  readonly ck1: number;
+  readonly vol: number;
+  readonly maxVol: number;
+  readonly errCoef: number;
+  readonly lastRes: number;
+}
+
+/** Decisions that need more than this many moves of the resistance bin use the O(W + B) profile. */
+const MAX_MOVES = 6;
+/** Below this window low the fast evaluation's scaling is not safe; such windows use the exact path. */
+const MIN_FAST_PRICE = 1e-200;
+/** 2^53: scales a zero-height candle's price difference past 1 (see {@link VolumeZoneKernel.f}). */
+const TWO_POW_53 = 2 ** 53;
+
+/**
+ * Bar-by-bar VolumeZoneBreakout with the per-window semantics; the batch and the streaming form
+ * both run it, so they give the same bits.
+ *
+ * Semantics (the "straightforward" algorithm): for bar i the window is bars i−W..i−1. Its price
+ * range [pmin, pmax] is split into B equal bins (edge k = k·step + pmin, last edge exactly pmax);
+ * each window candle's volume v is spread over the bins in proportion to the overlap of its
+ * [lo, hi] with each bin, v × (overlap / (hi − lo)) per bin (a zero-height candle puts all of v in
+ * the bin containing its price); resistance = edge k of the first bin, scanning from the top,
+ * where the cumulative volume reaches T × total. O(W × B) per bar.
+ *
+ * How this kernel gets the same answer in O(W + B) per bar at worst and ~O(1) usually:
+ * - The cumulative volume from the top down to edge x is C(x) = Σ v·clamp((hi − x)/(hi − lo), 0, 1)
+ *   (telescoping the per-bin overlaps), so the resistance bin k is the one with
+ *   C(edge k) ≥ T·total > C(edge k+1). The kernel keeps k, C(edge k) and C(edge k+1).
+ * - Window min/max come from two monotonic deques (O(1) amortised).
+ * - When the window's range does not change (about half the bars on 1-minute data) the grid is
+ *   the same, so the two sums are updated in O(1) by the candle that left and the one that entered.
+ * - When it changes, the two sums are evaluated afresh in one branch-free O(W) pass, starting
+ *   from the bin of the previous resistance price.
+ * - If the threshold moved past the kept bins, k moves one bin at a time (O(W) each); after
+ *   {@link MAX_MOVES} moves it builds the whole profile with a difference array (O(W + B)).
+ * Rounding makes these sums differ from the straightforward algorithm's by a tiny amount; the
+ * kernel carries a bound of the difference and, when a decision is within it of a tie, re-decides
+ * with the straightforward arithmetic (candles in window order, per-bin v × (overlap / height),
+ * total summed bottom-up, cumulative top-down), so the signals equal the straightforward
+ * algorithm's even at exact ties. That re-check is O(W × bins spanned) and practically never runs
+ * on real data (reported by {@link VolumeZoneKernel.exactRechecks}).
+ */
+export class VolumeZoneKernel {
+  private readonly W: number;
+  private readonly B: number;
+  private readonly T: number;
+  private readonly bufMul: number;
+  private readonly mask: number;
+  private readonly rLo: Float64Array;
+  private readonly rHi: Float64Array;
+  private readonly rV: Float64Array;
+  /** 1 / (hi − lo), or 0 for a zero-height candle. */
+  private readonly rIh: Float64Array;
+  /** 1 for a zero-height candle, else 0. */
+  private readonly rZ: Float64Array;
+  private readonly qMax: Float64Array;
+  private readonly qMin: Float64Array;
+  private qMaxHead = 0;
+  private qMaxTail = 0;
+  private qMinHead = 0;
+  private qMinTail = 0;
+  /** Candles pushed so far. */
+  private n = 0;
+  /** Window candles with volume > 0 (an exact zero-volume test; the float sums may drift). */
+  private nonZero = 0;
+  /** True when k, ck, ck1 and vol describe the current window on the grid (gPmin, gPmax). */
+  private valid = false;
+  private gPmin = 0;
+  private gPmax = 0;
+  private binWidth = 0;
+  private invStep = 0;
+  /** 2^53 / pmin: makes (price − x) of a zero-height candle ≥ 1 in magnitude unless it is 0. */
+  private kZero = 0;
+  private edgesReady = false;
+  private readonly edges: Float64Array;
+  private readonly bins: Float64Array;
+  private readonly part: Float64Array;
+  private readonly dens: Float64Array;
+  private readonly open: Int32Array;
+  /** Resistance bin of the last decision. */
+  private k = 0;
+  /** C(edge k), C(edge k+1) (0 when k + 1 = B) and the window volume. */
+  private ck = 0;
+  private ck1 = 0;
+  private vol = 0;
+  /** Largest window volume since the sums were last computed afresh: the scale of their rounding. */
+  private maxVol = 0;
+  /** Weighted count of rounding steps since then: |drift| ≤ 4·eps·maxVol·errCoef. */
+  private errCoef = 0;
+  /** Resistance price of the last decision (−1 before the first), the start of the next search. */
+  private lastRes = -1;
+  private readonly freshCoef: number;
+  private readonly profileCoef: number;
+  private readonly exactCoef: number;
+  private readonly errLimit: number;
+  /** Resistance of the last signal. */
+  resistance = NaN;
+  /** Confidence of the last signal. */
+  confidence = 0;
+  /** Decisions re-taken with the straightforward arithmetic because they were within rounding of a tie (diagnostics, not state). */
+  exactRechecks = 0;
+  /** Decisions that fell back to the O(W + B) profile (diagnostics, not state). */
+  profileBuilds = 0;
+
+  constructor(p: VolumeZoneKernelParams) {
+    this.W = p.window;
+    this.B = p.bins;
+    this.T = p.topPercentile;
+    this.bufMul = p.bufferMultiplier;
+    let cap = 2;
+    while (cap < this.W + 1) cap *= 2;
+    this.mask = cap - 1;
+    this.rLo = new Float64Array(cap);
+    this.rHi = new Float64Array(cap);
+    this.rV = new Float64Array(cap);
+    this.rIh = new Float64Array(cap);
+    this.rZ = new Float64Array(cap);
+    this.qMax = new Float64Array(cap);
+    this.qMin = new Float64Array(cap);
+    this.edges = new Float64Array(this.B + 1);
+    this.bins = new Float64Array(this.B);
+    this.part = new Float64Array(this.B);
+    this.dens = new Float64Array(this.B + 1);
+    this.open = new Int32Array(this.B + 1);
+    // Error weights (in units of eps × window volume): a fresh O(W) sum vs the straightforward
+    // per-bin sums (each ≲ (W + B)·eps·total); the profile adds the difference-array sweep.
+    this.freshCoef = 2 * this.W + this.B + 16;
+    this.profileCoef = this.B * (2 * this.W + this.B + 8) + this.freshCoef;
+    this.exactCoef = this.W + this.B + 8;
+    this.errLimit = this.freshCoef + 64 * 24;
+  }
+
+  /** Decides bar (lo, hi, v) against the previous W bars, then adds it to the window. True = signal. */
+  step(lo: number, hi: number, v: number): boolean {
+    const sig = this.n >= this.W ? this.evaluate(hi) : false;
+    this.push(lo, hi, v);
+    return sig;
+  }
+
+  private evaluate(hiBar: number): boolean {
+    const mask = this.mask;
+    const pmin = this.rLo[this.qMin[this.qMinHead & mask] & mask];
+    const pmax = this.rHi[this.qMax[this.qMaxHead & mask] & mask];
+    if (!(pmax > pmin) || this.nonZero === 0) return false;
+    let k: number;
+    if (!(pmin >= MIN_FAST_PRICE)) {
+      this.setGrid(pmin, pmax);
+      k = this.exact();
+      this.valid = false;
+    } else {
+      if (!this.valid) this.fresh(pmin, pmax);
+      k = this.locate();
+    }
+    if (k < 0) return false;
+    const res = k === this.B ? pmax : k * this.binWidth + pmin;
+    this.lastRes = res;
+    const level = res * this.bufMul;
+    if (!(hiBar >= level)) return false;
+    this.resistance = res;
+    const c = level > 0 ? 0.5 + (hiBar - level) / level : 1;
+    this.confidence = c < 1 ? c : 1;
+    return true;
+  }
+
+  private setGrid(pmin: number, pmax: number): void {
+    this.gPmin = pmin;
+    this.gPmax = pmax;
+    this.binWidth = (pmax - pmin) / this.B;
+    this.invStep = 1 / this.binWidth;
+    this.kZero = TWO_POW_53 / pmin;
+    this.edgesReady = false;
+  }
+
+  /** Edge k exactly as the straightforward algorithm computes it (numpy linspace). */
+  private edge(k: number): number {
+    return k === this.B ? this.gPmax : k * this.binWidth + this.gPmin;
+  }
+
+  private ensureEdges(): void {
+    if (this.edgesReady) return;
+    const B = this.B;
+    const e = this.edges;
+    for (let j = 0; j < B; j++) e[j] = j * this.binWidth + this.gPmin;
+    e[B] = this.gPmax;
+    this.edgesReady = true;
+  }
+
+  /**
+   * Volume of candle slot `s` at or above price x: v·clamp((hi − x)/(hi − lo), 0, 1), or v·[price ≥ x]
+   * for a zero-height candle. Branch-free (data-dependent branches mispredict half the time here):
+   * t = (hi − x)·(ih + z·kZero) + z and clamp(t, 0, 1) = (|t| − |t − 1| + 1) / 2. For a zero-height
+   * candle t = 1 at x = price and |t| ≥ 1 otherwise, because kZero = 2^53 / pmin outgrows the gap.
+   */
+  private f(s: number, x: number): number {
+    const z = this.rZ[s];
+    const t = (this.rHi[s] - x) * (this.rIh[s] + z * this.kZero) + z;
+    return 0.5 * this.rV[s] * (Math.abs(t) - Math.abs(t - 1) + 1);
+  }
+
+  /** C(x) over the window, O(W), branch-free. */
+  private sumAbove(x: number): number {
+    const { rHi, rIh, rZ, rV, mask, kZero } = this;
+    let s = 0;
+    for (let idx = this.n - this.W; idx < this.n; idx++) {
+      const j = idx & mask;
+      const z = rZ[j];
+      const t = (rHi[j] - x) * (rIh[j] + z * kZero) + z;
+      s += rV[j] * (Math.abs(t) - Math.abs(t - 1) + 1);
+    }
+    return 0.5 * s;
+  }
+
+  /** New grid: window volume and C at the two edges around the previous resistance price, one pass. */
+  private fresh(pmin: number, pmax: number): void {
+    this.setGrid(pmin, pmax);
+    const B = this.B;
+    let k: number;
+    if (this.lastRes >= 0) {
+      const g = (this.lastRes - pmin) * this.invStep;
+      k = g >= B - 1 ? B - 1 : g > 0 ? g | 0 : 0;
+    } else {
+      k = Math.min(B - 1, Math.floor((1 - this.T) * B));
+    }
+    const x0 = this.edge(k);
+    const x1 = this.edge(k + 1);
+    const { rHi, rIh, rZ, rV, mask, kZero } = this;
+    let s0 = 0;
+    let s1 = 0;
+    let vol = 0;
+    for (let idx = this.n - this.W; idx < this.n; idx++) {
+      const j = idx & mask;
+      const z = rZ[j];
+      const sc = rIh[j] + z * kZero;
+      const h = rHi[j];
+      const v = rV[j];
+      const t0 = (h - x0) * sc + z;
+      const t1 = (h - x1) * sc + z;
+      s0 += v * (Math.abs(t0) - Math.abs(t0 - 1) + 1);
+      s1 += v * (Math.abs(t1) - Math.abs(t1 - 1) + 1);
+      vol += v;
+    }
+    this.k = k;
+    this.ck = 0.5 * s0;
+    this.ck1 = k + 1 < B ? 0.5 * s1 : 0;
+    this.vol = vol;
+    this.maxVol = vol;
+    this.errCoef = this.freshCoef;
+    this.valid = true;
+  }
+
+  /** Moves k to where T × volume now falls, then accepts it or re-decides exactly near a tie. */
+  private locate(): number {
+    const B = this.B;
+    const thr = this.T * this.vol;
+    let k = this.k;
+    let ck = this.ck;
+    let ck1 = this.ck1;
+    let moves = 0;
+    while (ck < thr && k > 0) {
+      if (++moves > MAX_MOVES) return this.profile();
+      k--;
+      ck1 = ck;
+      ck = this.sumAbove(this.edge(k));
+    }
+    while (k < B - 1 && ck1 >= thr) {
+      if (++moves > MAX_MOVES) return this.profile();
+      k++;
+      ck = ck1;
+      ck1 = k + 1 < B ? this.sumAbove(this.edge(k + 1)) : 0;
+    }
+    this.k = k;
+    this.ck = ck;
+    this.ck1 = ck1;
+    return this.check(thr);
+  }
+
+  /** Accepts k unless the threshold lies within the rounding bound of C at k or k + 1. */
+  private check(thr: number): number {
+    const below = thr - this.ck1;
+    const margin = this.k === 0 ? below : Math.min(this.ck - thr, below);
+    if (margin > 4 * FLOAT64_EPS * this.maxVol * this.errCoef) return this.k;
+    return this.exact();
+  }
+
+  /** Largest bin j with edge[j] ≤ x (clamped to 0..B−1); exact against the edges. */
+  private binLow(x: number): number {
+    const e = this.edges;
+    const last = this.B - 1;
+    const g = (x - this.gPmin) * this.invStep;
+    let j = g >= last ? last : g > 0 ? g | 0 : 0;
+    while (j > 0 && e[j] > x) j--;
+    while (j < last && e[j + 1] <= x) j++;
+    return j;
+  }
+
+  /** Largest bin j with edge[j] < x (clamped to 0..B−1); exact against the edges. */
+  private binHigh(x: number): number {
+    const e = this.edges;
+    const last = this.B - 1;
+    const g = (x - this.gPmin) * this.invStep;
+    let j = g >= last ? last : g > 0 ? g | 0 : 0;
+    while (j > 0 && e[j] >= x) j--;
+    while (j < last && e[j + 1] < x) j++;
+    return j;
+  }
+
+  /** Whole profile with a difference array of densities, O(W + B), then a top-down scan. */
+  private profile(): number {
+    this.profileBuilds++;
+    this.ensureEdges();
+    const B = this.B;
+    const { bins, part, dens, open, edges: e, rLo, rHi, rV, rIh, mask } = this;
+    for (let idx = this.n - this.W; idx < this.n; idx++) {
+      const s = idx & mask;
+      const v = rV[s];
+      if (v === 0) continue;
+      const lo = rLo[s];
+      const hi = rHi[s];
+      const a = this.binLow(lo);
+      const b = hi === lo ? a : this.binHigh(hi);
+      if (a === b) {
+        part[a] += v;
+        continue;
+      }
+      const d = v * rIh[s];
+      part[a] += d * (e[a + 1] - lo);
+      part[b] += d * (hi - e[b]);
+      if (b - a > 1) {
+        dens[a + 1] += d;
+        dens[b] -= d;
+        open[a + 1]++;
+        open[b]--;
+      }
+    }
+    let run = 0;
+    let active = 0;
+    let total = 0;
+    for (let j = 0; j < B; j++) {
+      active += open[j];
+      open[j] = 0;
+      let x = part[j];
+      part[j] = 0;
+      if (active === 0) run = 0;
+      else {
+        run += dens[j];
+        x += run * (e[j + 1] - e[j]);
+      }
+      dens[j] = 0;
+      bins[j] = x;
+      total += x;
+    }
+    open[B] = 0;
+    dens[B] = 0;
+    const thr = this.T * total;
+    this.scanFromTop(thr);
+    this.vol = total;
+    this.maxVol = total;
+    this.errCoef = this.profileCoef;
+    return this.check(thr);
+  }
+
+  /** Top-down scan of `bins` (the straightforward algorithm's), setting k, ck, ck1. */
+  private scanFromTop(thr: number): void {
+    const bins = this.bins;
+    let cum = 0;
+    let k = this.B - 1;
+    for (; k >= 0; k--) {
+      cum += bins[k];
+      if (cum >= thr) break;
+    }
+    if (k < 0) k = 0;
+    this.k = k;
+    this.ck = cum;
+    this.ck1 = cum - bins[k];
+  }
+
+  /** The straightforward computation on the current grid; resets the rounding bound. −1 = no volume. */
+  private exact(): number {
+    this.exactRechecks++;
+    this.ensureEdges();
+    const B = this.B;
+    const { bins, edges: e, rLo, rHi, rV, mask } = this;
+    bins.fill(0);
+    for (let idx = this.n - this.W; idx < this.n; idx++) {
+      const s = idx & mask;
+      const v = rV[s];
+      if (v === 0) continue;
+      const lo = rLo[s];
+      const hi = rHi[s];
+      const a = this.binLow(lo);
+      if (hi === lo) {
+        bins[a] += v;
+        continue;
+      }
+      const b = this.binHigh(hi);
+      const h = hi - lo;
+      for (let j = a; j <= b; j++) {
+        const top = e[j + 1] < hi ? e[j + 1] : hi;
+        const bot = e[j] > lo ? e[j] : lo;
+        const ov = top - bot;
+        if (ov > 0) bins[j] += v * (ov / h);
+      }
+    }
+    let total = 0;
+    for (let j = 0; j < B; j++) total += bins[j];
+    this.scanFromTop(total * this.T);
+    this.vol = total;
+    this.maxVol = total;
+    this.errCoef = this.exactCoef;
+    return total === 0 ? -1 : this.k;
+  }
+
+  private push(lo: number, hi: number, v: number): void {
+    const { mask, W, rLo, rHi, rV, qMax, qMin } = this;
+    const idx = this.n;
+    const slot = idx & mask;
+    rLo[slot] = lo;
+    rHi[slot] = hi;
+    rV[slot] = v;
+    const flat = hi > lo ? 0 : 1;
+    this.rIh[slot] = flat ? 0 : 1 / (hi - lo);
+    this.rZ[slot] = flat;
+    let t = this.qMaxTail;
+    while (t > this.qMaxHead && rHi[qMax[(t - 1) & mask] & mask] <= hi) t--;
+    qMax[t & mask] = idx;
+    this.qMaxTail = t + 1;
+    if (qMax[this.qMaxHead & mask] <= idx - W) this.qMaxHead++;
+    t = this.qMinTail;
+    while (t > this.qMinHead && rLo[qMin[(t - 1) & mask] & mask] >= lo) t--;
+    qMin[t & mask] = idx;
+    this.qMinTail = t + 1;
+    if (qMin[this.qMinHead & mask] <= idx - W) this.qMinHead++;
+    if (v > 0) this.nonZero++;
+    const leave = idx - W;
+    const ls = leave & mask;
+    const vOut = leave >= 0 ? rV[ls] : 0;
+    if (vOut > 0) this.nonZero--;
+    this.n = idx + 1;
+    if (!this.valid) return;
+    const pmin = rLo[qMin[this.qMinHead & mask] & mask];
+    const pmax = rHi[qMax[this.qMaxHead & mask] & mask];
+    if (pmin !== this.gPmin || pmax !== this.gPmax || this.errCoef > this.errLimit) {
+      this.valid = false;
+      return;
+    }
+    // Same grid: the window lost candle `leave` and gained candle `idx`.
+    const k = this.k;
+    const x0 = k * this.binWidth + this.gPmin;
+    this.ck = this.ck - this.f(ls, x0) + this.f(slot, x0);
+    if (k + 1 < this.B) {
+      const x1 = this.edge(k + 1);
+      this.ck1 = this.ck1 - this.f(ls, x1) + this.f(slot, x1);
+    }
+    const vol = this.vol - vOut + v;
+    this.vol = vol;
+    if (vol > this.maxVol) this.maxVol = vol;
+    this.errCoef += 24;
+  }
+
+  /** Full state as plain JSON (finite numbers, booleans and arrays only). */
+  snapshot(): VolumeZoneKernelState {
+    const { mask, n, W } = this;
+    const lo: number[] = [];
+    const hi: number[] = [];
+    const v: number[] = [];
+    for (let idx = Math.max(0, n - W); idx < n; idx++) {
+      const s = idx & mask;
+      lo.push(this.rLo[s]);
+      hi.push(this.rHi[s]);
+      v.push(this.rV[s]);
+    }
+    const deque = (q: Float64Array, head: number, tail: number) => {
+      const out: number[] = [];
+      for (let p = head; p < tail; p++) out.push(q[p & mask]);
+      return out;
+    };
+    return {
+      n, lo, hi, v,
+      qMax: deque(this.qMax, this.qMaxHead, this.qMaxTail),
+      qMin: deque(this.qMin, this.qMinHead, this.qMinTail),
+      nonZero: this.nonZero, valid: this.valid, gPmin: this.gPmin, gPmax: this.gPmax,
+      k: this.k, ck: this.ck, ck1: this.ck1, vol: this.vol, maxVol: this.maxVol, errCoef: this.errCoef, lastRes: this.lastRes,
+    };
+  }
+
+  /** Restores {@link VolumeZoneKernel.snapshot} output taken from a kernel with the same params. */
+  restore(s: VolumeZoneKernelState): void {
+    const { mask } = this;
+    if (!Array.isArray(s.lo) || s.lo.length !== Math.min(s.n, this.W) || s.hi.length !== s.lo.length || s.v.length !== s.lo.length || !(s.k >= 0 && s.k < this.B)) {
+      throw new RangeError('snapshot does not fit this window and bin count');
+    }
+    this.n = s.n;
+    const first = s.n - s.lo.length;
+    for (let i = 0; i < s.lo.length; i++) {
+      const slot = (first + i) & mask;
+      const lo = s.lo[i];
+      const hi = s.hi[i];
+      this.rLo[slot] = lo;
+      this.rHi[slot] = hi;
+      this.rV[slot] = s.v[i];
+      const flat = hi > lo ? 0 : 1;
+      this.rIh[slot] = flat ? 0 : 1 / (hi - lo);
+      this.rZ[slot] = flat;
+    }
+    s.qMax.forEach((x, i) => (this.qMax[i] = x));
+    this.qMaxHead = 0;
+    this.qMaxTail = s.qMax.length;
+    s.qMin.forEach((x, i) => (this.qMin[i] = x));
+    this.qMinHead = 0;
+    this.qMinTail = s.qMin.length;
+    this.nonZero = s.nonZero;
+    this.setGrid(s.gPmin, s.gPmax);
+    this.valid = s.valid;
+    this.k = s.k;
+    this.ck = s.ck;
+    this.ck1 = s.ck1;
+    this.vol = s.vol;
+    this.maxVol = s.maxVol;
+    this.errCoef = s.errCoef;
+    this.lastRes = s.lastRes;
+  }
+}
