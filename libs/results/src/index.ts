@@ -16,3 +16,4 @@ export * from './result-repository';
 export { isUuid } from './validation';
 export * from './preset-repository';
 export * from './job-record-repository';
+export * from './legacy';

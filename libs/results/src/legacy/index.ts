@@ -1,0 +1,3 @@
+export * from './legacy-format';
+export * from './legacy-mapping';
+export * from './legacy-import';
