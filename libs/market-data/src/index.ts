@@ -15,3 +15,4 @@ export { readFloatColumn, readTimeColumn, parseTimeTexts, type ColumnContext, ty
 export { encodeSeriesParquet, decodeParquet, decodeStoreFile, type ParquetCompression, type EncodeOptions } from './parquet-codec';
 export * from './store';
 export * from './quality';
+export * from './upbit';
