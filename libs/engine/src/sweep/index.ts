@@ -1,0 +1,3 @@
+export * from './param-space';
+export * from './run-sweep';
+export * from './walk-forward';
