@@ -10,6 +10,10 @@ export interface CliConfig {
   readonly timeZone: string;
   /** Repository root (for bundled assets). */
   readonly repoRoot: string;
+  /** PostgreSQL URL of the results index (`DATABASE_URL`); unset = commands that need it say so. */
+  readonly databaseUrl?: string;
+  /** PostgreSQL schema of the results tables (`COINHTS_DB_SCHEMA`); unset = the server's search_path (normally `public`). */
+  readonly databaseSchema?: string;
 }
 
 /** Reads and validates the CLI's environment once. */
@@ -20,5 +24,7 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     dataRoot: resolve(env.DATA_ROOT ?? join(repoRoot, 'data', 'sample')),
     resultsDir: resolve(env.COINHTS_RESULTS_DIR ?? 'coinhts-results'),
     timeZone: env.COINHTS_TZ ?? 'Asia/Seoul',
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.COINHTS_DB_SCHEMA || undefined,
   };
 }
