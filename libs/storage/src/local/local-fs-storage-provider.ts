@@ -73,10 +73,27 @@ interface Sidecar {
   readonly lastModified: number;
   /** Random id of the write, to tell a concurrent replacement from damage. */
   readonly writeId: string;
+  /** Inode number of the content file (decimal; `'0'` where the filesystem has none). */
+  readonly ino: string;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const READ_ATTEMPTS = 3;
+
+/** A sidecar plus an open handle on the content file. */
+interface OpenPair {
+  readonly sidecar: Sidecar;
+  readonly handle: FileHandle;
+  /** The open file is the one the sidecar was written for (same inode). */
+  readonly sameFile: boolean;
+}
+/** Attempts of a rename into a folder a concurrent delete may prune. */
+const RENAME_ATTEMPTS = 3;
+/** Waits between re-reads while a concurrent write is between its two renames (ms; ~0.2 s in all). */
+const RETRY_DELAYS_MS = [1, 2, 4, 8, 16, 32, 64, 100];
+/** How many of those a stream waits before it starts (a stream cannot restart later). */
+const STREAM_WAITS = 4;
+
+const delay = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
 
 function parseSidecar(text: string, key: string): Sidecar {
   let value: unknown;
@@ -89,7 +106,7 @@ function parseSidecar(text: string, key: string): Sidecar {
   if (
     !s || s.formatVersion !== 1 || s.key !== key || typeof s.size !== 'number' || !Number.isSafeInteger(s.size) ||
     typeof s.sha256 !== 'string' || !HEX64.test(s.sha256) || typeof s.contentType !== 'string' ||
-    typeof s.metadata !== 'object' || s.metadata === null || typeof s.lastModified !== 'number' || typeof s.writeId !== 'string'
+    typeof s.metadata !== 'object' || s.metadata === null || typeof s.lastModified !== 'number' || typeof s.writeId !== 'string' || typeof s.ino !== 'string'
   ) {
     throw new IntegrityMismatchError(`local storage: sidecar of ${JSON.stringify(key)} is malformed`, { key });
   }
@@ -165,20 +182,21 @@ export class LocalFsStorageProvider implements StorageProvider {
         if (error instanceof SinkFailure) throw mapFsError(error.cause, key, 'write');
         throw error; // the source's own error (or the abort reason), unchanged
       }
-      const sidecar: Sidecar = {
-        formatVersion: 1, key, size: digest.size, sha256: digest.sha256, contentType, metadata, lastModified: Date.now(), writeId,
-      };
       try {
         if (this.fsync) await fh.sync();
+        const ino = String((await fh.stat({ bigint: true })).ino);
         await fh.close();
         handle = undefined;
+        const sidecar: Sidecar = {
+          formatVersion: 1, key, size: digest.size, sha256: digest.sha256, contentType, metadata, lastModified: Date.now(), writeId, ino,
+        };
         await this.writeFileDurably(tmpMeta, JSON.stringify(sidecar));
       } catch (error) {
         throw mapFsError(error, key, 'write');
       }
       options.signal?.throwIfAborted();
       await this.commit(key, tmpData, tmpMeta);
-      return { key, size: sidecar.size, sha256: sidecar.sha256 };
+      return { key, size: digest.size, sha256: digest.sha256 };
     } finally {
       await handle?.close().catch(() => undefined);
       // After a successful commit both temporaries are gone and these are no-ops.
@@ -218,8 +236,8 @@ export class LocalFsStorageProvider implements StorageProvider {
       } catch (error) {
         const code = errnoCode(error);
         // A concurrent delete may prune the folder between mkdir and rename: try again.
-        if (code === 'ENOENT' && attempt < READ_ATTEMPTS) continue;
-        if (code === 'EISDIR' && attempt < READ_ATTEMPTS) {
+        if (code === 'ENOENT' && attempt < RENAME_ATTEMPTS) continue;
+        if (code === 'EISDIR' && attempt < RENAME_ATTEMPTS) {
           // An empty folder left behind can be removed; a non-empty one holds other objects.
           const removed = await rmdir(to).then(() => true, () => false);
           if (removed) continue;
@@ -272,36 +290,55 @@ export class LocalFsStorageProvider implements StorageProvider {
     }
   }
 
-  private contentMissing(key: string, cause: unknown): IntegrityMismatchError {
-    return new IntegrityMismatchError(`local storage: content file of ${JSON.stringify(key)} is missing (its sidecar exists)`, { key, cause });
-  }
-
   /**
-   * Runs `read` against the current sidecar; when it fails with a mismatch and the sidecar changed
-   * meanwhile (a concurrent overwrite, not damage), starts again with the new sidecar.
+   * Opens the content file and reads the sidecar. `sameFile` tells whether the opened file is the
+   * one the sidecar was written for (rename keeps inode numbers): a write renames the content
+   * before the sidecar, so for a moment the file may be newer than the sidecar. A different inode
+   * is not damage by itself (a store restored from a backup has new inodes); the checksum decides.
    */
-  private async withStableSidecar<T>(key: string, read: (sidecar: Sidecar) => Promise<T>): Promise<T> {
+  private async openPair(key: string): Promise<OpenPair> {
     for (let attempt = 1; ; attempt++) {
       const sidecar = await this.readSidecar(key);
       try {
-        return await read(sidecar);
+        const handle = await open(this.pathOf(key), 'r');
+        const ino = String((await handle.stat({ bigint: true })).ino);
+        return { sidecar, handle, sameFile: sidecar.ino === '0' || ino === '0' || ino === sidecar.ino };
       } catch (error) {
-        if (error instanceof IntegrityMismatchError && attempt < READ_ATTEMPTS && (await this.changedSince(key, sidecar))) continue;
-        throw error;
+        if (errnoCode(error) !== 'ENOENT') throw mapFsError(error, key, 'open');
+        // Deleted (or replaced) between reading the sidecar and opening the content?
+        if (attempt < RETRY_DELAYS_MS.length && (await this.changedSince(key, sidecar))) continue;
+        throw new IntegrityMismatchError(`local storage: content file of ${JSON.stringify(key)} is missing (its sidecar exists)`, { key, cause: error });
       }
+    }
+  }
+
+  /**
+   * Runs a whole-object read (`read` hashes and checks). On a mismatch while the content file is
+   * not the sidecar's own (a write is between its two renames), waits briefly and reads again.
+   */
+  private async readVerified<T>(key: string, read: (pair: OpenPair) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const pair = await this.openPair(key);
+      try {
+        return await read(pair);
+      } catch (error) {
+        if (!(error instanceof IntegrityMismatchError) || pair.sameFile || attempt >= RETRY_DELAYS_MS.length) throw error;
+      } finally {
+        await pair.handle.close().catch(() => undefined);
+      }
+      await delay(RETRY_DELAYS_MS[attempt]);
     }
   }
 
   /** {@inheritDoc StorageProvider.getBytes} */
   async getBytes(key: string, options: ReadOptions = {}): Promise<Uint8Array> {
     validateKey(key);
-    return this.withStableSidecar(key, async (sidecar) => {
+    return this.readVerified(key, async ({ sidecar, handle }) => {
       let bytes: Buffer;
       try {
-        bytes = await readFile(this.pathOf(key), { signal: options.signal });
+        bytes = await handle.readFile({ signal: options.signal });
       } catch (error) {
         if (options.signal?.aborted) throw error;
-        if (errnoCode(error) === 'ENOENT') throw this.contentMissing(key, error);
         throw mapFsError(error, key, 'read');
       }
       assertContentMatches(sidecar, { size: bytes.byteLength, sha256: sha256Hex(bytes) });
@@ -309,31 +346,20 @@ export class LocalFsStorageProvider implements StorageProvider {
     });
   }
 
-  private async openContent(key: string): Promise<FileHandle> {
-    try {
-      return await open(this.pathOf(key), 'r');
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') throw this.contentMissing(key, error);
-      throw mapFsError(error, key, 'open');
-    }
-  }
-
-  private refineMismatch(key: string, sidecar: Sidecar) {
-    return async (error: IntegrityMismatchError): Promise<IntegrityMismatchError> =>
-      (await this.changedSince(key, sidecar))
-        ? new IntegrityMismatchError(`${error.message}; the object was replaced or deleted while it was read`, {
-            key, expectedSha256: error.expectedSha256, actualSha256: error.actualSha256, expectedSize: error.expectedSize, actualSize: error.actualSize,
-          })
-        : error;
-  }
-
   /** {@inheritDoc StorageProvider.getStream} */
   async getStream(key: string, options: ReadOptions = {}): Promise<ObjectStream> {
     validateKey(key);
-    const sidecar = await this.readSidecar(key);
-    const handle = await this.openContent(key);
+    // A stream cannot be restarted once bytes went out, so wait out an in-flight write up front
+    // (a few ms); if the file still differs (e.g. restored from a backup), the checksum decides.
+    let pair = await this.openPair(key);
+    for (let attempt = 0; !pair.sameFile && attempt < STREAM_WAITS; attempt++) {
+      await pair.handle.close().catch(() => undefined);
+      await delay(RETRY_DELAYS_MS[attempt]);
+      pair = await this.openPair(key);
+    }
+    const { sidecar, handle } = pair;
     const file = handle.createReadStream();
-    const body = createVerifyingStream(sidecar, this.refineMismatch(key, sidecar));
+    const body = createVerifyingStream(sidecar);
     file.on('error', (error) => body.destroy(mapFsError(error, key, 'read')));
     body.on('close', () => file.destroy());
     file.pipe(body);
@@ -345,30 +371,27 @@ export class LocalFsStorageProvider implements StorageProvider {
   async getToFile(key: string, filePath: string, options: ReadOptions = {}): Promise<ObjectInfo> {
     validateKey(key);
     const target = resolve(filePath);
-    return this.withStableSidecar(key, async (sidecar) => {
+    try {
+      await mkdir(dirname(target), { recursive: true });
+    } catch (error) {
+      throw mapFsError(error, key, `create folder of ${target} for`);
+    }
+    return this.readVerified(key, async ({ sidecar, handle }) => {
       const partial = `${target}.${randomUUID()}.part`;
       try {
-        await mkdir(dirname(target), { recursive: true });
-      } catch (error) {
-        throw mapFsError(error, key, `create folder of ${target} for`);
-      }
-      const handle = await this.openContent(key);
-      try {
         await pipeline(
-          handle.createReadStream(),
+          handle.createReadStream({ autoClose: false }),
           createVerifyingStream(sidecar),
           createWriteStream(partial, { flags: 'wx' }),
           { signal: options.signal },
         );
         await rename(partial, target);
+        return toInfo(sidecar);
       } catch (error) {
         await rm(partial, { force: true }).catch(() => undefined);
         if (error instanceof StorageError || options.signal?.aborted) throw error;
         throw mapFsError(error, key, `download to ${target}`);
-      } finally {
-        await handle.close().catch(() => undefined);
       }
-      return toInfo(sidecar);
     });
   }
 
@@ -381,9 +404,8 @@ export class LocalFsStorageProvider implements StorageProvider {
   /** {@inheritDoc StorageProvider.verify} */
   async verify(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
     validateKey(key);
-    return this.withStableSidecar(key, async (sidecar) => {
+    return this.readVerified(key, async ({ sidecar, handle }) => {
       const digest = new ContentDigest();
-      const handle = await this.openContent(key);
       try {
         const stream: Readable = handle.createReadStream({ autoClose: false });
         if (options.signal) addAbortSignal(options.signal, stream);
@@ -391,8 +413,6 @@ export class LocalFsStorageProvider implements StorageProvider {
       } catch (error) {
         if (options.signal?.aborted) throw error;
         throw mapFsError(error, key, 'read');
-      } finally {
-        await handle.close().catch(() => undefined);
       }
       assertContentMatches(sidecar, digest);
       return toInfo(sidecar);

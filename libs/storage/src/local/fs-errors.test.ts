@@ -1,0 +1,24 @@
+import { NotFoundError } from '../errors';
+import { mapFsError } from './fs-errors';
+
+const errno = (code: string) => Object.assign(new Error(`${code}: something`), { code, syscall: 'open' });
+
+describe('mapFsError (errno → storage codes)', () => {
+  it.each([
+    ['ENOENT', 'NOT_FOUND'], ['ENOTDIR', 'NOT_FOUND'], ['EISDIR', 'NOT_FOUND'],
+    ['EACCES', 'ACCESS_DENIED'], ['EPERM', 'ACCESS_DENIED'], ['EROFS', 'ACCESS_DENIED'],
+    ['ENOSPC', 'UNAVAILABLE'], ['EDQUOT', 'UNAVAILABLE'], ['EIO', 'UNAVAILABLE'], ['EMFILE', 'UNAVAILABLE'], ['EBUSY', 'UNAVAILABLE'],
+    ['ENAMETOOLONG', 'INVALID_KEY'], ['EXDEV', 'UNEXPECTED'],
+  ])('%s → %s, original kept as cause', (code, expected) => {
+    const error = errno(code);
+    const mapped = mapFsError(error, 'a/b', 'write');
+    expect(mapped.code).toBe(expected);
+    expect(mapped.cause).toBe(error);
+    expect(mapped.message).toContain('"a/b"');
+  });
+
+  it('passes storage errors through unchanged', () => {
+    const original = new NotFoundError('x');
+    expect(mapFsError(original, 'k', 'read')).toBe(original);
+  });
+});
