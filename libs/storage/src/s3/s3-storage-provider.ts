@@ -33,7 +33,6 @@ import {
   createVerifyingStream,
   isFileSource,
   pumpSource,
-  sha256Hex,
   SinkFailure,
 } from '../integrity';
 import { validateKey, validateMetadata, validatePrefix } from '../key';
