@@ -29,8 +29,8 @@ describe('validateKey', () => {
   });
 
   it('accepts every key built from valid segments (property)', () => {
-    // eslint-disable-next-line no-control-regex -- excluding control characters is the point
     const segment = fc.string({ minLength: 1, maxLength: 20 })
+      // eslint-disable-next-line no-control-regex -- excluding control characters is the point
       .filter((s) => !/[\u0000-\u001f\u007f\\/]/.test(s) && s !== '.' && s !== '..');
     fc.assert(fc.property(fc.array(segment, { minLength: 1, maxLength: 8 }), (segments) => {
       expect(code(() => validateKey(segments.join('/')))).toBeUndefined();
