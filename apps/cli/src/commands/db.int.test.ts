@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Client } from 'pg';
+import { register } from './db';
+import { requireDatabaseUrl, runCommand } from '../../test/run-command';
+
+const url = requireDatabaseUrl();
+const schema = `cli_db_t_${randomBytes(6).toString('hex')}`;
+let pg: Client;
+const config = { databaseUrl: url, databaseSchema: schema };
+
+beforeAll(async () => {
+  pg = new Client({ connectionString: url });
+  await pg.connect();
+});
+afterAll(async () => {
+  await pg.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await pg.end();
+});
+
+const tables = async () =>
+  (await pg.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema])).rows.map((r: { table_name: string }) => r.table_name);
+
+describe('coinhts db migrate', () => {
+  it('creates the schema and applies every migration, then reports it is up to date', async () => {
+    const first = await runCommand(register, ['db', 'migrate'], config);
+    expect(first).toMatchObject({ code: 0, err: '' });
+    expect(first.out).toBe(
+      'applied CreateBacktestRuns1764200000000\napplied CreatePresets1764200001000\napplied CreateJobRecords1764200002000\napplied AddRunListIndexes1764200003000\n4 migration(s) applied; 4 in total\n',
+    );
+    expect(await tables()).toEqual(['backtest_runs', 'backtest_symbol_results', 'job_records', 'presets', 'results_migrations']);
+    expect((await runCommand(register, ['db', 'migrate'], config)).out).toBe('up to date: 4 migration(s) applied\n');
+  });
+
+  it('--revert undoes the newest migration only', async () => {
+    const r = await runCommand(register, ['db', 'migrate', '--revert'], config);
+    expect(r).toMatchObject({ code: 0, out: 'reverted AddRunListIndexes1764200003000\n' });
+    const idx = await pg.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname = 'backtest_runs_strategy_created_idx'`, [schema]);
+    expect(idx.rows).toEqual([]);
+    expect(await tables()).toContain('job_records');
+  });
+
+  it('says what to set when DATABASE_URL is missing (exit 2)', async () => {
+    const r = await runCommand(register, ['db', 'migrate'], {});
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/DATABASE_URL is not set/);
+  });
+
+  it('reports an unreachable database as unavailable (exit 1)', async () => {
+    const server = createServer();
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((res) => server.close(() => res()));
+    const r = await runCommand(register, ['db', 'migrate'], { databaseUrl: `postgres://postgres@127.0.0.1:${port}/x` });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/database unavailable/);
+  });
+});
