@@ -1,13 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import type { CliConfig } from '../config';
+import type { CommandContext } from './index';
+import { ExitCode, reportError } from '../errors';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { createDataSource, runMigrations } from '@coinhts/results';
 import { Client } from 'pg';
 import { register } from './results-legacy';
-import { requireDatabaseUrl, runCommand } from '../../test/run-command';
+
+// Runs one registrar the way main.ts does, capturing output and the exit code.
+interface CommandRun {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+async function runCommand(registrar: (p: Command, ctx: CommandContext) => void, argv: readonly string[], config: Partial<CliConfig>): Promise<CommandRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  let code: number = ExitCode.Ok;
+  const program = new Command('coinhts').exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
+  const full: CliConfig = { repoRoot: '/', dataRoot: '/', resultsDir: '/nonexistent', timeZone: 'Asia/Seoul', ...config };
+  registrar(program, { config: full, io: { stdout: (s) => out.push(s), stderr: (s) => err.push(s), isTty: false }, setExitCode: (c) => { code = c; } });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    code = e instanceof CommanderError ? ExitCode.BadInput : reportError(e, (s) => err.push(s));
+  }
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+/** DATABASE_URL, or a loud failure saying how to get one (integration tests never skip). */
+function requireDatabaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: these CLI tests need PostgreSQL. Run `source tools/services.sh` (or export DATABASE_URL) and re-run.');
+  return url;
+}
+
 
 const FIX = join(__dirname, '..', '..', '..', '..', 'libs', 'results', 'test', 'fixtures', 'legacy');
 const url = requireDatabaseUrl();
