@@ -48,6 +48,9 @@ export function createDataSource(options: ResultsDataSourceOptions): DataSource 
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
+    // TypeORM would otherwise CREATE EXTENSION "uuid-ossp" on connect; gen_random_uuid() is built in since PostgreSQL 13.
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
     logging: options.logging ?? false,
     applicationName: options.applicationName ?? 'coinhts-results',
     connectTimeoutMS: options.connectTimeoutMs ?? 5000,

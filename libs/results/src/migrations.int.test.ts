@@ -22,6 +22,8 @@ describe('migrations on an empty schema', () => {
     expect(await runMigrations(db.ds)).toEqual([]);
     expect((await appliedMigrations(db.ds)).map((m) => m.name)).toEqual(ALL);
     expect(await tables()).toEqual(['backtest_runs', 'backtest_symbol_results', 'job_records', 'presets', 'results_migrations']);
+    const ext = await db.pg.query(`SELECT extname FROM pg_extension WHERE extnamespace = $1::regnamespace`, [db.schema]);
+    expect(ext.rows).toEqual([]); // connecting must not install extensions as a side effect
   });
 
   it('create backtest_runs with the column types the issue asks for (jsonb, text[], timestamptz)', async () => {
