@@ -16,3 +16,5 @@ export { encodeSeriesParquet, decodeParquet, decodeStoreFile, type ParquetCompre
 export * from './store';
 export * from './quality';
 export * from './upbit';
+export * from './csv';
+export * from './import';
