@@ -7,7 +7,7 @@ import { parseCsv, parseDecimal, type CsvTable } from './csv';
 import { DEFAULT_ZONE } from './dates';
 import { DataQualityError, ImportFailedError, InvalidFileError, InvalidSymbolError, InvalidTimeframeError } from './errors';
 import { decodeParquet, findColumn } from './parquet-codec';
-import { checkQuality, repairSeries, type QualityReport, type RepairResult } from './quality';
+import { checkQuality, repairSeries, type QualityPolicy, type QualityReport, type RepairResult } from './quality';
 import { concatSeries, type CandleSeries } from './series';
 import type { ParquetCandleStore, WriteResult } from './store';
 import { isCanonicalSymbol, normalizeSymbol } from './symbol';
@@ -31,9 +31,6 @@ export const COLUMN_ALIASES: Readonly<Record<ImportField, readonly string[]>> = 
   volume: ['volume', 'candle_acc_trade_volume', 'base_volume', 'vol', 'v'],
   value: ['value', 'candle_acc_trade_price', 'quote_volume', 'turnover'],
 };
-
-/** What to do when a file's data-quality verdict is `invalid`. */
-export type QualityPolicy = 'refuse' | 'repair' | 'ignore';
 
 /** Options of {@link readCandleFile} and {@link importFiles}. */
 export interface ImportOptions {

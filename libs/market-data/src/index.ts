@@ -18,3 +18,5 @@ export * from './quality';
 export * from './upbit';
 export * from './csv';
 export * from './import';
+export * from './inventory';
+export * from './backtest-loader';

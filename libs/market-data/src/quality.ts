@@ -3,6 +3,9 @@ import { isCovered, type Intervals } from './coverage';
 import { VALUE_FIELDS, sortAndDedupe, takeRows, type CandleSeries } from './series';
 import { candleOpenAt, candleSlots, isCandleOpen, nextCandleOpen, normalizeTimeframe } from './timeframe';
 
+/** What to do with a series whose verdict is `invalid`: throw, repair it, or use it as it is. */
+export type QualityPolicy = 'refuse' | 'repair' | 'ignore';
+
 /** Overall judgement of a series. */
 export type QualityVerdict = 'valid' | 'warnings' | 'invalid';
 
