@@ -30,6 +30,13 @@ export interface PositionManagerOptions {
    * ({@link PositionManager.listenerErrorCount}).
    */
   readonly onListenerError?: (error: ListenerError) => void;
+  /**
+   * How many closed trades {@link PositionManager.getClosedTrades} can return (the most recent
+   * ones). Default: all. Counts, P&L and win rate in the summary always cover every trade. A
+   * simulation that records trades itself passes 0: keeping thousands of trade objects alive costs
+   * more garbage-collector time than the trades themselves.
+   */
+  readonly tradeHistoryLimit?: number;
 }
 
 /** An order to open a position. */
@@ -178,6 +185,40 @@ export interface PositionListeners {
   error: (error: ListenerError) => void;
 }
 
+// Refusals are small classes with lazy messages: object literals with getters are slow to
+// create, and a simulation may be refused many times.
+class AlreadyOpen {
+  readonly ok = false as const;
+  readonly reason = EnterRejection.AlreadyOpen;
+  constructor(readonly position: Position) {}
+  get message(): string {
+    return `${this.position.symbol} already has an open position for strategy ${this.position.strategy}`;
+  }
+}
+
+class NothingToClose {
+  readonly ok = false as const;
+  readonly reason = 'not-found' as const;
+  constructor(private readonly symbol: string, private readonly strategy: string) {}
+  get message(): string {
+    return `${this.symbol} has no open position for strategy ${this.strategy}`;
+  }
+}
+
+/** The open position (or none) of one (symbol, strategy) pair. */
+interface Slot {
+  position: PositionRecord | null;
+}
+
+/** The slots of one symbol. */
+interface SymbolGroup {
+  readonly byStrategy: Map<string, Slot>;
+  readonly slots: Slot[];
+  closedCount: number;
+  /** Σ realized P&L of this symbol's closed trades, KRW. */
+  realizedPnl: number;
+}
+
 function checkRate(field: string, x: number): number {
   if (!(Number.isFinite(x) && x >= 0 && x < 1)) throw new InvalidPositionsConfigError(field, x, 'a fraction in [0, 1)');
   return x;
@@ -212,13 +253,21 @@ export class PositionManager {
   private nextTradeId = 1;
   private listenerErrors = 0;
   private readonly onListenerError?: (error: ListenerError) => void;
-  /** symbol → strategy → open position. */
-  private readonly book = new Map<string, Map<string, PositionRecord>>();
-  /** symbol → open positions of that symbol (for marks). */
-  private readonly bySymbol = new Map<string, PositionRecord[]>();
-  private readonly open: PositionRecord[] = [];
-  private readonly closed: ClosedTrade[] = [];
-  private readonly symbolsSeen: string[] = [];
+  /**
+   * symbol → its slots. Slots are created on a pair's first entry and then reused, so entering
+   * and closing never mutate a Map or splice an array.
+   */
+  private readonly groups = new Map<string, SymbolGroup>();
+  /** Every slot, in creation order (for equity and queries). */
+  private readonly slots: Slot[] = [];
+  private openPositions = 0;
+  /** Most recent closed trades (at most `historyLimit` once trimmed). */
+  private history: ClosedTrade[] = [];
+  private readonly historyLimit: number;
+  private closedTotal = 0;
+  private realizedTotal = 0;
+  private winCount = 0;
+  private lossCount = 0;
   private readonly listeners: { [E in keyof PositionListeners]: PositionListeners[E][] } = { opened: [], closed: [], updated: [], error: [] };
 
   constructor(options: PositionManagerOptions = {}) {
@@ -233,6 +282,9 @@ export class PositionManager {
     this.cashKrw = cash;
     this.defaultSizing = options.defaultSizing ?? DEFAULT_SIZING;
     this.onListenerError = options.onListenerError;
+    const limit = options.tradeHistoryLimit ?? Infinity;
+    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) throw new InvalidPositionsConfigError('tradeHistoryLimit', limit, 'an integer >= 0 or Infinity');
+    this.historyLimit = limit;
   }
 
   /** Cash on hand, KRW. */
@@ -243,19 +295,22 @@ export class PositionManager {
   /** `cash + Σ quantity × markPrice` over open positions, KRW. Allocation-free. */
   get equity(): number {
     let e = this.cashKrw;
-    const open = this.open;
-    for (let i = 0; i < open.length; i++) e += open[i].marketValue;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const p = slots[i].position;
+      if (p !== null) e += p.marketValue;
+    }
     return e;
   }
 
   /** Number of open positions. */
   get openCount(): number {
-    return this.open.length;
+    return this.openPositions;
   }
 
   /** Number of closed trades. */
   get closedCount(): number {
-    return this.closed.length;
+    return this.closedTotal;
   }
 
   /** Fees paid so far, KRW. */
@@ -280,7 +335,7 @@ export class PositionManager {
 
   /** The open position of (symbol, strategy), if any. */
   getPosition(symbol: string, strategy: string): Position | undefined {
-    return this.book.get(symbol)?.get(strategy);
+    return this.groups.get(symbol)?.byStrategy.get(strategy)?.position ?? undefined;
   }
 
   /**
@@ -294,10 +349,10 @@ export class PositionManager {
     if (!(Number.isFinite(price) && price > 0)) throw new InvalidOrderError('price', price, 'a finite number > 0 (KRW per unit)');
     if (!Number.isFinite(time)) throw new InvalidOrderError('time', time, 'finite epoch milliseconds');
     const slip = order.slippageRate === undefined ? this.slippageRate : checkOrderRate(order.slippageRate);
-    let strategies = this.book.get(symbol);
-    const existing = strategies?.get(strategy);
-    if (existing) {
-      return { ok: false, reason: EnterRejection.AlreadyOpen, position: existing, message: `${symbol} already has an open position for strategy ${strategy}` };
+    const slot = this.slotFor(symbol, strategy);
+    const existing = slot.position;
+    if (existing !== null) {
+      return new AlreadyOpen(existing);
     }
     const fill = buyFillPrice(price, slip);
     const sized = sizeEntry(order.sizing ?? this.defaultSizing, {
@@ -307,19 +362,8 @@ export class PositionManager {
     const position = new PositionRecord(this.nextPositionId++, symbol, strategy, time, price, fill, sized.quantity, sized.fee, sized.notional, sized.cost);
     this.cashKrw -= sized.cost;
     this.feesKrw += sized.fee;
-    if (!strategies) {
-      strategies = new Map();
-      this.book.set(symbol, strategies);
-    }
-    strategies.set(strategy, position);
-    let same = this.bySymbol.get(symbol);
-    if (!same) {
-      same = [];
-      this.bySymbol.set(symbol, same);
-      this.symbolsSeen.push(symbol);
-    }
-    same.push(position);
-    this.open.push(position);
+    slot.position = position;
+    this.openPositions++;
     if (this.listeners.opened.length > 0) this.emit('opened', position);
     return { ok: true, position };
   }
@@ -333,9 +377,9 @@ export class PositionManager {
     if (!(Number.isFinite(price) && price >= 0)) throw new InvalidOrderError('price', price, 'a finite number >= 0 (KRW per unit)');
     if (!Number.isFinite(time)) throw new InvalidOrderError('time', time, 'finite epoch milliseconds');
     const slip = order.slippageRate === undefined ? this.slippageRate : checkOrderRate(order.slippageRate);
-    const strategies = this.book.get(symbol);
-    const position = strategies?.get(strategy);
-    if (!strategies || !position) return { ok: false, reason: 'not-found', message: `${symbol} has no open position for strategy ${strategy}` };
+    const slot = this.groups.get(symbol)?.byStrategy.get(strategy);
+    const position = slot?.position;
+    if (!slot || !position) return new NothingToClose(symbol, strategy);
     const q = position.quantity;
     const fill = sellFillPrice(price, slip);
     const exitNotional = q * fill;
@@ -345,10 +389,8 @@ export class PositionManager {
     const entryNotional = q * position.entryFillPrice;
     this.cashKrw += proceeds;
     this.feesKrw += exitFee;
-    strategies.delete(strategy);
-    const same = this.bySymbol.get(symbol);
-    if (same) removeItem(same, position);
-    removeItem(this.open, position);
+    slot.position = null;
+    this.openPositions--;
     position.mark(price, time);
     position.status = PositionStatus.Closed;
     const trade: ClosedTrade = {
@@ -363,7 +405,20 @@ export class PositionManager {
       holdMs: time - position.entryTime,
       reason: order.reason ?? null,
     };
-    this.closed.push(trade);
+    this.closedTotal++;
+    this.realizedTotal += realized;
+    if (realized > 0) this.winCount++;
+    else if (realized < 0) this.lossCount++;
+    const group = this.groups.get(symbol);
+    if (group !== undefined) {
+      group.closedCount++;
+      group.realizedPnl += realized;
+    }
+    if (this.historyLimit > 0) {
+      this.history.push(trade);
+      // Trim in batches so the cost per trade stays O(1).
+      if (this.history.length >= 2 * this.historyLimit) this.history = this.history.slice(-this.historyLimit);
+    }
     if (this.listeners.closed.length > 0) this.emit('closed', trade, position);
     return { ok: true, trade };
   }
@@ -374,14 +429,19 @@ export class PositionManager {
    */
   markToMarket(symbol: string, price: number, time: number): number {
     if (!(Number.isFinite(price) && price >= 0)) throw new InvalidOrderError('price', price, 'a finite number >= 0 (KRW per unit)');
-    const same = this.bySymbol.get(symbol);
-    if (!same) return 0;
+    const group = this.groups.get(symbol);
+    if (group === undefined) return 0;
     const notify = this.listeners.updated.length > 0;
-    for (let i = 0; i < same.length; i++) {
-      same[i].mark(price, time);
-      if (notify) this.emit('updated', same[i]);
+    const slots = group.slots;
+    let marked = 0;
+    for (let i = 0; i < slots.length; i++) {
+      const p = slots[i].position;
+      if (p === null) continue;
+      p.mark(price, time);
+      marked++;
+      if (notify) this.emit('updated', p);
     }
-    return same.length;
+    return marked;
   }
 
   /**
@@ -399,14 +459,15 @@ export class PositionManager {
 
   /** Open positions matching the filter, newest entry first (ties: newest id first). A new array. */
   getOpenPositions(filter: PositionFilter = {}): Position[] {
-    return this.open
+    return this.openList()
       .filter((p) => matches(p, filter))
       .sort((a, b) => b.entryTime - a.entryTime || b.id - a.id);
   }
 
   /** Closed trades matching the filter, newest exit first (ties: newest id first), at most `limit`. */
   getClosedTrades(filter: TradeFilter = {}): ClosedTrade[] {
-    const out = this.closed.filter((t) => matches(t, filter)).sort((a, b) => b.exitTime - a.exitTime || b.id - a.id);
+    const kept = this.history.length > this.historyLimit ? this.history.slice(-this.historyLimit) : this.history;
+    const out = kept.filter((t) => matches(t, filter)).sort((a, b) => b.exitTime - a.exitTime || b.id - a.id);
     const limit = filter.limit;
     if (limit !== undefined) {
       if (!(Number.isInteger(limit) && limit >= 0)) throw new InvalidOrderError('limit', limit, 'an integer >= 0');
@@ -418,28 +479,42 @@ export class PositionManager {
   /** Counts, P&L, fees, win rate (fraction) and a per-symbol breakdown. */
   getSummary(): PositionSummary {
     const bySymbol: Record<string, { openCount: number; closedCount: number; realizedPnl: number; unrealizedPnl: number }> = {};
-    for (const s of this.symbolsSeen) bySymbol[s] = { openCount: 0, closedCount: 0, realizedPnl: 0, unrealizedPnl: 0 };
-    let wins = 0, losses = 0, realized = 0, unrealized = 0;
-    for (const t of this.closed) {
-      const s = bySymbol[t.symbol];
-      s.closedCount++;
-      s.realizedPnl += t.realizedPnl;
-      realized += t.realizedPnl;
-      if (t.realizedPnl > 0) wins++;
-      else if (t.realizedPnl < 0) losses++;
-    }
-    for (const p of this.open) {
+    for (const [s, g] of this.groups) bySymbol[s] = { openCount: 0, closedCount: g.closedCount, realizedPnl: g.realizedPnl, unrealizedPnl: 0 };
+    let unrealized = 0;
+    for (const p of this.openList()) {
       const s = bySymbol[p.symbol];
       s.openCount++;
       s.unrealizedPnl += p.unrealizedPnl;
       unrealized += p.unrealizedPnl;
     }
-    const n = this.closed.length;
+    const n = this.closedTotal;
     return {
-      openCount: this.open.length, closedCount: n, wins, losses, winRate: n > 0 ? wins / n : null,
-      realizedPnl: realized, unrealizedPnl: unrealized, feesPaid: this.feesKrw,
+      openCount: this.openPositions, closedCount: n, wins: this.winCount, losses: this.lossCount, winRate: n > 0 ? this.winCount / n : null,
+      realizedPnl: this.realizedTotal, unrealizedPnl: unrealized, feesPaid: this.feesKrw,
       initialCash: this.initialCash, cash: this.cashKrw, equity: this.equity, bySymbol,
     };
+  }
+
+  private slotFor(symbol: string, strategy: string): Slot {
+    let group = this.groups.get(symbol);
+    if (group === undefined) {
+      group = { byStrategy: new Map(), slots: [], closedCount: 0, realizedPnl: 0 };
+      this.groups.set(symbol, group);
+    }
+    let slot = group.byStrategy.get(strategy);
+    if (slot === undefined) {
+      slot = { position: null };
+      group.byStrategy.set(strategy, slot);
+      group.slots.push(slot);
+      this.slots.push(slot);
+    }
+    return slot;
+  }
+
+  private openList(): PositionRecord[] {
+    const out: PositionRecord[] = [];
+    for (const s of this.slots) if (s.position !== null) out.push(s.position);
+    return out;
   }
 
   private emit<E extends Exclude<keyof PositionListeners, 'error'>>(event: E, ...args: Parameters<PositionListeners[E]>): void {
@@ -478,9 +553,4 @@ function checkOrderRate(x: number): number {
 
 function matches(p: { readonly symbol: string; readonly strategy: string }, f: PositionFilter): boolean {
   return (f.symbol === undefined || p.symbol === f.symbol) && (f.strategy === undefined || p.strategy === f.strategy);
-}
-
-function removeItem<T>(list: T[], item: T): void {
-  const i = list.indexOf(item);
-  if (i >= 0) list.splice(i, 1);
 }

@@ -88,6 +88,33 @@ export function roundDownToLot(quantity: number, lotStep: number): number {
   return Math.floor(quantity / lotStep + 1e-9) * lotStep;
 }
 
+/**
+ * A refused sizing. The message is built on demand: a backtest may be refused thousands of times,
+ * and formatting numbers into strings would cost more than the whole bar loop.
+ */
+class SizingRefusal {
+  readonly ok = false as const;
+  constructor(
+    readonly reason: SizingRejection,
+    readonly required: number,
+    readonly available: number,
+    /** `one-lot`: even one lot is too expensive; `order`: the requested order is; `lot`: it rounds to 0 lots. */
+    private readonly what: 'one-lot' | 'order' | 'lot',
+    private readonly quantity: number,
+    private readonly lotStep: number,
+    private readonly fillPrice: number,
+    private readonly fee: number,
+  ) {}
+
+  get message(): string {
+    switch (this.what) {
+      case 'lot': return `the order (${this.quantity} units) is smaller than one lot of ${this.lotStep} units`;
+      case 'one-lot': return `not enough cash for one lot (${this.lotStep} units at ${this.fillPrice} KRW need ${this.required} KRW with fees, ${this.available} KRW available)`;
+      default: return `the entry costs ${this.required} KRW (${this.quantity} units at ${this.fillPrice} KRW plus ${this.fee} KRW fee) but only ${this.available} KRW is available`;
+    }
+  }
+}
+
 function checkPositive(field: string, x: number): void {
   if (!(Number.isFinite(x) && x > 0)) throw new InvalidOrderError(field, x, 'a finite number > 0');
 }
@@ -135,19 +162,9 @@ export function sizeEntry(sizing: Sizing, ctx: SizingContext): SizingResult {
   if (quantity <= 0) {
     const minQty = lotStep > 0 ? lotStep : Number.MIN_VALUE;
     const required = minQty * fillPrice * (1 + feeRate);
-    const reason = cappedByCash || required > cash ? SizingRejection.InsufficientCash : SizingRejection.BelowLotSize;
-    return {
-      ok: false, reason, required, available: cash,
-      message: reason === SizingRejection.InsufficientCash
-        ? `not enough cash for one lot (${minQty} units at ${fillPrice} KRW need ${required} KRW with fees, ${cash} KRW available)`
-        : `the order (${raw} units) is smaller than one lot of ${lotStep} units`,
-    };
+    if (cappedByCash || required > cash) return new SizingRefusal(SizingRejection.InsufficientCash, required, cash, 'one-lot', raw, minQty, fillPrice, 0);
+    return new SizingRefusal(SizingRejection.BelowLotSize, required, cash, 'lot', raw, lotStep, fillPrice, 0);
   }
-  if (cost > cash) {
-    return {
-      ok: false, reason: SizingRejection.InsufficientCash, required: cost, available: cash,
-      message: `the entry costs ${cost} KRW (${quantity} units at ${fillPrice} KRW plus ${fee} KRW fee) but only ${cash} KRW is available`,
-    };
-  }
+  if (cost > cash) return new SizingRefusal(SizingRejection.InsufficientCash, cost, cash, 'order', quantity, lotStep, fillPrice, fee);
   return { ok: true, quantity, notional, fee, cost };
 }

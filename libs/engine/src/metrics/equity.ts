@@ -22,34 +22,12 @@ export interface ReturnStats {
 }
 
 /**
- * One pass (Welford) over the curve; allocation-free. `targetPerBar` is the threshold of the
- * downside deviation (the per-bar risk-free rate for Sortino), a fraction.
+ * Per-bar return statistics of a curve (see {@link ReturnStats}); allocation-free, one pass.
+ * `targetPerBar` is the threshold of the downside deviation (the per-bar risk-free rate for
+ * Sortino), a fraction.
  */
 export function perBarReturnStats(equity: ArrayLike<number>, initialCapital: number, targetPerBar = 0): ReturnStats {
-  let prev = initialCapital;
-  let count = 0;
-  let mean = 0;
-  let m2 = 0;
-  let down = 0;
-  for (let k = 0; k < equity.length; k++) {
-    const e = equity[k];
-    if (prev > 0) {
-      const r = e / prev - 1;
-      count++;
-      const d = r - mean;
-      mean += d / count;
-      m2 += d * (r - mean);
-      const below = r - targetPerBar;
-      if (below < 0) down += below * below;
-    }
-    prev = e;
-  }
-  return {
-    count,
-    mean: count > 0 ? mean : null,
-    stdev: count > 1 ? Math.sqrt(m2 / (count - 1)) : null,
-    downsideDeviation: count > 0 ? Math.sqrt(down / count) : null,
-  };
+  return scanCurve(equity, null, initialCapital, 0, targetPerBar).returns;
 }
 
 /** Total return in percent: (final / initial − 1) × 100; null when initial <= 0. */
@@ -128,19 +106,44 @@ export interface DrawdownStats {
 }
 
 /**
- * Scans the curve once (allocation-free). `timestamps[k]` is the time of bar k (epoch ms);
- * `barMs` stamps the initial capital at `timestamps[0] − barMs`.
+ * Drawdown facts of a curve; allocation-free, one pass. `timestamps[k]` is the time of bar k
+ * (epoch ms); `barMs` stamps the initial capital at `timestamps[0] − barMs`.
  */
 export function drawdownStats(equity: ArrayLike<number>, timestamps: ArrayLike<number>, initialCapital: number, barMs: number): DrawdownStats {
+  return scanCurve(equity, timestamps, initialCapital, barMs, 0).drawdown;
+}
+
+/**
+ * The single pass behind {@link perBarReturnStats}, {@link drawdownStats} and {@link equityMetrics}.
+ * Memory-bound on large curves, so everything is computed while the curve is read once; the
+ * variance uses sums shifted by the first return (exact 0 for a constant series, no division in
+ * the loop-carried chain, unlike Welford's update).
+ */
+function scanCurve(equity: ArrayLike<number>, timestamps: ArrayLike<number> | null, initialCapital: number, barMs: number, target: number): { returns: ReturnStats; drawdown: DrawdownStats } {
   const n = equity.length;
-  const time = (k: number): number => (k < 0 ? timestamps[0] - barMs : timestamps[k]);
+  const time = (k: number): number => (timestamps === null ? 0 : k < 0 ? timestamps[0] - barMs : timestamps[k]);
+  // returns
+  let prev = initialCapital;
+  let count = 0, shift = 0, s1 = 0, s2 = 0, down = 0;
+  // drawdown
   let peak = initialCapital;
   let peakIdx = -1;
-  let maxDd = 0, maxPeakIdx = -1, troughIdx = -1;
+  let maxFrac = 0, maxPeakIdx = -1, troughIdx = -1;
   let recovery: number | null = null;
   let longest = 0, longestMs = 0;
   for (let k = 0; k < n; k++) {
     const e = equity[k];
+    if (prev > 0) {
+      const r = e / prev - 1;
+      if (count === 0) shift = r;
+      count++;
+      const d = r - shift;
+      s1 += d;
+      s2 += d * d;
+      const below = r - target;
+      if (below < 0) down += below * below;
+    }
+    prev = e;
     if (e >= peak) {
       // Bars strictly between two peaks are all under water: a drawdown (peakIdx, k] just ended.
       if (k - peakIdx > 1) {
@@ -149,18 +152,31 @@ export function drawdownStats(equity: ArrayLike<number>, timestamps: ArrayLike<n
       }
       peak = e;
       peakIdx = k;
-    } else {
-      const dd = peak > 0 ? ((peak - e) / peak) * 100 : 0;
-      if (dd > maxDd) { maxDd = dd; maxPeakIdx = peakIdx; troughIdx = k; }
+    } else if (peak - e > maxFrac * peak) {
+      maxFrac = (peak - e) / peak;
+      maxPeakIdx = peakIdx;
+      troughIdx = k;
     }
   }
+  const variance = count > 1 ? Math.max(0, (s2 - (s1 * s1) / count) / (count - 1)) : 0;
+  const returns: ReturnStats = {
+    count,
+    mean: count > 0 ? shift + s1 / count : null,
+    stdev: count > 1 ? Math.sqrt(variance) : null,
+    downsideDeviation: count > 0 ? Math.sqrt(down / count) : null,
+  };
   const last = n - 1;
   if (n > 0 && peakIdx < last && last - peakIdx > longest) { longest = last - peakIdx; longestMs = time(last) - time(peakIdx); }
-  if (troughIdx < 0) return { maxDrawdownPct: 0, peakIndex: peakIdx, troughIndex: -1, recoveryIndex: null, durationBars: 0, durationMs: 0, longestBars: longest, longestMs };
+  if (troughIdx < 0 || !(peak > 0)) {
+    return { returns, drawdown: { maxDrawdownPct: 0, peakIndex: peakIdx, troughIndex: -1, recoveryIndex: null, durationBars: 0, durationMs: 0, longestBars: longest, longestMs } };
+  }
   const end = recovery ?? last;
   return {
-    maxDrawdownPct: maxDd, peakIndex: maxPeakIdx, troughIndex: troughIdx, recoveryIndex: recovery,
-    durationBars: end - maxPeakIdx, durationMs: time(end) - time(maxPeakIdx), longestBars: longest, longestMs,
+    returns,
+    drawdown: {
+      maxDrawdownPct: maxFrac * 100, peakIndex: maxPeakIdx, troughIndex: troughIdx, recoveryIndex: recovery,
+      durationBars: end - maxPeakIdx, durationMs: time(end) - time(maxPeakIdx), longestBars: longest, longestMs,
+    },
   };
 }
 
@@ -217,14 +233,13 @@ export interface EquityMetrics {
   readonly bars: number;
 }
 
-/** Computes {@link EquityMetrics} in two allocation-free passes over the curve. */
+/** Computes {@link EquityMetrics} in one allocation-free pass over the curve. */
 export function equityMetrics(input: EquityCurveInput): EquityMetrics {
   const { equity, timestamps, initialCapital, barsPerYear, barMs } = input;
   const n = equity.length;
   const final = n > 0 ? equity[n - 1] : initialCapital;
   const rfBar = perBarRate(input.riskFreeRatePct ?? 0, barsPerYear);
-  const stats = perBarReturnStats(equity, initialCapital, rfBar);
-  const dd = drawdownStats(equity, timestamps, initialCapital, barMs);
+  const { returns: stats, drawdown: dd } = scanCurve(equity, timestamps, initialCapital, barMs, rfBar);
   const cagr = n > 0 ? cagrPct(initialCapital, final, timestamps[0], timestamps[n - 1]) : null;
   const mdd = finiteOrNull(dd.maxDrawdownPct) ?? 0;
   return {

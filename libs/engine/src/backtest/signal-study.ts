@@ -1,0 +1,113 @@
+import type { CandleColumns } from '../core/candles';
+import { SignalSide, type SignalColumns } from '../core/signals';
+import { finiteOrNull } from '../metrics/finite';
+import { legacyMaxDrawdownPct } from '../metrics/legacy';
+
+/**
+ * The signal study's rows, one per Buy signal, in bar order. Prices are KRW per unit, times epoch ms.
+ * This is what the original coin_hts reported (REFERENCE §1.5): every signal is an independent
+ * trade from its bar's close to the close `hold` bars later, with no costs and no capital.
+ */
+export interface SignalStudyColumns {
+  /** Bar index of the signal within its series. */
+  readonly index: Int32Array;
+  /** Time of the signal bar, epoch ms. */
+  readonly timestamp: Float64Array;
+  /** Signal price: the close of the signal bar. */
+  readonly price: Float64Array;
+  /** Entry: close[i]. */
+  readonly entry: Float64Array;
+  /** Exit: close[min(i + hold, n − 1)]. */
+  readonly exit: Float64Array;
+  /** (exit − entry) / entry × 100, **percent** (the original's API rows used a fraction). */
+  readonly return_pct: Float64Array;
+  /** Strategy confidence 0..1. */
+  readonly confidence: Float64Array;
+  /** Strategy level (e.g. the resistance crossed); NaN where the strategy defines none. */
+  readonly level: Float64Array;
+}
+
+/** Aggregates of a signal study. Null where undefined (no signals); never NaN. */
+export interface SignalStudyStats {
+  /** Number of Buy signals. */
+  readonly signals: number;
+  /** Holding period used, bars. */
+  readonly hold_period_bars: number;
+  /** Fraction (0..1) of returns > 0; a zero return is not a win. */
+  readonly win_rate: number | null;
+  /** Arithmetic mean of return_pct, percent. */
+  readonly avg_return_pct: number | null;
+  /**
+   * The original's max drawdown: on the **additive** running sum of percent returns, with the
+   * peak starting at the first signal (REFERENCE §1.6). Informative only; the portfolio's
+   * `max_drawdown_pct` is the compounded one.
+   */
+  readonly legacy_max_drawdown_pct: number | null;
+}
+
+/** Counts Buy signals and checks every side is -1, 0 or 1; returns -1 on a bad side value. */
+export function countBuys(side: Int8Array): number {
+  let buys = 0;
+  for (let i = 0; i < side.length; i++) {
+    const s = side[i];
+    if (s === SignalSide.Buy) buys++;
+    else if (s !== SignalSide.None && s !== SignalSide.Sell) return -1;
+  }
+  return buys;
+}
+
+/**
+ * Runs the signal study of one series. `hold` >= 0 bars; `buys` is the count from {@link countBuys}.
+ * Allocation is proportional to the number of signals, not of bars.
+ */
+export function signalStudy(candles: CandleColumns, signals: SignalColumns, hold: number, buys: number): { columns: SignalStudyColumns; stats: SignalStudyStats } {
+  const { timestamp: ts, close } = candles;
+  const { side, confidence, level } = signals;
+  const n = ts.length;
+  const cols = {
+    index: new Int32Array(buys), timestamp: new Float64Array(buys), price: new Float64Array(buys), entry: new Float64Array(buys),
+    exit: new Float64Array(buys), return_pct: new Float64Array(buys), confidence: new Float64Array(buys), level: new Float64Array(buys),
+  };
+  let k = 0;
+  for (let i = 0; i < n && k < buys; i++) {
+    if (side[i] !== SignalSide.Buy) continue;
+    const j = i + hold < n ? i + hold : n - 1;
+    const entry = close[i];
+    const exit = close[j];
+    cols.index[k] = i;
+    cols.timestamp[k] = ts[i];
+    cols.price[k] = entry;
+    cols.entry[k] = entry;
+    cols.exit[k] = exit;
+    // Same expression as the original, so fixtures match bit for bit.
+    cols.return_pct[k] = ((exit - entry) / entry) * 100;
+    cols.confidence[k] = confidence[i];
+    cols.level[k] = level ? level[i] : NaN;
+    k++;
+  }
+  return { columns: cols, stats: signalStudyStats(cols.return_pct, hold) };
+}
+
+/** Aggregates percent returns (in the order given) into {@link SignalStudyStats}; non-finite returns are left out. */
+export function signalStudyStats(returnsPct: ArrayLike<number>, hold: number): SignalStudyStats {
+  let count = 0, wins = 0, sum = 0;
+  let finite: number[] | null = null;
+  for (let i = 0; i < returnsPct.length; i++) {
+    const r = returnsPct[i];
+    if (!Number.isFinite(r)) {
+      finite ??= Array.from(returnsPct).slice(0, i);
+      continue;
+    }
+    finite?.push(r);
+    count++;
+    sum += r;
+    if (r > 0) wins++;
+  }
+  return {
+    signals: returnsPct.length,
+    hold_period_bars: hold,
+    win_rate: count > 0 ? wins / count : null,
+    avg_return_pct: count > 0 ? finiteOrNull(sum / count) : null,
+    legacy_max_drawdown_pct: finiteOrNull(legacyMaxDrawdownPct(finite ?? returnsPct)),
+  };
+}

@@ -1,0 +1,487 @@
+import { PositionManager, type ClosedTrade, type Sizing } from '@coinhts/positions';
+import type { CandleColumns } from '../core/candles';
+import { SignalSide } from '../core/signals';
+import { FillRule, type PortfolioOptions } from './options';
+
+/** Why a position was closed. */
+export const ExitReason = {
+  /** `hold_bars` bars elapsed. */
+  HoldPeriod: 'hold-period',
+  /** A Sell signal (with `exit_on_sell`). */
+  SellSignal: 'sell-signal',
+  /** The low reached the stop-loss level (or the bar opened below it). */
+  StopLoss: 'stop-loss',
+  /** The high reached the take-profit level (or the bar opened above it). */
+  TakeProfit: 'take-profit',
+  /** The low reached the trailing-stop level (or the bar opened below it). */
+  TrailingStop: 'trailing-stop',
+  /** The series ended with the position open (`close_at_end`). */
+  EndOfData: 'end-of-data',
+} as const;
+/** One of {@link ExitReason}'s values. */
+export type ExitReason = (typeof ExitReason)[keyof typeof ExitReason];
+
+// Small integer codes in the hot loop; index into REASON_NAMES.
+const R_HOLD = 1, R_SELL = 2, R_SL = 3, R_TP = 4, R_TRAIL = 5, R_END = 6;
+const REASON_NAMES: readonly ExitReason[] = [ExitReason.EndOfData, ExitReason.HoldPeriod, ExitReason.SellSignal, ExitReason.StopLoss, ExitReason.TakeProfit, ExitReason.TrailingStop, ExitReason.EndOfData];
+
+/** Bars between abort checks / progress reports (~64k: well under a millisecond of work). */
+export const CHECK_EVERY_BARS = 65_536;
+
+/** One symbol's input to the simulation. */
+export interface SimulationSeries {
+  readonly symbol: string;
+  readonly candles: CandleColumns;
+  /** Signal side per bar (see SignalSide). */
+  readonly side: Int8Array;
+}
+
+/** Settings of one simulation. */
+export interface SimulationConfig {
+  /** Strategy name (the position book's key). */
+  readonly strategy: string;
+  readonly options: PortfolioOptions;
+  /** Resolved holding period in bars (>= 1), or null for no time exit. */
+  readonly holdBars: number | null;
+  /** Called every {@link CHECK_EVERY_BARS} bars with (bars done, bars total); may throw to abort. */
+  readonly onChunk?: (done: number, total: number) => void;
+}
+
+/** Equity curve, one row per bar of the (merged) timeline. */
+export interface EquityColumns {
+  /** Bar time, epoch ms. */
+  readonly timestamp: Float64Array;
+  /** Cash + marked value of open positions after the bar's close, KRW. */
+  readonly equity: Float64Array;
+  /** Cash after the bar, KRW. */
+  readonly cash: Float64Array;
+  /** (running peak − equity) / running peak × 100, percent (>= 0); the peak starts at the initial capital. */
+  readonly drawdown_pct: Float64Array;
+}
+
+/** Trade list, one row per closed trade in exit order. Money KRW, prices KRW per unit, times epoch ms. */
+export interface TradeColumns {
+  readonly symbol: readonly string[];
+  /** Time of the bar whose price filled the entry. */
+  readonly entry_time: Float64Array;
+  /** Time of the bar whose price filled the exit. */
+  readonly exit_time: Float64Array;
+  /** Entry fill price (after slippage). */
+  readonly entry_price: Float64Array;
+  /** Exit fill price (after slippage). */
+  readonly exit_price: Float64Array;
+  /** Base units. */
+  readonly quantity: Float64Array;
+  /** Entry + exit fee, KRW. */
+  readonly fees: Float64Array;
+  /** Net P&L, KRW (fees and slippage included). */
+  readonly pnl: Float64Array;
+  /** Net P&L in percent of the entry notional. */
+  readonly pnl_pct: Float64Array;
+  /** Bars held: a fill at a bar's open counts from that bar, a fill at (or inside) a bar counts it whole. */
+  readonly bars_held: Int32Array;
+  readonly exit_reason: readonly ExitReason[];
+}
+
+/** What the simulation produced. */
+export interface SimulationResult {
+  readonly equity: EquityColumns;
+  readonly trades: TradeColumns;
+  /** Timeline bars during which at least one position was open. */
+  readonly barsInMarket: number;
+  /** Per series: bars of that series during which its position was open. */
+  readonly symbolBarsInMarket: readonly number[];
+  /** Per series: entries refused by the book (not enough cash, below one lot). */
+  readonly symbolEntriesSkipped: readonly number[];
+  /** The position book after the run (open positions marked at their last close). */
+  readonly book: PositionManager;
+}
+
+const NUMERIC_TRADE_FIELDS = ['entry_time', 'exit_time', 'entry_price', 'exit_price', 'quantity', 'fees', 'pnl', 'pnl_pct'] as const;
+
+/**
+ * Shared trade log of a run, kept columnar: copying a trade's numbers into typed arrays lets the
+ * trade object die young instead of being promoted (retaining objects costs more GC than trading).
+ */
+class TradeLog {
+  count = 0;
+  private cap = 0;
+  private num: Record<(typeof NUMERIC_TRADE_FIELDS)[number], Float64Array>;
+  private bars = new Int32Array(0);
+  private readonly symbols: string[] = [];
+  private readonly reasons: ExitReason[] = [];
+
+  constructor() {
+    this.num = this.alloc(256);
+  }
+
+  private alloc(cap: number): Record<(typeof NUMERIC_TRADE_FIELDS)[number], Float64Array> {
+    const next = {} as Record<(typeof NUMERIC_TRADE_FIELDS)[number], Float64Array>;
+    for (const f of NUMERIC_TRADE_FIELDS) {
+      next[f] = new Float64Array(cap);
+      if (this.cap > 0) next[f].set(this.num[f]);
+    }
+    const bars = new Int32Array(cap);
+    bars.set(this.bars);
+    this.bars = bars;
+    this.cap = cap;
+    return next;
+  }
+
+  add(t: ClosedTrade, barsHeld: number, reason: ExitReason): void {
+    if (this.count === this.cap) this.num = this.alloc(this.cap * 2);
+    const i = this.count++;
+    const c = this.num;
+    c.entry_time[i] = t.entryTime;
+    c.exit_time[i] = t.exitTime;
+    c.entry_price[i] = t.entryFillPrice;
+    c.exit_price[i] = t.exitFillPrice;
+    c.quantity[i] = t.quantity;
+    c.fees[i] = t.fees;
+    c.pnl[i] = t.realizedPnl;
+    c.pnl_pct[i] = t.realizedPnlPct;
+    this.bars[i] = barsHeld;
+    this.symbols.push(t.symbol);
+    this.reasons.push(reason);
+  }
+
+  columns(): TradeColumns {
+    const n = this.count;
+    const c = this.num;
+    return {
+      symbol: this.symbols, entry_time: c.entry_time.slice(0, n), exit_time: c.exit_time.slice(0, n), entry_price: c.entry_price.slice(0, n),
+      exit_price: c.exit_price.slice(0, n), quantity: c.quantity.slice(0, n), fees: c.fees.slice(0, n), pnl: c.pnl.slice(0, n),
+      pnl_pct: c.pnl_pct.slice(0, n), bars_held: this.bars.slice(0, n), exit_reason: this.reasons,
+    };
+  }
+}
+
+/**
+ * Talks to the position book on the (rare) entries and exits, so the hot loops keep their state in
+ * local variables and never call into the book per bar.
+ */
+class Trader {
+  qty = 0;
+  cash: number;
+  entryFill = 0;
+  skipped = 0;
+  private entryAxis = 0;
+
+  constructor(
+    private readonly book: PositionManager,
+    private readonly symbol: string,
+    private readonly strategy: string,
+    private readonly sizing: Sizing,
+    private readonly log: TradeLog,
+  ) {
+    this.cash = book.cash;
+  }
+
+  /** `axis` is the fill position on the bar axis: open of bar k = k, close of (or inside) bar k = k + 1. */
+  enter(price: number, time: number, axis: number): boolean {
+    if (!(price > 0)) { this.skipped++; return false; }
+    const r = this.book.enter({ symbol: this.symbol, strategy: this.strategy, price, time, sizing: this.sizing });
+    if (!r.ok) { this.skipped++; return false; }
+    this.qty = r.position.quantity;
+    this.entryFill = r.position.entryFillPrice;
+    this.entryAxis = axis;
+    this.cash = this.book.cash;
+    return true;
+  }
+
+  exit(price: number, time: number, axis: number, reason: number): void {
+    const why = REASON_NAMES[reason];
+    const r = this.book.close({ symbol: this.symbol, strategy: this.strategy, price, time, reason: why });
+    if (r.ok) this.log.add(r.trade, axis - this.entryAxis, why);
+    this.qty = 0;
+    this.cash = this.book.cash;
+  }
+}
+
+function newBook(o: PortfolioOptions): PositionManager {
+  return new PositionManager({ initialCash: o.initial_capital, feeRate: o.fee_rate, slippageRate: o.slippage_rate, lotStep: o.lot_step, defaultSizing: o.sizing, tradeHistoryLimit: 0 });
+}
+
+/** Per-bar stop factors derived from the options (−1 = disabled). */
+function stopFactors(o: PortfolioOptions) {
+  return {
+    slF: o.stop_loss_pct === null ? -1 : 1 - o.stop_loss_pct / 100,
+    tpF: o.take_profit_pct === null ? -1 : 1 + o.take_profit_pct / 100,
+    trF: o.trailing_stop_pct === null ? -1 : 1 - o.trailing_stop_pct / 100,
+  };
+}
+
+/**
+ * Simulates the portfolio. One series takes a tight single loop over the Float64Arrays; several
+ * series share one cash account over a merged timeline (slower, same rules).
+ *
+ * Rules, per bar (see docs/backtest.md):
+ * 1. open: with `fill: 'next-open'`, exits decided at the previous close fill at this open, then
+ *    entries decided at the previous close fill at this open;
+ * 2. intrabar: with a position open, stop-loss / trailing stop / take-profit are checked against
+ *    the bar — a level already crossed by the open fills at the open; when both a stop and the
+ *    take-profit lie inside the bar the stop is assumed to come first; the trailing peak takes this
+ *    bar's high only after the checks;
+ * 3. close: hold-period, Sell-signal and end-of-data exits are decided, then Buy signals; with
+ *    `fill: 'signal-close'` they fill at this close, otherwise at the next open;
+ * 4. equity = cash + quantity × close.
+ */
+export function simulatePortfolio(series: readonly SimulationSeries[], cfg: SimulationConfig): SimulationResult {
+  return series.length === 1 ? simulateOne(series[0], cfg) : simulateMany(series, cfg);
+}
+
+function simulateOne(s: SimulationSeries, cfg: SimulationConfig): SimulationResult {
+  const { timestamp: ts, open, high, low, close } = s.candles;
+  const side = s.side;
+  const n = ts.length;
+  const last = n - 1;
+  const o = cfg.options;
+  const book = newBook(o);
+  const log = new TradeLog();
+  const tr = new Trader(book, s.symbol, cfg.strategy, o.sizing, log);
+  const eqOut = new Float64Array(n), cashOut = new Float64Array(n), ddOut = new Float64Array(n);
+  const nextOpen = o.fill === FillRule.NextOpen;
+  const hold = cfg.holdBars ?? 0;
+  const exitOnSell = o.exit_on_sell, closeAtEnd = o.close_at_end;
+  const { slF, tpF, trF } = stopFactors(o);
+  const stops = slF > 0 || tpF > 0 || trF > 0;
+  const onChunk = cfg.onChunk;
+  // Locals, not module imports: CommonJS import bindings are property reads in the hot loop.
+  const BUY = SignalSide.Buy as number, SELL = SignalSide.Sell as number;
+
+  let cash = tr.cash, qty = 0, entryBar = 0, entryOff = 0;
+  let slLevel = -Infinity, tpLevel = Infinity, peakPx = 0;
+  let pendEntry = false, pendExit = 0;
+  let peakEq = o.initial_capital, inMarket = 0;
+
+  for (let start = 0; start < n; start += CHECK_EVERY_BARS) {
+    if (onChunk) onChunk(start, n);
+    const end = start + CHECK_EVERY_BARS < n ? start + CHECK_EVERY_BARS : n;
+    for (let i = start; i < end; i++) {
+      // 1. open
+      if (nextOpen) {
+        if (pendExit !== 0) {
+          tr.exit(open[i], ts[i], i, pendExit);
+          qty = 0; cash = tr.cash; pendExit = 0;
+        }
+        if (pendEntry) {
+          pendEntry = false;
+          if (tr.enter(open[i], ts[i], i)) {
+            qty = tr.qty; cash = tr.cash; entryBar = i; entryOff = 1;
+            const f = tr.entryFill;
+            slLevel = slF > 0 ? f * slF : -Infinity; tpLevel = tpF > 0 ? f * tpF : Infinity; peakPx = f;
+          }
+        }
+      }
+      // 2. intrabar
+      if (qty > 0) {
+        inMarket++;
+        if (stops) {
+          let stop = slLevel, why = R_SL;
+          if (trF > 0) {
+            const t = peakPx * trF;
+            if (t > stop) { stop = t; why = R_TRAIL; }
+          }
+          const op = open[i];
+          let px = -1;
+          if (op <= stop) px = op;
+          else if (op >= tpLevel) { px = op; why = R_TP; }
+          else if (low[i] <= stop) px = stop;
+          else if (high[i] >= tpLevel) { px = tpLevel; why = R_TP; }
+          else if (high[i] > peakPx) peakPx = high[i];
+          if (px >= 0) {
+            tr.exit(px, ts[i], i + 1, why);
+            qty = 0; cash = tr.cash;
+          }
+        }
+      }
+      // 3. close
+      if (qty > 0) {
+        let why = 0;
+        if (nextOpen && i === last) why = closeAtEnd ? R_END : 0;
+        else if (hold > 0 && i - entryBar + entryOff >= hold) why = R_HOLD;
+        else if (exitOnSell && side[i] === SELL) why = R_SELL;
+        else if (i === last && closeAtEnd) why = R_END;
+        if (why !== 0) {
+          if (nextOpen && i !== last) pendExit = why;
+          else {
+            tr.exit(close[i], ts[i], i + 1, why);
+            qty = 0; cash = tr.cash;
+          }
+        }
+      }
+      if (side[i] === BUY) {
+        if (nextOpen) {
+          if (i !== last && (qty === 0 || pendExit !== 0)) pendEntry = true;
+        } else if (qty === 0 && tr.enter(close[i], ts[i], i + 1)) {
+          qty = tr.qty; cash = tr.cash; entryBar = i; entryOff = 0;
+          const f = tr.entryFill;
+          slLevel = slF > 0 ? f * slF : -Infinity; tpLevel = tpF > 0 ? f * tpF : Infinity; peakPx = f;
+        }
+      }
+      // 4. mark
+      const eq = cash + qty * close[i];
+      eqOut[i] = eq;
+      cashOut[i] = cash;
+      if (eq > peakEq) peakEq = eq;
+      ddOut[i] = ((peakEq - eq) / peakEq) * 100;
+    }
+  }
+  if (qty > 0) book.markToMarket(s.symbol, close[last], ts[last]);
+  return {
+    equity: { timestamp: ts.slice(), equity: eqOut, cash: cashOut, drawdown_pct: ddOut },
+    trades: log.columns(),
+    barsInMarket: inMarket,
+    symbolBarsInMarket: [inMarket],
+    symbolEntriesSkipped: [tr.skipped],
+    book,
+  };
+}
+
+/** Per-symbol state of the multi-series path. */
+class SymbolState {
+  k = 0;
+  qty = 0;
+  entryBar = 0;
+  entryOff = 0;
+  slLevel = -Infinity;
+  tpLevel = Infinity;
+  peakPx = 0;
+  pendEntry = false;
+  pendExit = 0;
+  inMarket = 0;
+  readonly last: number;
+  constructor(readonly s: SimulationSeries, readonly tr: Trader) {
+    this.last = s.candles.timestamp.length - 1;
+  }
+}
+
+/** Sorted union of the series' timestamps. */
+function mergedTimeline(series: readonly SimulationSeries[]): Float64Array {
+  let total = 0;
+  for (const s of series) total += s.candles.timestamp.length;
+  const all = new Float64Array(total);
+  let off = 0;
+  for (const s of series) { all.set(s.candles.timestamp, off); off += s.candles.timestamp.length; }
+  all.sort();
+  let u = 0;
+  for (let i = 0; i < total; i++) if (i === 0 || all[i] !== all[u - 1]) all[u++] = all[i];
+  return all.slice(0, u);
+}
+
+function simulateMany(series: readonly SimulationSeries[], cfg: SimulationConfig): SimulationResult {
+  const o = cfg.options;
+  const book = newBook(o);
+  const log = new TradeLog();
+  const states = series.map((s) => new SymbolState(s, new Trader(book, s.symbol, cfg.strategy, o.sizing, log)));
+  const timeline = mergedTimeline(series);
+  const n = timeline.length;
+  const eqOut = new Float64Array(n), cashOut = new Float64Array(n), ddOut = new Float64Array(n);
+  const nextOpen = o.fill === FillRule.NextOpen;
+  const hold = cfg.holdBars ?? 0;
+  const { slF, tpF, trF } = stopFactors(o);
+  const active: SymbolState[] = [];
+  let peakEq = o.initial_capital, inMarket = 0;
+
+  const setLevels = (st: SymbolState): void => {
+    const f = st.tr.entryFill;
+    st.slLevel = slF > 0 ? f * slF : -Infinity;
+    st.tpLevel = tpF > 0 ? f * tpF : Infinity;
+    st.peakPx = f;
+  };
+
+  for (let step = 0; step < n; step++) {
+    if (cfg.onChunk && step % CHECK_EVERY_BARS === 0) cfg.onChunk(step, n);
+    const t = timeline[step];
+    active.length = 0;
+    for (const st of states) if (st.k <= st.last && st.s.candles.timestamp[st.k] === t) active.push(st);
+
+    // 1. open: mark to the opens, exits first (they free cash), then entries
+    for (const st of active) book.markToMarket(st.s.symbol, st.s.candles.open[st.k], t);
+    if (nextOpen) {
+      for (const st of active) {
+        if (st.pendExit !== 0) {
+          st.tr.exit(st.s.candles.open[st.k], t, st.k, st.pendExit);
+          st.qty = 0; st.pendExit = 0;
+        }
+      }
+      for (const st of active) {
+        if (!st.pendEntry) continue;
+        st.pendEntry = false;
+        if (st.tr.enter(st.s.candles.open[st.k], t, st.k)) {
+          st.qty = st.tr.qty; st.entryBar = st.k; st.entryOff = 1;
+          setLevels(st);
+        }
+      }
+    }
+    if (book.openCount > 0) inMarket++;
+
+    // 2. intrabar
+    for (const st of active) {
+      if (st.qty <= 0) continue;
+      st.inMarket++;
+      if (slF <= 0 && tpF <= 0 && trF <= 0) continue;
+      const c = st.s.candles, i = st.k;
+      let stop = st.slLevel, why = R_SL;
+      if (trF > 0) {
+        const tl = st.peakPx * trF;
+        if (tl > stop) { stop = tl; why = R_TRAIL; }
+      }
+      const op = c.open[i];
+      let px = -1;
+      if (op <= stop) px = op;
+      else if (op >= st.tpLevel) { px = op; why = R_TP; }
+      else if (c.low[i] <= stop) px = stop;
+      else if (c.high[i] >= st.tpLevel) { px = st.tpLevel; why = R_TP; }
+      else if (c.high[i] > st.peakPx) st.peakPx = c.high[i];
+      if (px >= 0) {
+        st.tr.exit(px, t, i + 1, why);
+        st.qty = 0;
+      }
+    }
+
+    // 3. close: mark to the closes, exits, then entries
+    for (const st of active) book.markToMarket(st.s.symbol, st.s.candles.close[st.k], t);
+    for (const st of active) {
+      if (st.qty <= 0) continue;
+      const i = st.k, last = st.last;
+      let why = 0;
+      if (nextOpen && i === last) why = o.close_at_end ? R_END : 0;
+      else if (hold > 0 && i - st.entryBar + st.entryOff >= hold) why = R_HOLD;
+      else if (o.exit_on_sell && st.s.side[i] === SignalSide.Sell) why = R_SELL;
+      else if (i === last && o.close_at_end) why = R_END;
+      if (why === 0) continue;
+      if (nextOpen && i !== last) st.pendExit = why;
+      else {
+        st.tr.exit(st.s.candles.close[i], t, i + 1, why);
+        st.qty = 0;
+      }
+    }
+    for (const st of active) {
+      const i = st.k;
+      if (st.s.side[i] !== SignalSide.Buy) continue;
+      if (nextOpen) {
+        if (i !== st.last && (st.qty === 0 || st.pendExit !== 0)) st.pendEntry = true;
+      } else if (st.qty === 0 && st.tr.enter(st.s.candles.close[i], t, i + 1)) {
+        st.qty = st.tr.qty; st.entryBar = i; st.entryOff = 0;
+        setLevels(st);
+      }
+    }
+
+    // 4. mark
+    const eq = book.equity;
+    eqOut[step] = eq;
+    cashOut[step] = book.cash;
+    if (eq > peakEq) peakEq = eq;
+    ddOut[step] = ((peakEq - eq) / peakEq) * 100;
+    for (const st of active) st.k++;
+  }
+  return {
+    equity: { timestamp: timeline, equity: eqOut, cash: cashOut, drawdown_pct: ddOut },
+    trades: log.columns(),
+    barsInMarket: inMarket,
+    symbolBarsInMarket: states.map((st) => st.inMarket),
+    symbolEntriesSkipped: states.map((st) => st.tr.skipped),
+    book,
+  };
+}
