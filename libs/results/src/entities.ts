@@ -154,6 +154,8 @@ export const BacktestRunEntity = new EntitySchema<BacktestRunRow>({
     { name: 'backtest_runs_symbols_gin', columns: ['symbols'], synchronize: false },
     { name: 'backtest_runs_strategy_created_idx', columns: ['strategy', 'createdAt', 'id'], synchronize: false },
     { name: 'backtest_runs_status_created_idx', columns: ['status', 'createdAt', 'id'], synchronize: false },
+    { name: 'backtest_runs_total_return_idx', columns: ['totalReturnPct'], synchronize: false },
+    { name: 'backtest_runs_sharpe_idx', columns: ['sharpe'], synchronize: false },
   ],
 });
 

@@ -386,17 +386,8 @@ export class ResultRepository {
    * skips or repeats. Throws `INVALID_PARAMS` for a bad filter, limit or cursor.
    */
   async list(filter: RunListFilter = {}, page: PageRequest = {}): Promise<RunPage> {
-    const { where, params } = buildWhere(filter);
-    const limit = page.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ResultValidationError([{ field: 'limit', message: 'must be an integer in [1, 500]' }], 'page request');
-    if (page.cursor) {
-      const pos = decodeCursor(page.cursor);
-      params.push(new Date(pos.createdAt), pos.id);
-      where.push(`(created_at, id) < ($${params.length - 1}, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
-    const sql = `SELECT ${RUN_COLUMNS} FROM backtest_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`;
-    const rows = await this.query<RunDbRow>(sql, params, 'list runs');
+    const { sql, params, limit } = buildListQuery(filter, page);
+    const rows = await this.query<RunDbRow>(sql, [...params], 'list runs');
     const items = rows.slice(0, limit).map((r) => toStoredRun(r));
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
@@ -511,6 +502,25 @@ export class ResultRepository {
   private async query<T>(sql: string, params: unknown[], doing: string): Promise<T[]> {
     return runQuery<T>(this.ds, sql, params, doing);
   }
+}
+
+/**
+ * The SQL that {@link ResultRepository.list} runs for a filter and page (it fetches `limit + 1`
+ * rows to know whether a next page exists). Exposed for EXPLAIN in benchmarks and diagnostics.
+ * Throws `INVALID_PARAMS` for a bad filter, limit or cursor.
+ */
+export function buildListQuery(filter: RunListFilter = {}, page: PageRequest = {}): { readonly sql: string; readonly params: readonly unknown[]; readonly limit: number } {
+  const { where, params } = buildWhere(filter);
+  const limit = page.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ResultValidationError([{ field: 'limit', message: 'must be an integer in [1, 500]' }], 'page request');
+  if (page.cursor) {
+    const pos = decodeCursor(page.cursor);
+    params.push(new Date(pos.createdAt), pos.id);
+    where.push(`(created_at, id) < ($${params.length - 1}, $${params.length}::uuid)`);
+  }
+  params.push(limit + 1);
+  const sql = `SELECT ${RUN_COLUMNS} FROM backtest_runs ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}ORDER BY created_at DESC, id DESC LIMIT $${params.length}`;
+  return { sql, params, limit };
 }
 
 function buildWhere(filter: RunListFilter): { where: string[]; params: unknown[] } {
