@@ -37,10 +37,14 @@ export interface VolumeZoneKernelState {
 
 /** Decisions that need more than this many moves of the resistance bin use the O(W + B) profile. */
 const MAX_MOVES = 6;
-/** Below this window low the fast evaluation's scaling is not safe; such windows use the exact path. */
+/**
+ * The branch-free evaluation (see `sumAbove`) is exact only while |t| < 2^53; it is used when the
+ * window's pmin ≥ MIN_FAST_PRICE and pmax ≤ MAX_FAST_RATIO × pmin and no candle is "thin"
+ * (height ≤ high × THIN). Otherwise the slower exact-clamp loop or the O(W + B) profile is used.
+ */
 const MIN_FAST_PRICE = 1e-200;
-/** 2^53: scales a zero-height candle's price difference past 1 (see {@link VolumeZoneKernel.f}). */
-const TWO_POW_53 = 2 ** 53;
+const MAX_FAST_RATIO = 4096;
+const THIN = 2 ** -40;
 
 /**
  * Bar-by-bar VolumeZoneBreakout with the per-window semantics; the batch and the streaming form
@@ -82,16 +86,21 @@ export class VolumeZoneKernel {
   private readonly rV: Float64Array;
   /** 1 / (hi − lo), or 0 for a zero-height candle. */
   private readonly rIh: Float64Array;
-  /** 1 for a zero-height candle, else 0. */
+  /** 1 for a thin candle (height 0, or ≤ high × 2^-40), else 0. */
   private readonly rZ: Float64Array;
+  /** Monotonic deques: bar indices and their values (values kept to avoid an indirection). */
   private readonly qMax: Float64Array;
+  private readonly qMaxV: Float64Array;
   private readonly qMin: Float64Array;
+  private readonly qMinV: Float64Array;
   private qMaxHead = 0;
   private qMaxTail = 0;
   private qMinHead = 0;
   private qMinTail = 0;
   /** Candles pushed so far. */
   private n = 0;
+  /** Thin candles in the window (they need the exact-clamp evaluation loop). */
+  private zCount = 0;
   /** Window candles with volume > 0 (an exact zero-volume test; the float sums may drift). */
   private nonZero = 0;
   /** True when k, ck, ck1 and vol describe the current window on the grid (gPmin, gPmax). */
@@ -100,8 +109,6 @@ export class VolumeZoneKernel {
   private gPmax = 0;
   private binWidth = 0;
   private invStep = 0;
-  /** 2^53 / pmin: makes (price − x) of a zero-height candle ≥ 1 in magnitude unless it is 0. */
-  private kZero = 0;
   private edgesReady = false;
   private readonly edges: Float64Array;
   private readonly bins: Float64Array;
@@ -147,7 +154,9 @@ export class VolumeZoneKernel {
     this.rIh = new Float64Array(cap);
     this.rZ = new Float64Array(cap);
     this.qMax = new Float64Array(cap);
+    this.qMaxV = new Float64Array(cap);
     this.qMin = new Float64Array(cap);
+    this.qMinV = new Float64Array(cap);
     this.edges = new Float64Array(this.B + 1);
     this.bins = new Float64Array(this.B);
     this.part = new Float64Array(this.B);
@@ -170,13 +179,13 @@ export class VolumeZoneKernel {
 
   private evaluate(hiBar: number): boolean {
     const mask = this.mask;
-    const pmin = this.rLo[this.qMin[this.qMinHead & mask] & mask];
-    const pmax = this.rHi[this.qMax[this.qMaxHead & mask] & mask];
+    const pmin = this.qMinV[this.qMinHead & mask];
+    const pmax = this.qMaxV[this.qMaxHead & mask];
     if (!(pmax > pmin) || this.nonZero === 0) return false;
     let k: number;
-    if (!(pmin >= MIN_FAST_PRICE)) {
+    if (!(pmin >= MIN_FAST_PRICE && pmax <= MAX_FAST_RATIO * pmin)) {
       this.setGrid(pmin, pmax);
-      k = this.exact();
+      k = this.profile();
       this.valid = false;
     } else {
       if (!this.valid) this.fresh(pmin, pmax);
@@ -198,7 +207,6 @@ export class VolumeZoneKernel {
     this.gPmax = pmax;
     this.binWidth = (pmax - pmin) / this.B;
     this.invStep = 1 / this.binWidth;
-    this.kZero = TWO_POW_53 / pmin;
     this.edgesReady = false;
   }
 
@@ -218,27 +226,40 @@ export class VolumeZoneKernel {
 
   /**
    * Volume of candle slot `s` at or above price x: v·clamp((hi − x)/(hi − lo), 0, 1), or v·[price ≥ x]
-   * for a zero-height candle. Branch-free (data-dependent branches mispredict half the time here):
-   * t = (hi − x)·(ih + z·kZero) + z and clamp(t, 0, 1) = (|t| − |t − 1| + 1) / 2. For a zero-height
-   * candle t = 1 at x = price and |t| ≥ 1 otherwise, because kZero = 2^53 / pmin outgrows the gap.
+   * for a zero-height candle. The clamp is branch-free, clamp(t, 0, 1) = (|t| − |t − 1| + 1) / 2
+   * (data-dependent branches here mispredict about half the time); it is exact up to rounding
+   * while |t| < 2^53, since t − 1 is then exact for |t| ≥ 1. With pmax ≤ 4096·pmin and heights
+   * > high·2^-40, |t| < 2^52. Thin candles take {@link VolumeZoneKernel.thin}.
    */
   private f(s: number, x: number): number {
-    const z = this.rZ[s];
-    const t = (this.rHi[s] - x) * (this.rIh[s] + z * this.kZero) + z;
+    if (this.rZ[s] !== 0) return this.thin(s, x);
+    const t = (this.rHi[s] - x) * this.rIh[s];
     return 0.5 * this.rV[s] * (Math.abs(t) - Math.abs(t - 1) + 1);
   }
 
-  /** C(x) over the window, O(W), branch-free. */
+  /** {@link VolumeZoneKernel.f} for a thin candle, with an exact (branching) clamp. */
+  private thin(s: number, x: number): number {
+    const hi = this.rHi[s];
+    const ih = this.rIh[s];
+    if (ih === 0) return hi >= x ? this.rV[s] : 0;
+    const t = (hi - x) * ih;
+    return this.rV[s] * (t <= 0 ? 0 : t >= 1 ? 1 : t);
+  }
+
+  /** C(x) over the window, O(W); branch-free unless the window holds thin candles. */
   private sumAbove(x: number): number {
-    const { rHi, rIh, rZ, rV, mask, kZero } = this;
+    const { rHi, rIh, rV, mask } = this;
     let s = 0;
-    for (let idx = this.n - this.W; idx < this.n; idx++) {
-      const j = idx & mask;
-      const z = rZ[j];
-      const t = (rHi[j] - x) * (rIh[j] + z * kZero) + z;
-      s += rV[j] * (Math.abs(t) - Math.abs(t - 1) + 1);
+    if (this.zCount === 0) {
+      for (let idx = this.n - this.W; idx < this.n; idx++) {
+        const j = idx & mask;
+        const t = (rHi[j] - x) * rIh[j];
+        s += rV[j] * (Math.abs(t) - Math.abs(t - 1) + 1);
+      }
+      return 0.5 * s;
     }
-    return 0.5 * s;
+    for (let idx = this.n - this.W; idx < this.n; idx++) s += this.f(idx & mask, x);
+    return s;
   }
 
   /** New grid: window volume and C at the two edges around the previous resistance price, one pass. */
@@ -254,21 +275,29 @@ export class VolumeZoneKernel {
     }
     const x0 = this.edge(k);
     const x1 = this.edge(k + 1);
-    const { rHi, rIh, rZ, rV, mask, kZero } = this;
+    const { rHi, rIh, rV, mask } = this;
     let s0 = 0;
     let s1 = 0;
     let vol = 0;
-    for (let idx = this.n - this.W; idx < this.n; idx++) {
-      const j = idx & mask;
-      const z = rZ[j];
-      const sc = rIh[j] + z * kZero;
-      const h = rHi[j];
-      const v = rV[j];
-      const t0 = (h - x0) * sc + z;
-      const t1 = (h - x1) * sc + z;
-      s0 += v * (Math.abs(t0) - Math.abs(t0 - 1) + 1);
-      s1 += v * (Math.abs(t1) - Math.abs(t1 - 1) + 1);
-      vol += v;
+    if (this.zCount === 0) {
+      for (let idx = this.n - this.W; idx < this.n; idx++) {
+        const j = idx & mask;
+        const sc = rIh[j];
+        const h = rHi[j];
+        const v = rV[j];
+        const t0 = (h - x0) * sc;
+        const t1 = (h - x1) * sc;
+        s0 += v * (Math.abs(t0) - Math.abs(t0 - 1) + 1);
+        s1 += v * (Math.abs(t1) - Math.abs(t1 - 1) + 1);
+        vol += v;
+      }
+    } else {
+      for (let idx = this.n - this.W; idx < this.n; idx++) {
+        const j = idx & mask;
+        s0 += 2 * this.f(j, x0);
+        s1 += 2 * this.f(j, x1);
+        vol += rV[j];
+      }
     }
     this.k = k;
     this.ck = 0.5 * s0;
@@ -442,34 +471,44 @@ export class VolumeZoneKernel {
   }
 
   private push(lo: number, hi: number, v: number): void {
-    const { mask, W, rLo, rHi, rV, qMax, qMin } = this;
+    const { mask, W, rLo, rHi, rV, qMax, qMaxV, qMin, qMinV } = this;
     const idx = this.n;
     const slot = idx & mask;
     rLo[slot] = lo;
     rHi[slot] = hi;
     rV[slot] = v;
-    const flat = hi > lo ? 0 : 1;
-    this.rIh[slot] = flat ? 0 : 1 / (hi - lo);
+    const h = hi - lo;
+    const flat = h > hi * THIN ? 0 : 1;
+    this.rIh[slot] = h > 0 ? 1 / h : 0;
     this.rZ[slot] = flat;
     let t = this.qMaxTail;
-    while (t > this.qMaxHead && rHi[qMax[(t - 1) & mask] & mask] <= hi) t--;
+    const hMax = this.qMaxHead;
+    while (t > hMax && qMaxV[(t - 1) & mask] <= hi) t--;
     qMax[t & mask] = idx;
+    qMaxV[t & mask] = hi;
     this.qMaxTail = t + 1;
-    if (qMax[this.qMaxHead & mask] <= idx - W) this.qMaxHead++;
+    if (qMax[hMax & mask] <= idx - W) this.qMaxHead = hMax + 1;
     t = this.qMinTail;
-    while (t > this.qMinHead && rLo[qMin[(t - 1) & mask] & mask] >= lo) t--;
+    const hMin = this.qMinHead;
+    while (t > hMin && qMinV[(t - 1) & mask] >= lo) t--;
     qMin[t & mask] = idx;
+    qMinV[t & mask] = lo;
     this.qMinTail = t + 1;
-    if (qMin[this.qMinHead & mask] <= idx - W) this.qMinHead++;
+    if (qMin[hMin & mask] <= idx - W) this.qMinHead = hMin + 1;
     if (v > 0) this.nonZero++;
+    this.zCount += flat;
     const leave = idx - W;
     const ls = leave & mask;
-    const vOut = leave >= 0 ? rV[ls] : 0;
+    let vOut = 0;
+    if (leave >= 0) {
+      vOut = rV[ls];
+      this.zCount -= this.rZ[ls];
+    }
     if (vOut > 0) this.nonZero--;
     this.n = idx + 1;
     if (!this.valid) return;
-    const pmin = rLo[qMin[this.qMinHead & mask] & mask];
-    const pmax = rHi[qMax[this.qMaxHead & mask] & mask];
+    const pmin = qMinV[this.qMinHead & mask];
+    const pmax = qMaxV[this.qMaxHead & mask];
     if (pmin !== this.gPmin || pmax !== this.gPmax || this.errCoef > this.errLimit) {
       this.valid = false;
       return;
@@ -521,6 +560,7 @@ export class VolumeZoneKernel {
       throw new RangeError('snapshot does not fit this window and bin count');
     }
     this.n = s.n;
+    this.zCount = 0;
     const first = s.n - s.lo.length;
     for (let i = 0; i < s.lo.length; i++) {
       const slot = (first + i) & mask;
@@ -529,14 +569,23 @@ export class VolumeZoneKernel {
       this.rLo[slot] = lo;
       this.rHi[slot] = hi;
       this.rV[slot] = s.v[i];
-      const flat = hi > lo ? 0 : 1;
-      this.rIh[slot] = flat ? 0 : 1 / (hi - lo);
+      const h = hi - lo;
+      const flat = h > hi * THIN ? 0 : 1;
+      this.rIh[slot] = h > 0 ? 1 / h : 0;
       this.rZ[slot] = flat;
+      this.zCount += flat;
     }
-    s.qMax.forEach((x, i) => (this.qMax[i] = x));
+    const valueAt = (idx: number, col: number[]) => col[idx - first];
+    s.qMax.forEach((x, i) => {
+      this.qMax[i] = x;
+      this.qMaxV[i] = valueAt(x, s.hi);
+    });
     this.qMaxHead = 0;
     this.qMaxTail = s.qMax.length;
-    s.qMin.forEach((x, i) => (this.qMin[i] = x));
+    s.qMin.forEach((x, i) => {
+      this.qMin[i] = x;
+      this.qMinV[i] = valueAt(x, s.lo);
+    });
     this.qMinHead = 0;
     this.qMinTail = s.qMin.length;
     this.nonZero = s.nonZero;

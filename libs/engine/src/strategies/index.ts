@@ -1,0 +1,15 @@
+/**
+ * Strategies: each is a {@link StrategyDefinition} with a zod parameter schema (plus its JSON
+ * Schema), a batch form over candle columns and a streaming form with snapshot/restore.
+ * @packageDocumentation
+ */
+export { listStrategies, getStrategy, type AnyStrategyDefinition } from './registry';
+export {
+  parseStrategyParams, paramsJsonSchema, integerParam, numberParam, booleanParam, describeValue,
+  type IntegerParamSpec, type NumberParamSpec,
+} from './params';
+export { InvalidStrategyStateError } from './strategy-state-error';
+export { volumeZoneBreakout, VolumeZoneBreakoutSchema, type VolumeZoneBreakoutConfig } from './volume-zone-breakout';
+export { volumeLongCandle, VolumeLongCandleSchema, type VolumeLongCandleConfig } from './volume-long-candle';
+export { smaCrossover, SmaCrossoverSchema, type SmaCrossoverConfig } from './sma-crossover';
+export { rsiReversion, RsiReversionSchema, type RsiReversionConfig } from './rsi-reversion';

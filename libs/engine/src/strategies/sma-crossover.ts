@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import type { Candle, CandleColumns } from '../core/candles';
+import { emptySignals, SignalSide, type SignalColumns, type StreamSignal } from '../core/signals';
+import type { StrategyDefinition, StrategyState, StreamingStrategy } from '../core/strategy';
+import { integerParam, paramsJsonSchema } from './params';
+import { FLOAT64_EPS, RollingSum, type RollingSumState } from './rolling-sum';
+import { checkSnapshotOrigin } from './strategy-state-error';
+
+/** Parameters of {@link smaCrossover}. `slow_period` must be greater than `fast_period`. */
+export const SmaCrossoverSchema = z.object({
+  fast_period: integerParam({ min: 1, max: 10_000, default: 10, description: 'Bars in the fast simple moving average of the close.' }),
+  slow_period: integerParam({ min: 2, max: 10_000, default: 30, description: 'Bars in the slow simple moving average of the close; must be greater than fast_period.' }),
+  hold_period_bars: integerParam({ min: 1, max: 10_000, default: 1, description: 'Bars after entry at which the signal study measures the return.' }),
+}).strict().superRefine((p, ctx) => {
+  if (typeof p.fast_period === 'number' && typeof p.slow_period === 'number' && !(p.slow_period > p.fast_period)) {
+    ctx.addIssue({ code: 'custom', path: ['slow_period'], message: `must be greater than fast_period (${p.fast_period}), got ${p.slow_period}` });
+  }
+}).describe('Simple moving average crossover (sma_crossover). slow_period must be greater than fast_period.');
+
+/** Parsed (defaults applied) parameters of {@link smaCrossover}. */
+export type SmaCrossoverConfig = z.output<typeof SmaCrossoverSchema>;
+
+interface SmaState {
+  fast: RollingSumState;
+  slow: RollingSumState;
+  last: number;
+}
+
+/**
+ * Fast and slow SMAs from running sums, and the sign of (fast − slow). The sign is what the
+ * signals depend on, so when the running sums cannot tell it apart from a tie (their drift bound
+ * covers the difference) it is decided again with the fresh window sums.
+ */
+class SmaKernel {
+  private readonly fast: RollingSum;
+  private readonly slow: RollingSum;
+  /** Sign of fast − slow at the last bar where they differed (0 before any). */
+  private last = 0;
+  /** Slow SMA at the last signal. */
+  level = NaN;
+
+  constructor(p: SmaCrossoverConfig) {
+    this.fast = new RollingSum(p.fast_period);
+    this.slow = new RollingSum(p.slow_period);
+  }
+
+  /** Adds a close; returns the signal side (0 = none). */
+  step(close: number): number {
+    const fast = this.fast;
+    const slow = this.slow;
+    fast.push(close);
+    slow.push(close);
+    if (slow.count < slow.size) return 0;
+    let f = fast.sum / fast.size;
+    let s = slow.sum / slow.size;
+    const tol = fast.errorBound() / fast.size + slow.errorBound() / slow.size + 4 * FLOAT64_EPS * (Math.abs(f) + Math.abs(s));
+    if (Math.abs(f - s) <= tol) {
+      f = fast.freshSum() / fast.size;
+      s = slow.freshSum() / slow.size;
+    }
+    const sign = f > s ? 1 : f < s ? -1 : 0;
+    if (sign === 0) return 0;
+    const prev = this.last;
+    this.last = sign;
+    if (prev !== -sign) return 0;
+    this.level = s;
+    return sign;
+  }
+
+  snapshot(): SmaState {
+    return { fast: this.fast.snapshot(), slow: this.slow.snapshot(), last: this.last };
+  }
+
+  restore(s: SmaState): void {
+    this.fast.restore(s.fast);
+    this.slow.restore(s.slow);
+    this.last = s.last;
+  }
+}
+
+const NAME = 'sma_crossover';
+
+/**
+ * SMA crossover: Buy when the fast simple moving average of the close crosses above the slow one,
+ * Sell when it crosses below. A cross is a change of the sign of (fast − slow) from the last bar
+ * where they differed, so a cross through equality counts once and a touch without crossing does
+ * not count. Confidence 1; level = slow SMA at the cross. First possible signal at bar
+ * `slow_period` (both averages need a full window, and a previous side). O(1) per bar.
+ */
+export const smaCrossover: StrategyDefinition<SmaCrossoverConfig> = {
+  name: NAME,
+  title: 'SMA crossover',
+  description: 'Buy when the fast SMA of the close crosses above the slow SMA; Sell when it crosses below.',
+  paramsSchema: SmaCrossoverSchema,
+  jsonSchema: paramsJsonSchema(SmaCrossoverSchema),
+  warmupBars: (p) => p.slow_period,
+  holdPeriodBars: (p) => p.hold_period_bars,
+  generate(candles: CandleColumns, params: SmaCrossoverConfig): SignalColumns {
+    const close = candles.close;
+    const n = close.length;
+    const out = emptySignals(n, true);
+    const level = out.level as Float64Array;
+    const k = new SmaKernel(params);
+    for (let i = 0; i < n; i++) {
+      const s = k.step(close[i]);
+      if (s !== 0) {
+        out.side[i] = s;
+        out.confidence[i] = 1;
+        level[i] = k.level;
+      }
+    }
+    return out;
+  },
+  createStream(params: SmaCrossoverConfig): StreamingStrategy {
+    const k = new SmaKernel(params);
+    return {
+      onCandle(c: Candle): StreamSignal | null {
+        const s = k.step(c.close);
+        return s === 0 ? null : { side: s === 1 ? SignalSide.Buy : SignalSide.Sell, confidence: 1, level: k.level };
+      },
+      snapshot: (): StrategyState => ({ strategy: NAME, params, ...k.snapshot() }),
+      restore(state: StrategyState): void {
+        checkSnapshotOrigin(NAME, params, state);
+        k.restore(state as unknown as SmaState);
+      },
+    };
+  },
+};
