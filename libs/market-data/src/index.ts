@@ -20,3 +20,4 @@ export * from './csv';
 export * from './import';
 export * from './inventory';
 export * from './backtest-loader';
+export * from './sample';
