@@ -5,3 +5,4 @@
 export { describeStorageProviderContract, type StorageProviderContractHarness, type StorageProviderContractOptions } from './contract';
 export { InMemoryStorageProvider } from './in-memory-storage-provider';
 export { createS3TestBucket, s3TestConnection, type S3TestBucket, type S3TestConnection } from './s3-test-bucket';
+export { sampleArchiveInput } from './sample-archive';
