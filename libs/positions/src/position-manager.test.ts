@@ -278,6 +278,21 @@ describe('closed trades and the realized side of the summary', () => {
     expect(s.bySymbol[ETH].realizedPnl).toBeCloseTo(-1, 12);
   });
 
+  it('tradeHistoryLimit keeps only the newest trades for queries; the summary still covers all', () => {
+    const m = book({ slippageRate: 0, feeRate: 0, tradeHistoryLimit: 2 });
+    // P&L 0.1 × (price − 100): +1, +2, −1, +3, −2
+    [110, 120, 90, 130, 80].forEach((exit, i) => {
+      enterOk(m, BTC, VZB, 100, T0 + 2 * i);
+      closeOk(m, BTC, VZB, exit, T0 + 2 * i + 1);
+    });
+    expect(m.getClosedTrades().map((t) => t.id)).toEqual([5, 4]);
+    const s = m.getSummary();
+    expect(s).toMatchObject({ closedCount: 5, wins: 3, losses: 2 });
+    expect(s.realizedPnl).toBeCloseTo(3, 12);
+    expect(new PositionManager({ tradeHistoryLimit: 0 }).getClosedTrades()).toEqual([]);
+    expect(() => new PositionManager({ tradeHistoryLimit: -1 })).toThrow(InvalidPositionsConfigError);
+  });
+
   it('a position can be re-opened after it was closed', () => {
     const m = book();
     enterOk(m, BTC, VZB, 50_000);

@@ -212,8 +212,7 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
     report(0.05 + 0.35 * (doneBars / totalBars), BacktestStage.SignalStudy);
   }
 
-  // -- simulation
-  report(0.4, BacktestStage.Simulate);
+  // -- simulation (reports 'simulate' itself, from bar 0 and every ~64k bars)
   const sim = simulatePortfolio(simSeries, {
     strategy: strategy.name, options, holdBars,
     onChunk: (done, total) => report(0.4 + 0.5 * (done / total), BacktestStage.Simulate),

@@ -190,10 +190,13 @@ describe('signal exits and the end of the data', () => {
     expect(r.book.equity).toBe(10_040);
   });
 
-  it('a Buy on the last bar cannot fill at a next open: no trade', () => {
-    const r = run(rows, [4], [], {});
-    expect(r.trades.pnl.length).toBe(0);
-    expect(r.book.openCount).toBe(0);
+  it('a Buy on the last bar opens nothing, with either fill rule', () => {
+    for (const fill of ['next-open', 'signal-close'] as const) {
+      const r = run(rows, [4], [], { fill, slippage_rate: 0.01 });
+      expect(r.trades.pnl.length).toBe(0);
+      expect(r.book.openCount).toBe(0);
+      expect(r.equity.equity[4]).toBe(10_000);
+    }
   });
 
   it('an entry on the last open is closed at the last close, held 1 bar', () => {

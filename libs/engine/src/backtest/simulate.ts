@@ -223,7 +223,8 @@ function stopFactors(o: PortfolioOptions) {
  *    take-profit lie inside the bar the stop is assumed to come first; the trailing peak takes this
  *    bar's high only after the checks;
  * 3. close: hold-period, Sell-signal and end-of-data exits are decided, then Buy signals; with
- *    `fill: 'signal-close'` they fill at this close, otherwise at the next open;
+ *    `fill: 'signal-close'` they fill at this close, otherwise at the next open; a Buy on a series'
+ *    last bar opens nothing (no later bar to hold it through);
  * 4. equity = cash + quantity × close.
  */
 export function simulatePortfolio(series: readonly SimulationSeries[], cfg: SimulationConfig): SimulationResult {
@@ -313,7 +314,7 @@ function simulateOne(s: SimulationSeries, cfg: SimulationConfig): SimulationResu
       if (side[i] === BUY) {
         if (nextOpen) {
           if (i !== last && (qty === 0 || pendExit !== 0)) pendEntry = true;
-        } else if (qty === 0 && tr.enter(close[i], ts[i], i + 1)) {
+        } else if (qty === 0 && i !== last && tr.enter(close[i], ts[i], i + 1)) {
           qty = tr.qty; cash = tr.cash; entryBar = i; entryOff = 0;
           const f = tr.entryFill;
           slLevel = slF > 0 ? f * slF : -Infinity; tpLevel = tpF > 0 ? f * tpF : Infinity; peakPx = f;
@@ -462,7 +463,7 @@ function simulateMany(series: readonly SimulationSeries[], cfg: SimulationConfig
       if (st.s.side[i] !== SignalSide.Buy) continue;
       if (nextOpen) {
         if (i !== st.last && (st.qty === 0 || st.pendExit !== 0)) st.pendEntry = true;
-      } else if (st.qty === 0 && st.tr.enter(st.s.candles.close[i], t, i + 1)) {
+      } else if (st.qty === 0 && i !== st.last && st.tr.enter(st.s.candles.close[i], t, i + 1)) {
         st.qty = st.tr.qty; st.entryBar = i; st.entryOff = 0;
         setLevels(st);
       }
