@@ -8,3 +8,5 @@ export * from './core/signals';
 export * from './core/strategy';
 export * from './core/timeframes';
 export * from './core/ports';
+export * from './backtest';
+export * from './metrics';
