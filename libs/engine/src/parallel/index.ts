@@ -1,0 +1,6 @@
+/**
+ * `@coinhts/engine/parallel` — Node-only helpers that spread engine work over worker threads.
+ * Kept out of the main entry point so the engine itself stays runnable in browsers and workers.
+ * @packageDocumentation
+ */
+export { runSweepParallel, SweepWorkerError, type ParallelSweepRequest } from './sweep-pool';
