@@ -10,3 +10,4 @@ export * from './core/timeframes';
 export * from './core/ports';
 export * from './backtest';
 export * from './metrics';
+export * from './strategies';
