@@ -1,15 +1,16 @@
 /**
  * The port through which {@link ResultRepository} stores a run's full result. Implemented here by
- * {@link LocalDirArchiveStore} and, via an adapter, by `@coinhts/storage` (local FS or S3).
- * It declares only what the repository calls.
+ * {@link LocalDirArchiveStore} (payload: summary + files) and, through {@link storageArchiveStore},
+ * by `@coinhts/storage`'s archive writer on a local-FS or S3 provider (payload: summary + tables).
+ * It declares only what the repository calls; the repository never looks inside the payload `P`.
  */
-export interface RunArchiveStore {
+export interface RunArchiveStore<P = RunArchivePayload> {
   /**
    * Writes (or completely replaces) the archive of `runId` and returns where it is and what it holds.
    * Must be all-or-nothing from a reader's point of view: `exists` is true only once every file and
    * the manifest are in place. Throws on failure (the repository then writes no row).
    */
-  write(runId: string, payload: RunArchivePayload): Promise<ArchiveWriteResult>;
+  write(runId: string, payload: P): Promise<ArchiveWriteResult>;
   /** Deletes the archive of `runId`; deleting a missing archive is not an error. */
   delete(runId: string): Promise<void>;
   /** True when a complete archive (manifest included) exists for `runId`. */

@@ -17,3 +17,4 @@ export { isUuid } from './validation';
 export * from './preset-repository';
 export * from './job-record-repository';
 export * from './legacy';
+export * from './storage-archive-store';

@@ -227,12 +227,12 @@ const asList = <T>(v: T | readonly T[] | undefined): readonly T[] | undefined =>
  * archive write leaves no row, and a failed row write leaves at worst an orphan archive, which
  * {@link ResultRepository.cleanupOrphans} removes. A row never points at a missing archive.
  */
-export class ResultRepository {
+export class ResultRepository<P = RunArchivePayload> {
   private readonly now: () => number;
 
   constructor(
     private readonly ds: DataSource,
-    private readonly archives: RunArchiveStore,
+    private readonly archives: RunArchiveStore<P>,
     options: ResultRepositoryOptions = {},
   ) {
     this.now = options.now ?? Date.now;
@@ -246,7 +246,7 @@ export class ResultRepository {
    * another run, `STORAGE_FAILED` when the archive cannot be written (no row is written then),
    * `UNAVAILABLE` when the database is down.
    */
-  async save(run: RunInput, payload?: RunArchivePayload): Promise<StoredRun> {
+  async save(run: RunInput, payload?: P): Promise<StoredRun> {
     validateRunInput(run);
     await ensureInitialized(this.ds);
     if (run.idempotencyKey) {
