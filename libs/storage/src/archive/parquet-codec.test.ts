@@ -89,6 +89,12 @@ describe('Parquet codec round trip', () => {
     expect(validateTable(output)).toBe(0);
   });
 
+  it('accepts one array object used for two columns (apache-arrow alone would write a broken stream)', () => {
+    const shared = new Float64Array([1.5, -0, 3]);
+    const input: ColumnarTable = { schema: { a: 'f64', b: 'f64', c: 'i32', d: 'i32' }, columns: { a: shared, b: shared, c: new Int32Array([1, 2, 3]), d: new Int32Array([4, 5, 6]) } };
+    expectIdentical(roundTrip(input), input);
+  });
+
   it('keeps the declared column order', () => {
     const input: ColumnarTable = { schema: { z: 'f64', a: 'utf8', m: 'bool' }, columns: { a: ['x'], m: new Uint8Array([1]), z: new Float64Array([1]) } };
     expect(Object.keys(roundTrip(input).schema)).toEqual(['z', 'a', 'm']);
