@@ -1,4 +1,4 @@
-import { InvalidParamsError, UnknownStrategyError } from '@coinhts/engine';
+import { getStrategy, InvalidParamsError, parseStrategyParams } from '@coinhts/engine';
 import { PresetRepository, type StrategyParamsValidator } from './preset-repository';
 import { useTestSchema } from '../test/pg-schema';
 
@@ -6,26 +6,8 @@ const db = useTestSchema();
 let clock = Date.UTC(2025, 2, 1);
 const tick = () => (clock += 1000);
 
-// A stand-in for the engine's registry + parseStrategyParams (same error classes), with the two
-// original strategies' parameter names and defaults (REFERENCE §1.3/§1.4, Appendix B).
-const SCHEMAS: Record<string, Record<string, { default: number; min: number; integer?: boolean }>> = {
-  volume_long_candle: { vol_ma_window: { default: 20, min: 1, integer: true }, vol_multiplier: { default: 1.5, min: 0 }, body_pct: { default: 0.02, min: 0 }, hold_period_bars: { default: 1, min: 0, integer: true } },
-  volume_zone_breakout: { volume_window: { default: 10, min: 1, integer: true }, top_percentile: { default: 0.2, min: 0 }, breakout_buffer: { default: 0, min: 0 }, hold_period_bars: { default: 1, min: 0, integer: true } },
-};
-const validate: StrategyParamsValidator = (strategy, raw) => {
-  const schema = SCHEMAS[strategy];
-  if (!schema) throw new UnknownStrategyError(strategy, Object.keys(SCHEMAS));
-  const input = raw as Record<string, unknown>;
-  const issues = Object.keys(input).filter((k) => !(k in schema)).map((k) => ({ field: k, message: `is not a parameter of ${strategy}` }));
-  const out: Record<string, number> = {};
-  for (const [k, spec] of Object.entries(schema)) {
-    const v = input[k] ?? spec.default;
-    if (typeof v !== 'number' || v < spec.min || (spec.integer && !Number.isInteger(v))) issues.push({ field: k, message: `must be a number >= ${spec.min}` });
-    else out[k] = v;
-  }
-  if (issues.length) throw new InvalidParamsError(issues, `${strategy} parameters`);
-  return out;
-};
+// The engine's own registry and parameter schemas (zod, strict, defaults applied).
+const validate: StrategyParamsValidator = (strategy, raw) => parseStrategyParams(getStrategy(strategy), raw);
 const repo = () => new PresetRepository(db.ds, validate, { now: () => clock });
 
 describe('PresetRepository', () => {
@@ -57,7 +39,7 @@ describe('PresetRepository', () => {
   it('refuses params the strategy schema rejects, keeping the validator error as cause and naming the field', async () => {
     const err = await repo().create({ name: 'bad', strategy: 'volume_long_candle', params: { vol_ma_window: 1.5, nope: 1 } }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'INVALID_PARAMS' });
-    expect((err as { issues: { field: string }[] }).issues.map((i) => i.field)).toEqual(['params.nope', 'params.vol_ma_window']);
+    expect((err as { issues: { field: string }[] }).issues.map((i) => i.field).sort()).toEqual(['params.nope', 'params.vol_ma_window']);
     expect((err as Error).cause).toBeInstanceOf(InvalidParamsError);
     await expect(repo().create({ name: 'bad', strategy: 'no_such' })).rejects.toMatchObject({ code: 'INVALID_PARAMS', issues: [{ field: 'strategy' }] });
     await expect(repo().create({ name: '', strategy: 'volume_long_candle' })).rejects.toMatchObject({ code: 'INVALID_PARAMS', issues: [{ field: 'name' }] });
@@ -70,7 +52,8 @@ describe('PresetRepository', () => {
     const after = await repo().update('aggressive', { description: 'more signals' });
     expect(after).toEqual({ ...before, description: 'more signals', updatedAt: clock });
     const changed = await repo().update('aggressive', { params: { volume_window: 5 } });
-    expect(changed.params).toEqual({ volume_window: 5, top_percentile: 0.2, breakout_buffer: 0, hold_period_bars: 1 });
+    // Defaults of volume_zone_breakout (REFERENCE §1.4 names; engine schema): 0.2, 0, 1, 20 bins, wicks included.
+    expect(changed.params).toEqual({ volume_window: 5, top_percentile: 0.2, breakout_buffer: 0, hold_period_bars: 1, num_bins: 20, include_wicks: true });
     expect(changed.description).toBe('more signals');
   });
 
