@@ -140,8 +140,11 @@ function scanCurve(equity: ArrayLike<number>, timestamps: ArrayLike<number> | nu
       const d = r - shift;
       s1 += d;
       s2 += d * d;
+      // min(0, r − target) without a branch: the sign is a coin flip, and a mispredicted branch
+      // per bar costs more than the rest of the loop.
       const below = r - target;
-      if (below < 0) down += below * below;
+      const neg = (below - Math.abs(below)) * 0.5;
+      down += neg * neg;
     }
     prev = e;
     if (e >= peak) {
