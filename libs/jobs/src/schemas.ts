@@ -1,0 +1,281 @@
+/**
+ * Job payloads as zod schemas. The HTTP API parses request bodies with the same request schemas,
+ * and the worker parses every job payload again before processing it (a payload may have been
+ * written by an older producer, or by hand).
+ *
+ * Payload envelopes carry `v: 1`. A worker that meets a version it does not know fails the job
+ * without retrying ({@link UnsupportedPayloadVersionError}) instead of misreading it.
+ */
+import { z } from 'zod';
+import { isTimeframe, TIMEFRAME_CODES, type Timeframe } from '@coinhts/engine';
+import { InvalidJobRequestError, UnsupportedPayloadVersionError, type PayloadIssue } from './errors';
+
+/** Payload versions this code writes and reads. */
+export const PAYLOAD_VERSION = 1 as const;
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const MARKET_CODE = /^[A-Z]{2,10}-[A-Z0-9]{1,20}$/;
+
+/** Timeframe spellings of the original system accepted on input (minutes are `m`, months `mo`). */
+const TIMEFRAME_ALIASES: Readonly<Record<string, Timeframe>> = {
+  '1H': '1h', '4H': '4h', '1D': '1d', '1W': '1w', '1Mo': '1mo', '1MO': '1mo',
+};
+
+/** A date bound: `YYYY-MM-DD` (a calendar day in the configured zone) or an ISO 8601 time. */
+export const DateBoundSchema = z
+  .string()
+  .trim()
+  .refine((s) => DATE_ONLY.test(s) || DATE_TIME.test(s), {
+    message: 'use YYYY-MM-DD, YYYY-MM-DDTHH:mm[:ss] or an ISO 8601 time with Z or an offset',
+  })
+  .refine((s) => !Number.isNaN(Date.parse(DATE_ONLY.test(s) ? `${s}T00:00:00Z` : s.replace(' ', 'T'))), {
+    message: 'no such calendar date or time',
+  });
+
+/** An Upbit market code such as `KRW-BTC` (upper-cased on input). */
+export const SymbolSchema = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase())
+  .refine((s) => MARKET_CODE.test(s), { message: 'use an Upbit market code such as KRW-BTC' });
+
+/** A canonical timeframe code (`1m` … `1mo`); the original's `1H`/`1D`/`1W` are accepted. */
+export const TimeframeSchema = z
+  .string()
+  .trim()
+  .transform((s, ctx): Timeframe => {
+    if (isTimeframe(s)) return s;
+    const alias = TIMEFRAME_ALIASES[s];
+    if (alias) return alias;
+    ctx.addIssue({ code: 'custom', message: `unknown timeframe ${JSON.stringify(s)}; use one of ${TIMEFRAME_CODES.join(', ')}` });
+    return z.NEVER;
+  });
+
+/** How big each entry is (mirrors `@coinhts/positions`' `Sizing`). */
+export const SizingSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('quantity'), quantity: z.number().positive().describe('base units, e.g. 0.1 BTC') }).strict(),
+  z.object({ kind: z.literal('notional'), krw: z.number().positive().describe('KRW per entry') }).strict(),
+  z.object({ kind: z.literal('equity-fraction'), fraction: z.number().gt(0).lte(1).describe('fraction of equity, fee included') }).strict(),
+]);
+
+/** Exit rules applied on top of the strategy's own sell signals. */
+export const ExitsSchema = z
+  .object({
+    /** Stop loss as a **fraction** below the entry price (0.05 = exit 5 % below entry). */
+    stop_loss: z.number().gt(0).lt(1).optional(),
+    /** Take profit as a **fraction** above the entry price (0.1 = exit 10 % above entry). */
+    take_profit: z.number().gt(0).lte(100).optional(),
+    /** Close a position after this many bars at the latest. */
+    max_hold_bars: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** Portfolio simulation options of a backtest. Omitted fields take the engine's defaults. */
+export const BacktestOptionsSchema = z
+  .object({
+    /** Fee per fill as a **fraction** of the notional (0.0005 = 0.05 %). */
+    fees: z.number().min(0).max(0.05).optional(),
+    /** Slippage per fill as a **fraction** of the price. */
+    slippage: z.number().min(0).max(0.05).optional(),
+    /** Starting capital in KRW. */
+    capital: z.number().positive().optional(),
+    sizing: SizingSchema.optional(),
+    exits: ExitsSchema.optional(),
+  })
+  .strict();
+
+/**
+ * A backtest request, in the original API's vocabulary (`POST /api/backtests/run` body), with
+ * portfolio `options`. Dates are inclusive on both ends.
+ */
+export const BacktestRequestSchema = z
+  .object({
+    /** Strategy registry name, e.g. `volume_long_candle`. */
+    strategy: z.string().trim().min(1).max(100),
+    /** Strategy parameters; checked against the strategy's own schema by the engine. */
+    params: z.record(z.string(), z.unknown()).default({}),
+    /** One or more market codes, no repeats. */
+    symbols: z
+      .array(SymbolSchema)
+      .min(1)
+      .max(50)
+      .refine((s) => new Set(s).size === s.length, { message: 'must not repeat a symbol' }),
+    start_date: DateBoundSchema,
+    end_date: DateBoundSchema,
+    timeframe: TimeframeSchema.default('1d'),
+    options: BacktestOptionsSchema.default({}),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (DATE_ONLY.test(r.start_date) && DATE_ONLY.test(r.end_date) && r.start_date > r.end_date) {
+      ctx.addIssue({ code: 'custom', path: ['end_date'], message: `must not be before start_date (${r.start_date})` });
+    }
+  });
+
+/** A backtest request as submitted (before defaults). */
+export type BacktestRequestInput = z.input<typeof BacktestRequestSchema>;
+/** A validated backtest request (defaults applied, symbols upper-cased, timeframe canonical). */
+export type BacktestRequest = z.output<typeof BacktestRequestSchema>;
+
+/** Payload of a `backtest` job. */
+export const BacktestJobDataSchema = z
+  .object({
+    v: z.literal(PAYLOAD_VERSION),
+    request: BacktestRequestSchema,
+    /** When the request was accepted, ISO 8601 UTC. */
+    submitted_at: z.string(),
+    /** Client idempotency key, when one was given. */
+    idempotency_key: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+/** A `backtest` job payload. */
+export type BacktestJobData = z.output<typeof BacktestJobDataSchema>;
+
+/** A grid value list: every combination of the lists is run. */
+const GridValuesSchema = z.array(z.union([z.number(), z.string(), z.boolean()])).min(1).max(1000);
+
+/** Largest number of parameter combinations one sweep may expand to. */
+export const MAX_SWEEP_COMBINATIONS = 10_000;
+
+/**
+ * A parameter sweep: a backtest request whose `params` are fixed values and whose `grid` lists
+ * the values to try per parameter. The worker runs every combination (split into chunks run in
+ * parallel) and ranks them.
+ */
+export const SweepRequestSchema = z
+  .object({
+    strategy: z.string().trim().min(1).max(100),
+    /** Parameters held fixed across the sweep. */
+    params: z.record(z.string(), z.unknown()).default({}),
+    /** Parameter name → values to try. */
+    grid: z
+      .record(z.string(), GridValuesSchema)
+      .refine((g) => Object.keys(g).length > 0, { message: 'name at least one parameter to sweep' }),
+    symbols: z
+      .array(SymbolSchema)
+      .min(1)
+      .max(50)
+      .refine((s) => new Set(s).size === s.length, { message: 'must not repeat a symbol' }),
+    start_date: DateBoundSchema,
+    end_date: DateBoundSchema,
+    timeframe: TimeframeSchema.default('1d'),
+    options: BacktestOptionsSchema.default({}),
+    /** Combinations per chunk job (default 25). */
+    chunk_size: z.number().int().min(1).max(1000).default(25),
+    /** Summary field the combinations are ranked by, descending (default `total_return_pct`). */
+    rank_by: z.string().min(1).max(64).default('total_return_pct'),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const n = Object.values(r.grid).reduce((acc, values) => acc * values.length, 1);
+    if (n > MAX_SWEEP_COMBINATIONS) {
+      ctx.addIssue({ code: 'custom', path: ['grid'], message: `expands to ${n} combinations; at most ${MAX_SWEEP_COMBINATIONS} are allowed` });
+    }
+    for (const k of Object.keys(r.grid)) {
+      if (k in r.params) ctx.addIssue({ code: 'custom', path: ['grid', k], message: `is also a fixed parameter; name it in params or grid, not both` });
+    }
+    if (DATE_ONLY.test(r.start_date) && DATE_ONLY.test(r.end_date) && r.start_date > r.end_date) {
+      ctx.addIssue({ code: 'custom', path: ['end_date'], message: `must not be before start_date (${r.start_date})` });
+    }
+  });
+/** A sweep request as submitted. */
+export type SweepRequestInput = z.input<typeof SweepRequestSchema>;
+/** A validated sweep request. */
+export type SweepRequest = z.output<typeof SweepRequestSchema>;
+
+/** Payload of the parent (aggregating) job of a sweep flow. */
+export const SweepJobDataSchema = z
+  .object({
+    v: z.literal(PAYLOAD_VERSION),
+    request: SweepRequestSchema,
+    submitted_at: z.string(),
+    /** Number of combinations (= sum of the chunks' sizes). */
+    combinations: z.number().int().positive(),
+    /** Number of chunk jobs. */
+    chunks: z.number().int().positive(),
+    idempotency_key: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+/** A sweep parent job payload. */
+export type SweepJobData = z.output<typeof SweepJobDataSchema>;
+
+/** Payload of one chunk job of a sweep: a slice of the combinations. */
+export const SweepChunkJobDataSchema = z
+  .object({
+    v: z.literal(PAYLOAD_VERSION),
+    /** Id of the sweep (its parent job id). */
+    sweep_id: z.string().min(1),
+    /** 0-based chunk number. */
+    chunk: z.number().int().min(0),
+    /** Index of the first combination of this chunk in the whole sweep. */
+    first_index: z.number().int().min(0),
+    /** The request, with `params` replaced per combination. */
+    base: BacktestRequestSchema,
+    /** Full parameter sets to run, in order. */
+    combinations: z.array(z.record(z.string(), z.unknown())).min(1),
+  })
+  .strict();
+/** A sweep chunk payload. */
+export type SweepChunkJobData = z.output<typeof SweepChunkJobDataSchema>;
+
+/** A market-data refresh: fetch recent candles from Upbit and merge them into the store. */
+export const IngestionRequestSchema = z
+  .object({
+    symbols: z.array(SymbolSchema).min(1).max(200),
+    timeframes: z.array(TimeframeSchema).min(1).max(11),
+    /** How many days back to fetch (default 3; the store merges, never overwrites). */
+    days: z.number().int().min(1).max(3650).default(3),
+  })
+  .strict();
+/** An ingestion request as submitted. */
+export type IngestionRequestInput = z.input<typeof IngestionRequestSchema>;
+/** A validated ingestion request. */
+export type IngestionRequest = z.output<typeof IngestionRequestSchema>;
+
+/** Payload of a `data-ingestion` job. */
+export const IngestionJobDataSchema = z
+  .object({
+    v: z.literal(PAYLOAD_VERSION),
+    request: IngestionRequestSchema,
+    /** `schedule` (job scheduler) or `manual`. */
+    trigger: z.enum(['schedule', 'manual']),
+  })
+  .strict();
+/** A `data-ingestion` job payload. */
+export type IngestionJobData = z.output<typeof IngestionJobDataSchema>;
+
+/** Progress of a running job as stored in the queue. */
+export const JobProgressSchema = z.object({
+  /** Done so far, 0..1. */
+  fraction: z.number().min(0).max(1),
+  /** Human-readable step, e.g. `loading candles`. */
+  stage: z.string(),
+});
+/** Progress of a running job. */
+export type JobProgress = z.output<typeof JobProgressSchema>;
+
+/** Converts zod issues to {@link PayloadIssue}s. */
+export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/**
+ * Parses `input` with `schema`, throwing {@link InvalidJobRequestError} (code `INVALID_REQUEST`)
+ * that lists every issue.
+ */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, subject: string): z.output<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) throw new InvalidJobRequestError(toPayloadIssues(r.error), subject);
+  return r.data;
+}
+
+/**
+ * Parses a job payload envelope: first its version (so a future payload fails with
+ * `UNSUPPORTED_VERSION`, not with a list of schema issues), then the whole payload.
+ */
+export function parseJobPayload<S extends z.ZodType>(schema: S, data: unknown, subject: string): z.output<S> {
+  const v = (data as { v?: unknown } | null | undefined)?.v;
+  if (v !== PAYLOAD_VERSION) throw new UnsupportedPayloadVersionError(v, [PAYLOAD_VERSION]);
+  return parseOrThrow(schema, data, subject);
+}
