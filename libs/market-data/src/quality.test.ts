@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { findCandleIssues } from '@coinhts/engine';
-import { checkQuality, repairSeries } from './quality';
+import { checkQuality, medianInPlace, repairSeries } from './quality';
 import { series, toRows, type Row } from '../test/helpers';
 
 const H = 3_600_000;
@@ -159,5 +159,17 @@ describe('repairSeries', () => {
       if (r.rowsAfter > 0) expect(findCandleIssues(r.series)).toEqual([]);
       expect(r.rowsAfter + r.duplicatesRemoved + r.droppedCount).toBe(r.rowsBefore);
     }), { numRuns: 300 });
+  });
+});
+
+describe('medianInPlace (quickselect)', () => {
+  it('equals the median of the sorted values, duplicates included (property)', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 200 }), (xs) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const m = sorted.length >>> 1;
+      const expected = sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+      const got = medianInPlace(Float64Array.from(xs));
+      expect({ xs, got, same: got === expected }).toEqual({ xs, got, same: true }); // === so that 0 and -0 count as equal
+    }), { numRuns: 500 });
   });
 });

@@ -1,7 +1,7 @@
 import type { Timeframe } from '@coinhts/engine';
 import { isCovered, type Intervals } from './coverage';
 import { VALUE_FIELDS, sortAndDedupe, takeRows, type CandleSeries } from './series';
-import { candleOpenAt, candleSlots, isCandleOpen, nextCandleOpen, normalizeTimeframe } from './timeframe';
+import { candleOpenAt, candleSlots, fixedDurationMs, isCandleOpen, nextCandleOpen, normalizeTimeframe } from './timeframe';
 
 /** What to do with a series whose verdict is `invalid`: throw, repair it, or use it as it is. */
 export type QualityPolicy = 'refuse' | 'repair' | 'ignore';
@@ -128,23 +128,27 @@ export function checkQuality(s: CandleSeries, options: QualityOptions): QualityR
   const invalid = collector<RowRef>(maxEx);
 
   let sortedOk = true;
+  const { open: O, high: Hi, low: Lo, close: C, volume: V } = s;
+  const aligned = alignmentTest(tf);
   for (let i = 0; i < n; i++) {
     const t = ts[i];
     if (!Number.isFinite(t)) { invalid.add({ row: i, timestamp: t, detail: `timestamp is ${t}` }); continue; }
     if (i > 0 && t < ts[i - 1]) { sortedOk = false; nonMonotonic.add({ row: i, timestamp: t, detail: `${iso(t)} comes after ${iso(ts[i - 1])}` }); }
-    if (!isCandleOpen(tf, t)) misaligned.add({ row: i, timestamp: t, detail: `${iso(t)} is not a ${tf} candle open (expected ${iso(candleOpenAt(tf, t))})` });
-    let bad = false;
-    for (const f of VALUE_FIELDS) {
-      const v = s[f][i];
-      if (!Number.isFinite(v)) { invalid.add({ row: i, timestamp: t, detail: `${f} is ${v}` }); bad = true; }
-      else if (v < 0) { invalid.add({ row: i, timestamp: t, detail: `${f} is negative (${v})` }); bad = true; }
-      else if (v === 0 && f !== 'volume') { invalid.add({ row: i, timestamp: t, detail: `${f} is 0` }); bad = true; }
+    if (!aligned(t)) misaligned.add({ row: i, timestamp: t, detail: `${iso(t)} is not a ${tf} candle open (expected ${iso(candleOpenAt(tf, t))})` });
+    const o = O[i], h = Hi[i], l = Lo[i], c = C[i], v = V[i];
+    // Fast path: every value finite and positive (volume may be 0).
+    if (o > 0 && h > 0 && l > 0 && c > 0 && v >= 0 && o < Infinity && h < Infinity && l < Infinity && c < Infinity && v < Infinity) {
+      if (h < l) ohlc.add({ row: i, timestamp: t, detail: `high ${h} < low ${l}` });
+      else if (h < (o > c ? o : c)) ohlc.add({ row: i, timestamp: t, detail: `high ${h} < max(open, close) ${Math.max(o, c)}` });
+      else if (l > (o < c ? o : c)) ohlc.add({ row: i, timestamp: t, detail: `low ${l} > min(open, close) ${Math.min(o, c)}` });
+      continue;
     }
-    if (bad) continue;
-    const o = s.open[i], h = s.high[i], l = s.low[i], c = s.close[i];
-    if (h < l) ohlc.add({ row: i, timestamp: t, detail: `high ${h} < low ${l}` });
-    else if (h < Math.max(o, c)) ohlc.add({ row: i, timestamp: t, detail: `high ${h} < max(open, close) ${Math.max(o, c)}` });
-    else if (l > Math.min(o, c)) ohlc.add({ row: i, timestamp: t, detail: `low ${l} > min(open, close) ${Math.min(o, c)}` });
+    for (const f of VALUE_FIELDS) {
+      const x = s[f][i];
+      if (!Number.isFinite(x)) invalid.add({ row: i, timestamp: t, detail: `${f} is ${x}` });
+      else if (x < 0) invalid.add({ row: i, timestamp: t, detail: `${f} is negative (${x})` });
+      else if (x === 0 && f !== 'volume') invalid.add({ row: i, timestamp: t, detail: `${f} is 0` });
+    }
   }
 
   // Duplicates: adjacent equality when sorted, otherwise a set.
@@ -182,7 +186,10 @@ export function checkQuality(s: CandleSeries, options: QualityOptions): QualityR
     const firstSlot = slotAtOrAfter(rangeFrom);
     if (firstSlot < uniq[0]) addGap(firstSlot, candleOpenAt(tf, uniq[0] - 1));
   }
+  const step = fixedDurationMs(tf);
   for (let i = 1; i < uniq.length; i++) {
+    // Fixed-length timeframes: aligned neighbours one step apart need no calendar arithmetic.
+    if (step !== undefined && uniq[i] - uniq[i - 1] === step) continue;
     const expected = nextCandleOpen(tf, candleOpenAt(tf, uniq[i - 1]));
     if (uniq[i] > expected) addGap(expected, candleOpenAt(tf, uniq[i] - 1));
   }
@@ -209,28 +216,33 @@ export function checkQuality(s: CandleSeries, options: QualityOptions): QualityR
   // Outliers (only meaningful on ordered, positive prices).
   const outliers = collector<OutlierRef>(maxEx);
   if (sortedOk && n > 1) {
-    const rets: number[] = [], retRows: number[] = [];
-    const ranges: number[] = [], rangeRows: number[] = [];
+    const rets = new Float64Array(n), retRows = new Int32Array(n);
+    const ranges = new Float64Array(n), rangeRows = new Int32Array(n);
+    let nr = 0, ng = 0;
     for (let i = 0; i < n; i++) {
-      const h = s.high[i], l = s.low[i], c = s.close[i];
-      if (h > 0 && l > 0 && Number.isFinite(h) && Number.isFinite(l) && h >= l) { ranges.push(Math.log(h / l)); rangeRows.push(i); }
+      const h = Hi[i], l = Lo[i], c = C[i];
+      if (h > 0 && l > 0 && h !== Infinity && h >= l) { ranges[ng] = Math.log(h / l); rangeRows[ng++] = i; }
       if (i > 0) {
-        const p = s.close[i - 1];
-        if (p > 0 && c > 0 && Number.isFinite(p) && Number.isFinite(c)) { rets.push(Math.log(c / p)); retRows.push(i); }
+        const p = C[i - 1];
+        if (p > 0 && c > 0 && p !== Infinity && c !== Infinity) { rets[nr] = Math.log(c / p); retRows[nr++] = i; }
       }
     }
-    for (const [measure, xs, rows] of [['return', rets, retRows], ['range', ranges, rangeRows]] as const) {
+    for (const [measure, xs, rows] of [['return', rets.subarray(0, nr), retRows], ['range', ranges.subarray(0, ng), rangeRows]] as const) {
       if (xs.length < 30) continue;
-      const med = median(Float64Array.from(xs));
-      const dev = Float64Array.from(xs, (x) => Math.abs(x - med));
-      let mad = median(dev);
+      const med = medianInPlace(Float64Array.from(xs));
+      const dev = new Float64Array(xs.length);
+      let devSum = 0;
+      for (let q = 0; q < xs.length; q++) { dev[q] = Math.abs(xs[q] - med); devSum += dev[q]; }
+      let mad = medianInPlace(dev);
       // Over half the values equal the median (flat prices): fall back to the mean absolute deviation.
-      if (!(mad > 0)) mad = dev.reduce((a, b) => a + b, 0) / dev.length;
+      if (!(mad > 0)) mad = devSum / xs.length;
       if (!(mad > 0)) continue;
+      const limit = k * mad;
       for (let q = 0; q < xs.length; q++) {
-        const score = Math.abs(xs[q] - med) / mad;
-        if (score > k) {
+        const d = Math.abs(xs[q] - med);
+        if (d > limit) {
           const i = rows[q];
+          const score = d / mad;
           outliers.add({ row: i, timestamp: ts[i], measure, value: xs[q], score, detail: `${measure === 'return' ? 'log return' : 'ln(high/low)'} ${xs[q].toFixed(4)} is ${score.toFixed(1)} MADs from the median` });
         }
       }
@@ -283,11 +295,42 @@ function collector<T>(max: number): { count: number; examples: T[]; add(x: T): v
   return c;
 }
 
-/** Median of a copy-owned array (sorted in place). */
-function median(a: Float64Array): number {
-  a.sort();
-  const m = a.length >>> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+/** Median of an array the caller owns (reordered in place by quickselect, O(n)). Exported for tests. */
+export function medianInPlace(a: Float64Array): number {
+  const n = a.length;
+  const m = n >>> 1;
+  const hi = select(a, m);
+  if (n % 2) return hi;
+  // The lower middle is the largest value left of position m after selection.
+  let lo = -Infinity;
+  for (let i = 0; i < m; i++) if (a[i] > lo) lo = a[i];
+  return (lo + hi) / 2;
+}
+
+/** k-th smallest value (0-based); partially orders `a` (Hoare partition, middle pivot). */
+function select(a: Float64Array, k: number): number {
+  let left = 0, right = a.length - 1;
+  while (right > left) {
+    const pivot = a[(left + right) >>> 1];
+    let i = left, j = right;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** Alignment check for every row: modular arithmetic for fixed lengths, calendar for months. */
+function alignmentTest(tf: Timeframe): (t: number) => boolean {
+  const step = fixedDurationMs(tf);
+  if (step === undefined) return (t) => isCandleOpen(tf, t);
+  const offset = tf === '1w' ? 4 * 86_400_000 : 0;
+  return (t) => (t - offset) % step === 0;
 }
 
 /** A row removed by {@link repairSeries}. */
