@@ -1,0 +1,45 @@
+/**
+ * Errors raised by the HTTP layer itself (authentication, request parsing, limits). Library
+ * errors are not wrapped: they reach the error middleware with their own `code`.
+ */
+export class ApiError extends Error {
+  constructor(
+    /** Machine-readable code; its HTTP status is decided only by `statusForCode`. */
+    readonly code: ApiErrorCode,
+    message: string,
+    /** JSON detail for the client (e.g. the invalid fields). */
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ApiError';
+  }
+}
+
+/** Codes of {@link ApiError}. */
+export const ApiErrorCode = {
+  ValidationFailed: 'VALIDATION_FAILED',
+  MalformedJson: 'MALFORMED_JSON',
+  BadRequest: 'BAD_REQUEST',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  NotAcceptable: 'NOT_ACCEPTABLE',
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  RouteNotFound: 'ROUTE_NOT_FOUND',
+  MethodNotAllowed: 'METHOD_NOT_ALLOWED',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  RequestTooLarge: 'REQUEST_TOO_LARGE',
+  RateLimited: 'RATE_LIMITED',
+  AlreadyFinished: 'ALREADY_FINISHED',
+  NoData: 'NO_DATA',
+  ShuttingDown: 'SHUTTING_DOWN',
+} as const;
+/** One of {@link ApiErrorCode}'s values. */
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+/** One invalid input field. */
+export interface FieldIssue {
+  /** Where: `body.symbols.0`, `query.limit`, `params.id`. */
+  readonly field: string;
+  readonly message: string;
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { getStrategy, parsePortfolioOptions, parseStrategyParams } from '@coinhts/engine';
+import { closeQuietly, createRedisClient, ensureConnected, JobQueues } from '@coinhts/jobs';
+import { ParquetCandleStore } from '@coinhts/market-data';
+import { createDataSource, ensureInitialized, LocalDirArchiveStore, PresetRepository, ResultRepository, runMigrations } from '@coinhts/results';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { AppDeps } from './app';
+import { ApiKeyRepository, applyApiKeysMigration } from './auth/api-key-store';
+import { CachedKeyVerifier } from './auth/key-verifier';
+import { RedisRateLimitStore, type EvalClient } from './auth/rate-limit';
+import type { ApiConfig } from './config';
+import { ApiMetrics } from './http/metrics';
+import { queueCounts } from './routes/ops-routes';
+import { EngineBacktestExecutor, engineOptions } from './services/engine-runs';
+
+/** The wired application dependencies plus what must be closed on shutdown. */
+export interface Services {
+  readonly deps: AppDeps;
+  readonly dataSource: DataSource;
+  readonly apiKeys: ApiKeyRepository;
+  /** Marks the process as stopping (readiness turns 503, keep-alive connections are closed). */
+  beginShutdown(): void;
+  /** Closes pools and clients. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link buildServices} that tests override. */
+export interface BuildOptions {
+  readonly clock?: () => number;
+  readonly newId?: () => string;
+  /** Collect Node process metrics (default true; tests building several apps turn it off). */
+  readonly processMetrics?: boolean;
+}
+
+/** Connects everything the API needs: PostgreSQL, Redis (queues + rate limit), the candle store and the run archive. */
+export async function buildServices(config: ApiConfig, logger: Logger, options: BuildOptions = {}): Promise<Services> {
+  const clock = options.clock ?? Date.now;
+  const ds = createDataSource({ url: config.database.url, schema: config.database.schema, poolSize: config.database.poolSize, applicationName: 'coinhts-api' });
+  await ensureInitialized(ds);
+  const closers: (() => Promise<void>)[] = [async () => { if (ds.isInitialized) await ds.destroy(); }];
+  try {
+    if (config.database.migrateOnStart) {
+      const applied = await runMigrations(ds);
+      if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    }
+    await applyApiKeysMigration(ds);
+
+    const jobs = await JobQueues.connect({
+      redis: { url: config.redisUrl, clientName: 'coinhts-api', onError: (err) => logger.warn({ err }, 'redis (queues) error') },
+      prefix: config.queuePrefix,
+      clock,
+      validateBacktest: (r) => {
+        parseStrategyParams(getStrategy(r.strategy), r.params);
+        parsePortfolioOptions(engineOptions(r.options));
+      },
+      validateSweep: (r, first) => {
+        parseStrategyParams(getStrategy(r.strategy), first);
+        parsePortfolioOptions(engineOptions(r.options));
+      },
+    });
+    closers.push(() => jobs.close());
+
+    const limiterRedis = createRedisClient({ url: config.redisUrl, clientName: 'coinhts-api-ratelimit', onError: (err) => logger.warn({ err }, 'redis (rate limit) error') });
+    await ensureConnected(limiterRedis);
+    closers.push(() => closeQuietly(limiterRedis));
+
+    await mkdir(config.resultsDir, { recursive: true });
+    const archives = new LocalDirArchiveStore({ root: config.resultsDir, now: clock });
+    const runs = new ResultRepository(ds, archives, { now: clock });
+    const presets = new PresetRepository(ds, (s, p) => parseStrategyParams(getStrategy(s), p), { now: clock });
+    const candles = new ParquetCandleStore({ root: config.dataRoot });
+    const apiKeys = new ApiKeyRepository(ds, { now: clock });
+    const keys = new CachedKeyVerifier(apiKeys, { ttlMs: config.authCacheTtlMs, now: clock, onTouchError: (err) => logger.warn({ err }, 'could not record API key use') });
+    const metrics = new ApiMetrics(() => queueCounts(jobs), { defaultMetrics: options.processMetrics ?? true });
+    let stopping = false;
+
+    const deps: AppDeps = {
+      config,
+      logger,
+      keys,
+      rateLimitStore: new RedisRateLimitStore(limiterRedis as unknown as EvalClient, config.queuePrefix),
+      metrics,
+      runs,
+      runFiles: archives,
+      presets,
+      jobs,
+      candles,
+      executor: new EngineBacktestExecutor(candles, { zone: config.timeZone }),
+      readiness: [
+        { name: 'postgres', check: async () => { await ds.query('SELECT 1'); } },
+        { name: 'redis', check: async () => { if (!(await jobs.ping())) throw new Error('no PONG'); } },
+        { name: 'storage', check: async () => { await access(config.dataRoot, constants.R_OK); await access(config.resultsDir, constants.W_OK); } },
+      ],
+      isShuttingDown: () => stopping,
+      clock,
+      newId: options.newId ?? randomUUID,
+    };
+    return {
+      deps,
+      dataSource: ds,
+      apiKeys,
+      beginShutdown: () => {
+        stopping = true;
+      },
+      close: async () => {
+        for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'error while closing'));
+      },
+    };
+  } catch (err) {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+}
