@@ -182,6 +182,15 @@ describe('coinhts data import / check / inventory', () => {
     expect(existsSync(join(root, 'KRW-BTC', '1d', '2024.parquet'))).toBe(true);
   });
 
+  it('refuses to write into the bundled sample set when DATA_ROOT is not set', async () => {
+    const file = csv('x.csv', `${header}2024-01-01,1,1,1,1,1\n`);
+    const r = await run(['data', 'import', file, '--symbol', 'KRW-BTC', '--timeframe', '1d', '--map', 'volume=Vol'], { dataRoot: null });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/refusing to write into the bundled sample data/);
+    const f = await run(['data', 'fetch', '--symbol', 'KRW-BTC', '--timeframe', '1d', '--from', '2024-01-01', '--base-url', 'http://127.0.0.1:9'], { dataRoot: null });
+    expect(f.code).toBe(2);
+  });
+
   it('lists the bundled sample set when DATA_ROOT is not set', async () => {
     const r = await run(['data', 'inventory'], { dataRoot: null });
     expect(r.code).toBe(0);

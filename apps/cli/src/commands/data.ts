@@ -19,6 +19,15 @@ const size = (n: number): string => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1
 export function register(program: Command, ctx: CommandContext): void {
   const data = program.command('data').description('candle store: fetch from Upbit, import files, list, check quality');
   const storeFor = (dir: string | undefined): ParquetCandleStore => new ParquetCandleStore({ root: resolve(dir ?? ctx.config.dataRoot) });
+  // Without DATA_ROOT the CLI reads the bundled sample set; writing there would silently change
+  // the repository's synthetic data, so writes need an explicit destination.
+  const writableStoreFor = (dir: string | undefined): ParquetCandleStore => {
+    const store = storeFor(dir);
+    if (store.root === resolve(ctx.config.repoRoot, 'data', 'sample')) {
+      throw new CliUsageError(`refusing to write into the bundled sample data (${store.root}); set DATA_ROOT or pass --data DIR`);
+    }
+    return store;
+  };
 
   data
     .command('fetch')
@@ -32,7 +41,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--full', 'fetch the whole range again (upsert), ignoring what was fetched before')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { symbol: string; timeframe: string; from: string; to?: string; data?: string; baseUrl: string; full?: boolean; json?: boolean }) => {
-      const store = storeFor(opts.data);
+      const store = writableStoreFor(opts.data);
       const zone = ctx.config.timeZone;
       const from = parseDateBound(opts.from, { zone });
       const to = opts.to === undefined ? undefined : parseDateBound(opts.to, { zone, end: true });
@@ -72,7 +81,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], opts: { symbol?: string; timeframe?: string; map?: string[]; tz: string; repair?: boolean; ignoreQuality?: boolean; dryRun?: boolean; data?: string; json?: boolean }) => {
       if (opts.repair && opts.ignoreQuality) throw new CliUsageError('use either --repair or --ignore-quality, not both');
-      const store = storeFor(opts.data);
+      const store = opts.dryRun ? storeFor(opts.data) : writableStoreFor(opts.data);
       const common = { zone: opts.tz, quality: opts.repair ? 'repair' as const : opts.ignoreQuality ? 'ignore' as const : 'refuse' as const, dryRun: opts.dryRun };
       const kinds = await Promise.all(paths.map(async (p) => (await stat(p).catch(() => undefined))?.isDirectory() ?? false));
       let result: ImportResult;
