@@ -16,3 +16,4 @@ export * from './job-queues';
 export * from './sandbox';
 export * from './queue-worker';
 export * from './backtest-processor';
+export * from './alerts';
