@@ -123,18 +123,19 @@ describe('volume_long_candle running sum against fresh sums', () => {
     expectSame(volumeLongCandle.generate(c, p), ref, label);
   });
 
-  it('does not drift on a long series whose volumes span twelve orders of magnitude', () => {
-    // 200 000 bars; volumes jump between 1e-3 and 1e9, so a naive running sum keeps large residues.
+  it('does not drift on a long series with rare 1e15 volume spikes among volumes of 1 to 2', () => {
+    // A plain running sum keeps a residue of ~1e15 x 2^-53 (about 0.1) after each spike leaves the
+    // window, comparable to the ordinary volumes, and flips surge decisions from then on.
     const rnd = seededRandom(99);
-    const n = 200_000;
+    const n = 100_000;
     const c = syntheticCandles({ n, seed: 24, volatility: 0.02 });
     const volume = new Float64Array(n);
-    for (let i = 0; i < n; i++) volume[i] = 10 ** (rnd.int(-3, 9)) * (1 + rnd.next());
+    for (let i = 0; i < n; i++) volume[i] = i % 500 === 250 ? 1e15 * (1 + rnd.next()) : 1 + rnd.next();
     const cc = { ...c, volume };
     const p = params({ vol_ma_window: 20, vol_multiplier: 1.2, body_pct: 0.01 });
     const ref = referenceVlc(cc, p);
     expect(signalBars(ref.side).length).toBeGreaterThan(100);
-    expectSame(volumeLongCandle.generate(cc, p), ref, 'wide volumes');
+    expectSame(volumeLongCandle.generate(cc, p), ref, 'spiky volumes');
   });
 
   it('identical signals on short decimal volumes, where volume == MA x multiplier (near-)ties are common', () => {
