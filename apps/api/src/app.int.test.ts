@@ -100,7 +100,7 @@ describe('authentication and scopes', () => {
     const { key, record } = await t.services.apiKeys.create({ name: 'temp', scopes: ['read'] });
     await request(t.app).get('/api/v1/strategies').set(auth(key)).expect(200);
     await t.services.apiKeys.revoke(record.id);
-    (t.services.deps.keys as { clear(): void }).clear();
+    (t.services.deps.keys as unknown as { clear(): void }).clear();
     await request(t.app).get('/api/v1/strategies').set(auth(key)).expect(401);
   });
 
@@ -345,8 +345,8 @@ describe('metrics', () => {
   });
 });
 
-function binary(res: NodeJS.ReadableStream & { setEncoding(e: string): void }, cb: (err: Error | null, body: Buffer) => void): void {
+function binary(res: request.Response, cb: (err: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
+  (res as unknown as NodeJS.ReadableStream).on('data', (c: Buffer) => chunks.push(c));
+  (res as unknown as NodeJS.ReadableStream).on('end', () => cb(null, Buffer.concat(chunks)));
 }
