@@ -240,4 +240,15 @@ describe("the original's data folder as it is", () => {
     await expect(importLegacyDataRoot(store, root)).rejects.toMatchObject({ code: 'CORRUPT_FILE' });
     expect(existsSync(store.root)).toBe(false);
   });
+
+  it('converts legacy directories inside the store root itself, leaving canonical series alone', async () => {
+    const store = newStore();
+    await store.merge('KRW-ETH', '1h', series([['2024-01-01T00:00:00Z', 1, 1, 1, 1, 1]]));
+    writeParquetFixture(join(store.root, 'BTC_KRW', '1D', '2024.parquet'), {
+      timestamp: tsNs(['2024-01-02T00:00:00Z'], 'UTC'), open: f64([1]), high: f64([2]), low: f64([0.5]), close: f64([1.5]), volume: f64([3]),
+    });
+    const res = await importLegacyDataRoot(store, store.root);
+    expect(res.files.map((f) => [f.symbol, f.timeframe])).toEqual([['KRW-BTC', '1d']]);
+    expect(await load(store, 'KRW-BTC', '1d')).toEqual([['2024-01-02T00:00:00.000Z', 1, 2, 0.5, 1.5, 3]]);
+  });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { ParquetCandleStore } from './store';
 import { series, tempDir, toRows, type Row } from '../test/helpers';
+import { f64, tsMs, writeParquetFixture } from '../test/parquet-fixtures';
 import { loadHyparquet, toArrayBuffer } from '../test/hyparquet';
 
 const tmp = tempDir('store');
@@ -56,6 +57,20 @@ describe('ParquetCandleStore reads', () => {
     const none = await store.load({ symbol: 'KRW-ETH', timeframe: '1d' });
     expect(none.timestamp.length).toBe(0);
     await expect(store.load({ symbol: 'KRW-ETH', timeframe: '1d', from: 10, to: 5 })).rejects.toMatchObject({ code: 'INVALID_RANGE' });
+  });
+
+  it('sorts rows of a file written by another tool but keeps its duplicates for the quality report', async () => {
+    const store = newStore();
+    writeParquetFixture(store.filePath('KRW-BTC', '1h', 2024), {
+      timestamp: tsMs(['2024-01-01T02:00:00Z', '2024-01-01T00:00:00Z', '2024-01-01T02:00:00Z']),
+      open: f64([3, 1, 4]), high: f64([3, 1, 4]), low: f64([3, 1, 4]), close: f64([3, 1, 4]), volume: f64([3, 1, 4]),
+    });
+    const s = await store.loadSeries({ symbol: 'KRW-BTC', timeframe: '1h' });
+    expect(Array.from(s.timestamp, (t) => new Date(t).toISOString().slice(11, 16))).toEqual(['00:00', '02:00', '02:00']);
+    expect(Array.from(s.close)).toEqual([1, 3, 4]);
+    // A merge cleans such a file: the last of the duplicates stays.
+    await store.merge('KRW-BTC', '1h', series([['2024-01-01T01:00:00Z', 2, 2, 2, 2, 2]]));
+    expect(Array.from((await store.loadSeries({ symbol: 'KRW-BTC', timeframe: '1h' })).close)).toEqual([1, 2, 4]);
   });
 
   it('names the file when a year file is corrupt', async () => {
