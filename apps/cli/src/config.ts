@@ -1,4 +1,5 @@
 import { resolve, join } from 'node:path';
+import { CliUsageError } from './errors';
 
 /** CLI configuration, read once from the environment (the only place the CLI reads process.env). */
 export interface CliConfig {
@@ -14,17 +15,26 @@ export interface CliConfig {
   readonly databaseUrl?: string;
   /** PostgreSQL schema of the results tables (`COINHTS_DB_SCHEMA`); unset = the server's search_path (normally `public`). */
   readonly databaseSchema?: string;
+  /** Print stack traces of unexpected errors (`COINHTS_DEBUG` set to anything but empty/0). */
+  readonly debug?: boolean;
 }
 
 /** Reads and validates the CLI's environment once. */
 export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
   const repoRoot = resolve(__dirname, '..', '..', '..');
+  const timeZone = env.COINHTS_TZ || 'Asia/Seoul';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new CliUsageError(`COINHTS_TZ=${timeZone} is not an IANA time zone; use e.g. Asia/Seoul or UTC`);
+  }
   return {
     repoRoot,
     dataRoot: resolve(env.DATA_ROOT ?? join(repoRoot, 'data', 'sample')),
     resultsDir: resolve(env.COINHTS_RESULTS_DIR ?? 'coinhts-results'),
-    timeZone: env.COINHTS_TZ ?? 'Asia/Seoul',
+    timeZone,
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.COINHTS_DB_SCHEMA || undefined,
+    debug: Boolean(env.COINHTS_DEBUG) && env.COINHTS_DEBUG !== '0',
   };
 }

@@ -1,11 +1,15 @@
 /** Exit codes of `coinhts`: 0 success, 2 bad input (the message says what to fix), 1 anything else. */
 export const ExitCode = { Ok: 0, Failure: 1, BadInput: 2 } as const;
 
-/** Error codes (the `code` field of library errors) that mean "the user's input is wrong". */
+/**
+ * Error codes (the `code` field of library errors) that mean "the user's input is wrong":
+ * engine (params, candles, strategy), market-data (symbol, timeframe, dates, files, quality),
+ * storage (`NOT_FOUND` run, `INVALID_KEY` = malformed run id) and the CLI's own `BAD_INPUT`.
+ */
 const BAD_INPUT_CODES = new Set([
   'INVALID_CANDLES', 'INVALID_PARAMS', 'UNKNOWN_STRATEGY', 'INVALID_INDICATOR_PARAM',
   'UNKNOWN_SYMBOL', 'UNKNOWN_TIMEFRAME', 'INVALID_SYMBOL', 'INVALID_TIMEFRAME', 'INVALID_FILE', 'INVALID_RANGE',
-  'IMPORT_FAILED', 'DATA_QUALITY', 'NO_DATA', 'NOT_FOUND', 'CORRUPT_FILE', 'BAD_INPUT',
+  'IMPORT_FAILED', 'DATA_QUALITY', 'NO_DATA', 'NOT_FOUND', 'CORRUPT_FILE', 'BAD_INPUT', 'INVALID_KEY',
 ]);
 
 /** An error the CLI raises itself for bad flags or arguments. */
@@ -17,15 +21,18 @@ export class CliUsageError extends Error {
   }
 }
 
+/** The exit code an error maps to. */
+export function exitCodeOf(err: unknown): number {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+  return code && BAD_INPUT_CODES.has(code) ? ExitCode.BadInput : ExitCode.Failure;
+}
+
 /** Maps any error to an exit code and prints it; the one place the CLI decides how failures look. */
-export function reportError(err: unknown, stderr: (s: string) => void): number {
+export function reportError(err: unknown, stderr: (s: string) => void, options: { readonly debug?: boolean } = {}): number {
+  const exit = exitCodeOf(err);
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
   const message = err instanceof Error ? err.message : String(err);
-  if (code && BAD_INPUT_CODES.has(code)) {
-    stderr(`error: ${message}\n`);
-    return ExitCode.BadInput;
-  }
-  stderr(`error: ${message}\n`);
-  if (err instanceof Error && err.stack && process.env.COINHTS_DEBUG) stderr(`${err.stack}\n`);
-  return ExitCode.Failure;
+  stderr(code === 'ABORTED' ? 'cancelled\n' : `error: ${message}\n`);
+  if (exit === ExitCode.Failure && options.debug && err instanceof Error && err.stack) stderr(`${err.stack}\n`);
+  return exit;
 }

@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { loadCliConfig } from './config';
+import { loadCliConfig, type CliConfig } from './config';
 import { ExitCode, reportError } from './errors';
 import { registerCommands } from './commands';
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
-  const config = loadCliConfig();
-  const program = new Command('coinhts')
-    .description('coin-hts: backtest crypto strategies on OHLCV candles')
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  let exitCode: number = ExitCode.Ok;
-  registerCommands(program, { config, io, setExitCode: (c) => { exitCode = c; } });
+  let config: CliConfig | undefined;
   try {
+    config = loadCliConfig();
+    const program = new Command('coinhts')
+      .description('coin-hts: backtest crypto strategies on OHLCV candles')
+      .exitOverride()
+      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    let exitCode: number = ExitCode.Ok;
+    registerCommands(program, { config, io, setExitCode: (c) => { exitCode = c; } });
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (err) {
@@ -21,7 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.Ok;
       return ExitCode.BadInput;
     }
-    return reportError(err, io.stderr);
+    return reportError(err, io.stderr, { debug: config?.debug });
   }
 }
 

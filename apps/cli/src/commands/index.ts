@@ -1,21 +1,31 @@
 import type { Command } from 'commander';
-import type { CliConfig } from '../config';
-import type { CliIo } from '../main';
+import type { CommandContext } from './context';
+import { register as registerBacktest } from './backtest';
+import { register as registerData } from './data';
+import { register as registerDb } from './db';
+import { register as registerResults } from './results';
+import { register as registerResultsLegacy } from './results-legacy';
+import { register as registerStrategies } from './strategies';
+import { register as registerSweep } from './sweep';
 
-/** What every command module receives. */
-export interface CommandContext {
-  readonly config: CliConfig;
-  readonly io: CliIo;
-  /** Sets the process exit code for a command that completed but must report failure. */
-  readonly setExitCode: (code: number) => void;
-}
+export type { CommandContext } from './context';
 
 /**
- * Registers every command. Each command family lives in its own module
- * (`backtest.ts`, `sweep.ts`, `strategies.ts`, `data.ts`, `results.ts`) exporting `register(program, ctx)`.
+ * Registers every command. Each command family lives in its own module exporting
+ * `register(program, ctx)`. `results` is shared: results.ts (list/show/export) and
+ * results-legacy.ts (import-legacy) both add sub-commands to one `results` command, each reusing
+ * it when the other created it first.
  */
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of registrars) register(program, ctx);
 }
 
-const registrars: ((program: Command, ctx: CommandContext) => void)[] = [];
+const registrars: readonly ((program: Command, ctx: CommandContext) => void)[] = [
+  registerBacktest,
+  registerSweep,
+  registerStrategies,
+  registerResults,
+  registerResultsLegacy,
+  registerData,
+  registerDb,
+];
