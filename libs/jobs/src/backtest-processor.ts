@@ -22,6 +22,8 @@ export interface BacktestExecution {
    * `{ total_return_pct, trades, max_drawdown_pct }`.
    */
   readonly headline: Readonly<Record<string, number | string | boolean | null>>;
+  /** Every numeric metric of the run (what sweeps rank by), when the executor has them. */
+  readonly metrics?: Readonly<Record<string, number | null>>;
   /** The full result, handed to the {@link RunStore} as is. */
   readonly result: unknown;
 }

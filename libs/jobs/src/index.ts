@@ -17,3 +17,6 @@ export * from './sandbox';
 export * from './queue-worker';
 export * from './backtest-processor';
 export * from './alerts';
+export * from './engine-adapters';
+export * from './sweep-processor';
+export * from './ingestion-processor';

@@ -7,7 +7,7 @@
  * without retrying ({@link UnsupportedPayloadVersionError}) instead of misreading it.
  */
 import { z } from 'zod';
-import { isTimeframe, TIMEFRAME_CODES, type Timeframe } from '@coinhts/engine';
+import { isTimeframe, SWEEP_METRICS, TIMEFRAME_CODES, type Timeframe } from '@coinhts/engine';
 import { InvalidJobRequestError, UnsupportedPayloadVersionError, type PayloadIssue } from './errors';
 
 /** Payload versions this code writes and reads. */
@@ -163,8 +163,10 @@ export const SweepRequestSchema = z
     options: BacktestOptionsSchema.default({}),
     /** Combinations per chunk job (default 25). */
     chunk_size: z.number().int().min(1).max(1000).default(25),
-    /** Summary field the combinations are ranked by, descending (default `total_return_pct`). */
-    rank_by: z.string().min(1).max(64).default('total_return_pct'),
+    /** Portfolio metric the combinations are ranked by (default `total_return_pct`). */
+    rank_by: z.enum(SWEEP_METRICS).default('total_return_pct'),
+    /** `max` (larger is better) or `min`; default: the metric's natural direction (min for drawdown, volatility, fees). */
+    direction: z.enum(['max', 'min']).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -7,7 +7,8 @@
  * - `busy_ms`: spin the CPU synchronously for this long (like a long engine call);
  * - `sleep_ms`: wait asynchronously this long, in 20 ms steps that honour the signal;
  * - `fail_times` / `fail_code`: the first `fail_times` runs throw an error with `fail_code`
- *   (default `UNAVAILABLE`); `fail_times: -1` fails every time.
+ *   (default `UNAVAILABLE`); `fail_times: -1` fails every time;
+ * - `x`, `y` (sweeps): the run's `total_return_pct` is `2·x − y`; `x: 13` is rejected (INVALID_PARAMS).
  */
 import type { BacktestExecution, BacktestExecutor, ProgressFn, RunRecord, RunStore } from '../backtest-processor';
 import type { RedisClient } from '../redis';
@@ -62,7 +63,10 @@ export class FixtureExecutor implements BacktestExecutor {
       }
     }
     if (ctx.signal.aborted) throw Object.assign(new Error('aborted'), { code: 'ABORTED' });
-    return { headline: { runs: n, symbols: request.symbols.length }, result: { ok: true } };
+    const { x, y } = request.params as { x?: number; y?: number };
+    if (x === 13) throw Object.assign(new Error('x must not be 13'), { code: 'INVALID_PARAMS' });
+    const score = 2 * Number(x ?? 0) - Number(y ?? 0);
+    return { headline: { runs: n, symbols: request.symbols.length }, metrics: { total_return_pct: score, trade_count: 1 }, result: { ok: true } };
   }
 }
 

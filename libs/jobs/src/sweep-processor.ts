@@ -1,0 +1,164 @@
+/**
+ * Sweep jobs: a flow whose children ("chunk" jobs) each run a slice of the parameter grid and
+ * whose parent ("aggregate" job) ranks every combination once all chunks are done. Chunks of one
+ * sweep run on as many workers as there are, which is how a sweep scales out.
+ */
+import { defaultDirection, type SweepMetric } from '@coinhts/engine';
+import type { BacktestExecutor } from './backtest-processor';
+import { failureDecision, errorCode, JobCancelledError } from './errors';
+import { OutcomeStore, type OutcomeRedis } from './outcome-store';
+import { throttledProgress, watchCancellation } from './backtest-processor';
+import { parseJobPayload, SweepChunkJobDataSchema, SweepJobDataSchema, type SweepRequest } from './schemas';
+import type { JobContext, JobHandler } from './sandbox';
+
+/** The result of one combination. */
+export interface SweepRowResult {
+  /** Index of the combination in the sweep's grid order. */
+  readonly index: number;
+  /** Full parameter set. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Portfolio metrics, or null when the combination could not run. */
+  readonly metrics: Readonly<Record<string, number | null>> | null;
+  /** Why it could not run (a permanent error, e.g. fast period ≥ slow period). */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** Return value of a chunk job. */
+export interface SweepChunkResult {
+  readonly chunk: number;
+  readonly rows: readonly SweepRowResult[];
+}
+
+/** A ranked sweep (the full result, stored through {@link SweepStore}). */
+export interface SweepRanking {
+  readonly sweepId: string;
+  readonly rankBy: SweepMetric;
+  readonly direction: 'max' | 'min';
+  /** Combinations in the grid. */
+  readonly total: number;
+  /** Combinations that ran. */
+  readonly evaluated: number;
+  /** Combinations that could not run. */
+  readonly failed: number;
+  /** Every combination, best first (failed ones last; ties keep grid order). */
+  readonly rows: readonly (SweepRowResult & { readonly score: number | null })[];
+}
+
+/** Return value of the aggregate (parent) job: the ranking's head. */
+export interface SweepJobResult {
+  readonly runId: string;
+  readonly rankBy: SweepMetric;
+  readonly total: number;
+  readonly evaluated: number;
+  readonly failed: number;
+  /** The best combinations (at most 10). */
+  readonly top: SweepRanking['rows'];
+}
+
+/** Durable storage of sweep rankings (e.g. a `sweep` run in `@coinhts/results`). Idempotent. */
+export interface SweepStore {
+  save(ranking: SweepRanking, request: SweepRequest, timing: { readonly startedAt: number; readonly finishedAt: number }): Promise<void>;
+  delete(sweepId: string): Promise<void>;
+}
+
+/** What the sweep processor needs. */
+export interface SweepProcessorDeps {
+  readonly executor: BacktestExecutor;
+  /** Where rankings are stored; without one the ranking's head is only the job's return value. */
+  readonly sweeps?: SweepStore;
+  readonly outcomes: OutcomeRedis;
+  readonly outcomeTtlMs?: number;
+  readonly cancelPollMs?: number;
+  readonly clock?: () => number;
+}
+
+/** The sweep job handler: dispatches on the job name (`chunk` or `aggregate`). */
+export const sweepHandler: JobHandler<SweepProcessorDeps, SweepChunkResult | SweepJobResult> = (ctx, deps) =>
+  ctx.name === 'aggregate' ? aggregate(ctx, deps) : runChunk(ctx, deps);
+
+async function runChunk(ctx: JobContext, deps: SweepProcessorDeps): Promise<SweepChunkResult> {
+  const clock = deps.clock ?? Date.now;
+  const data = parseJobPayload(SweepChunkJobDataSchema, ctx.data, 'sweep chunk payload');
+  // Cancelling a sweep records the outcome on the sweep (the parent), so chunks watch that id.
+  const outcomes = new OutcomeStore(deps.outcomes, ctx.queue, { ttlMs: deps.outcomeTtlMs });
+  const sweepCtx = { id: data.sweep_id, signal: ctx.signal };
+  const before = await outcomes.get(data.sweep_id);
+  if (before?.state === 'cancelled') throw new JobCancelledError(data.sweep_id, before.reason);
+  const watch = watchCancellation(sweepCtx, outcomes, deps.cancelPollMs ?? 250);
+  const progress = throttledProgress(ctx, 200, clock);
+  try {
+    const rows: SweepRowResult[] = [];
+    const n = data.combinations.length;
+    for (let i = 0; i < n; i++) {
+      watch.throwIfAborted();
+      const params = data.combinations[i];
+      try {
+        const exec = await deps.executor.run({ ...data.base, params: { ...params } }, { signal: watch.signal, progress: () => undefined });
+        rows.push({ index: data.first_index + i, params, metrics: exec.metrics ?? { ...exec.headline } as Record<string, number | null> });
+      } catch (err) {
+        // A combination the strategy rejects is a result ("invalid"), not a reason to fail the sweep;
+        // anything transient fails the chunk so it is retried.
+        if (watch.signal.aborted || failureDecision(err) !== 'fail') throw err;
+        rows.push({ index: data.first_index + i, params, metrics: null, error: { code: errorCode(err), message: (err as Error).message } });
+      }
+      progress((i + 1) / n, `combination ${i + 1}/${n}`);
+      // Let the event loop breathe between combinations (cancel messages, lock renewal).
+      await new Promise((r) => setImmediate(r));
+    }
+    await progress.flush();
+    return { chunk: data.chunk, rows };
+  } finally {
+    watch.stop();
+  }
+}
+
+/** Ranks rows by `metric` in `direction`; rows without a score go last; ties keep grid order. */
+export function rankRows(rows: readonly SweepRowResult[], metric: string, direction: 'max' | 'min'): SweepRanking['rows'] {
+  const scored = rows.map((r) => {
+    const v = r.metrics?.[metric];
+    return { ...r, score: typeof v === 'number' && Number.isFinite(v) ? v : null };
+  });
+  const sign = direction === 'max' ? -1 : 1;
+  return scored.sort((a, b) => {
+    if (a.score === null || b.score === null) return a.score === null && b.score === null ? a.index - b.index : a.score === null ? 1 : -1;
+    return a.score === b.score ? a.index - b.index : sign * (a.score - b.score);
+  });
+}
+
+async function aggregate(ctx: JobContext, deps: SweepProcessorDeps): Promise<SweepJobResult> {
+  const clock = deps.clock ?? Date.now;
+  const startedAt = clock();
+  const data = parseJobPayload(SweepJobDataSchema, ctx.data, 'sweep payload');
+  const outcomes = new OutcomeStore(deps.outcomes, ctx.queue, { ttlMs: deps.outcomeTtlMs });
+  const before = await outcomes.get(ctx.id);
+  if (before?.state === 'cancelled') {
+    await deps.sweeps?.delete(ctx.id);
+    throw new JobCancelledError(ctx.id, before.reason);
+  }
+  await ctx.progress(0.96, 'aggregating');
+  const values = Object.values(await ctx.childrenValues()) as SweepChunkResult[];
+  const rows = values.flatMap((v) => v.rows);
+  if (rows.length !== data.combinations) {
+    throw Object.assign(new Error(`expected ${data.combinations} combinations from ${data.chunks} chunks, got ${rows.length}`), { code: 'INTERNAL' });
+  }
+  const rankBy = data.request.rank_by;
+  const direction = data.request.direction ?? defaultDirection(rankBy);
+  const ranked = rankRows(rows, rankBy, direction);
+  const ranking: SweepRanking = {
+    sweepId: ctx.id,
+    rankBy,
+    direction,
+    total: rows.length,
+    evaluated: rows.filter((r) => r.metrics !== null).length,
+    failed: rows.filter((r) => r.metrics === null).length,
+    rows: ranked,
+  };
+  await deps.sweeps?.save(ranking, data.request, { startedAt, finishedAt: clock() });
+  const claim = await outcomes.claim(ctx.id, { state: 'completed', runId: ctx.id, at: clock() });
+  if (!claim.won && claim.outcome.state === 'cancelled') {
+    await deps.sweeps?.delete(ctx.id);
+    throw new JobCancelledError(ctx.id, claim.outcome.reason);
+  }
+  await ctx.progress(1, 'done');
+  return { runId: ctx.id, rankBy, total: ranking.total, evaluated: ranking.evaluated, failed: ranking.failed, top: ranked.slice(0, 10) };
+}
