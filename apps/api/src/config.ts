@@ -103,11 +103,10 @@ export class ConfigError extends Error {
   }
 }
 
-function problemsOf(error: z.ZodError): string[] {
+function problemsOf(error: z.ZodError, env: Readonly<Record<string, unknown>>): string[] {
   return error.issues.map((i) => {
     const name = String(i.path[0] ?? '(environment)');
-    const missing = i.code === 'invalid_type' && (i as { input?: unknown }).input === undefined;
-    return missing ? `${name} is required but not set` : `${name}: ${i.message}`;
+    return env[name] === undefined ? `${name} is required but not set` : `${name}: ${i.message}`;
   });
 }
 
@@ -115,7 +114,7 @@ function problemsOf(error: z.ZodError): string[] {
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): ApiConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = ApiEnvSchema.safeParse(cleaned);
-  if (!r.success) throw new ConfigError(problemsOf(r.error));
+  if (!r.success) throw new ConfigError(problemsOf(r.error, cleaned));
   const e = r.data;
   return {
     port: e.PORT,
@@ -149,6 +148,6 @@ export function loadKeysCliConfig(env: Readonly<Record<string, string | undefine
   const schema = ApiEnvSchema.pick({ DATABASE_URL: true, DB_SCHEMA: true });
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = schema.safeParse(cleaned);
-  if (!r.success) throw new ConfigError(problemsOf(r.error));
+  if (!r.success) throw new ConfigError(problemsOf(r.error, cleaned));
   return { database: { url: r.data.DATABASE_URL, schema: r.data.DB_SCHEMA } };
 }

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
   server.keepAliveTimeout = 5_000;
-  logger.info({ port: config.port, host: config.host }, 'coinhts API listening');
+  const address = server.address();
+  logger.info({ port: typeof address === 'object' && address ? address.port : config.port, host: config.host }, 'coinhts API listening');
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig, loadKeysCliConfig } from './config';
+
+const MIN = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', REDIS_URL: 'redis://127.0.0.1:6379', DATA_ROOT: '/data' };
+
+describe('loadConfig', () => {
+  it('refuses to start without the required variables, naming each', () => {
+    let err: unknown;
+    try {
+      loadConfig({});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual(['DATABASE_URL is required but not set', 'REDIS_URL is required but not set', 'DATA_ROOT is required but not set']);
+    expect((err as Error).message).toMatch(/^The API cannot start; fix these environment variables:\n {2}- DATABASE_URL is required/);
+  });
+
+  it('applies the documented defaults', () => {
+    const c = loadConfig(MIN);
+    expect(c).toMatchObject({
+      port: 8080, host: '0.0.0.0', queuePrefix: 'coinhts', timeZone: 'Asia/Seoul', corsOrigins: [], bodyLimitBytes: 262_144, uploadLimitBytes: 52_428_800,
+      syncMaxCandles: 200_000, rateLimit: { max: 300, windowMs: 60_000 }, authCacheTtlMs: 30_000, logLevel: 'info', shutdownTimeoutMs: 25_000, trustProxy: false,
+      database: { url: MIN.DATABASE_URL, poolSize: 10, migrateOnStart: false },
+      refreshDefaults: { symbols: ['KRW-BTC', 'KRW-ETH'], timeframes: ['1h', '1d'] },
+    });
+    expect(c.dataRoot).toBe('/data');
+  });
+
+  it('names every wrong value', () => {
+    expect(() => loadConfig({ ...MIN, PORT: 'eighty', REDIS_URL: 'http://x', COINHTS_TZ: 'Mars/Base', MIGRATE_ON_START: 'maybe' })).toThrow(
+      expect.objectContaining({ problems: expect.arrayContaining([expect.stringMatching(/^PORT: /), expect.stringMatching(/^REDIS_URL: must be a URL starting with redis:\/\//), expect.stringMatching(/^COINHTS_TZ: /), expect.stringMatching(/^MIGRATE_ON_START: /)]) }),
+    );
+  });
+
+  it('accepts explicit CORS origins but never a wildcard or a path', () => {
+    expect(loadConfig({ ...MIN, CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(() => loadConfig({ ...MIN, CORS_ORIGINS: '*' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...MIN, CORS_ORIGINS: 'https://a.example/path' })).toThrow(ConfigError);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ ...MIN, PORT: '', DB_SCHEMA: '' })).toMatchObject({ port: 8080, database: { schema: undefined } });
+  });
+});
+
+describe('loadKeysCliConfig', () => {
+  it('needs only DATABASE_URL', () => {
+    expect(loadKeysCliConfig({ DATABASE_URL: MIN.DATABASE_URL, DB_SCHEMA: 'x' })).toEqual({ database: { url: MIN.DATABASE_URL, schema: 'x' } });
+    expect(() => loadKeysCliConfig({})).toThrow('DATABASE_URL is required but not set');
+  });
+});
