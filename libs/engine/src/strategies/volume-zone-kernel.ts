@@ -32,7 +32,7 @@ export interface VolumeZoneKernelState {
   readonly vol: number;
   readonly maxVol: number;
   readonly errCoef: number;
-  readonly lastRes: number;
+  readonly lastMid: number;
 }
 
 /** Decisions that need more than this many moves of the resistance bin use the O(W + B) profile. */
@@ -125,8 +125,12 @@ export class VolumeZoneKernel {
   private maxVol = 0;
   /** Weighted count of rounding steps since then: |drift| ≤ 4·eps·maxVol·errCoef. */
   private errCoef = 0;
-  /** Resistance price of the last decision (−1 before the first), the start of the next search. */
-  private lastRes = -1;
+  /**
+   * Middle of the last decision's resistance bin (−1 before the first): where the next search
+   * starts on a new grid (the middle, because mapping an edge back onto the same grid can round
+   * into the bin below).
+   */
+  private lastMid = -1;
   private readonly freshCoef: number;
   private readonly profileCoef: number;
   private readonly exactCoef: number;
@@ -193,7 +197,7 @@ export class VolumeZoneKernel {
     }
     if (k < 0) return false;
     const res = k === this.B ? pmax : k * this.binWidth + pmin;
-    this.lastRes = res;
+    this.lastMid = res + 0.5 * this.binWidth;
     const level = res * this.bufMul;
     if (!(hiBar >= level)) return false;
     this.resistance = res;
@@ -279,8 +283,8 @@ export class VolumeZoneKernel {
     this.setGrid(pmin, pmax);
     const B = this.B;
     let k: number;
-    if (this.lastRes >= 0) {
-      const g = (this.lastRes - pmin) * this.invStep;
+    if (this.lastMid >= 0) {
+      const g = (this.lastMid - pmin) * this.invStep;
       k = g >= B - 1 ? B - 1 : g > 0 ? g | 0 : 0;
     } else {
       k = Math.min(B - 1, Math.floor((1 - this.T) * B));
@@ -589,7 +593,7 @@ export class VolumeZoneKernel {
       qMax: deque(this.qMax, this.qMaxHead, this.qMaxTail),
       qMin: deque(this.qMin, this.qMinHead, this.qMinTail),
       nonZero: this.nonZero, valid: this.valid, gPmin: this.gPmin, gPmax: this.gPmax,
-      k: this.k, ck: this.ck, ck1: this.ck1, vol: this.vol, maxVol: this.maxVol, errCoef: this.errCoef, lastRes: this.lastRes,
+      k: this.k, ck: this.ck, ck1: this.ck1, vol: this.vol, maxVol: this.maxVol, errCoef: this.errCoef, lastMid: this.lastMid,
     };
   }
 
@@ -637,6 +641,6 @@ export class VolumeZoneKernel {
     this.vol = s.vol;
     this.maxVol = s.maxVol;
     this.errCoef = s.errCoef;
-    this.lastRes = s.lastRes;
+    this.lastMid = s.lastMid;
   }
 }
