@@ -52,8 +52,10 @@ function candleRange(wicks: boolean, open: number, high: number, low: number, cl
  *   original took the grid minimum from the opens only (close ignored), a bug;
  * - top_percentile is limited to (0, 1] (the original accepted > 1, which made the resistance the
  *   window maximum). If rounding leaves the cumulative volume below the threshold at the bottom
- *   bin (possible only at top_percentile = 1), the resistance is the bottom edge.
- * Cost: O(volume_window + num_bins) per bar, usually much less (see the README).
+ *   bin (possible only at top_percentile = 1), the resistance is the bottom edge;
+ * - a resistance of 0 (zero prices) gives confidence 1 instead of the formula's 0/0.
+ * Cost: O(volume_window + num_bins) per bar at worst, O(1) on about half the bars (see the
+ * README); a decision within rounding of a tie is re-checked in O(volume_window × bins spanned).
  */
 export const volumeZoneBreakout: StrategyDefinition<VolumeZoneBreakoutConfig> = {
   name: NAME,
