@@ -21,50 +21,30 @@ export interface CsvTable {
 export function parseCsv(text: string, file: string): CsvTable {
   const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const delimiter = detectDelimiter(s);
-  const d = delimiter.charCodeAt(0);
   const n = s.length;
   let header: string[] | undefined;
   let columns: string[][] = [];
   const lineNumbers: number[] = [];
   let line = 1;
-  let i = 0;
-  while (i < n) {
+  let pos = 0;
+  while (pos < n) {
     const rowLine = line;
-    const fields: string[] = [];
-    // One row: fields separated by the delimiter, ended by CR, LF, CRLF or the end of the text.
-    for (;;) {
-      let field: string;
-      if (s.charCodeAt(i) === 34 /* " */) {
-        let j = i + 1;
-        field = '';
-        for (;;) {
-          const q = s.indexOf('"', j);
-          if (q < 0) throw new InvalidFileError({ file, line: rowLine }, 'a quoted field is never closed');
-          const chunk = s.slice(j, q);
-          for (let k = chunk.indexOf('\n'); k >= 0; k = chunk.indexOf('\n', k + 1)) line++;
-          field += chunk;
-          if (s.charCodeAt(q + 1) === 34) { field += '"'; j = q + 2; continue; }
-          i = q + 1;
-          break;
-        }
-        // Text after a closing quote up to the next delimiter is kept (lenient, like most readers).
-        let j2 = i;
-        while (j2 < n) { const c = s.charCodeAt(j2); if (c === d || c === 10 || c === 13) break; j2++; }
-        field += s.slice(i, j2);
-        i = j2;
-      } else {
-        let j = i;
-        while (j < n) { const c = s.charCodeAt(j); if (c === d || c === 10 || c === 13) break; j++; }
-        field = s.slice(i, j);
-        i = j;
-      }
-      fields.push(field);
-      const c = s.charCodeAt(i);
-      if (c === d) { i++; continue; }
-      if (c === 13) i += s.charCodeAt(i + 1) === 10 ? 2 : 1;
-      else if (c === 10) i++;
+    let fields: string[];
+    let nl = s.indexOf('\n', pos);
+    if (nl < 0) nl = n;
+    let end = nl;
+    if (end > pos && s.charCodeAt(end - 1) === 13) end--;
+    const raw = s.slice(pos, end);
+    if (raw.indexOf('"') < 0 && raw.indexOf('\r') < 0) {
+      // Fast path: no quoting on this line, so a native split is exact.
+      fields = raw.split(delimiter);
+      pos = nl + 1;
       line++;
-      break;
+    } else {
+      const rec = parseRecord(s, pos, delimiter.charCodeAt(0), file, rowLine);
+      fields = rec.fields;
+      pos = rec.next;
+      line += rec.lines;
     }
     if (fields.length === 1 && fields[0].trim() === '') continue; // blank line
     if (!header) {
@@ -80,6 +60,49 @@ export function parseCsv(text: string, file: string): CsvTable {
   }
   if (!header) throw new InvalidFileError({ file }, 'the file is empty (no header line)');
   return { header, columns, lines: Int32Array.from(lineNumbers), delimiter };
+}
+
+/**
+ * One record starting at `i`, with RFC 4180 quoting (fields may contain delimiters, `""` and line
+ * breaks). Returns the fields, the index after the record's line break and the lines consumed.
+ */
+function parseRecord(s: string, i: number, d: number, file: string, rowLine: number): { fields: string[]; next: number; lines: number } {
+  const n = s.length;
+  const fields: string[] = [];
+  let lines = 0;
+  for (;;) {
+    let field: string;
+    if (s.charCodeAt(i) === 34 /* " */) {
+      let j = i + 1;
+      field = '';
+      for (;;) {
+        const q = s.indexOf('"', j);
+        if (q < 0) throw new InvalidFileError({ file, line: rowLine }, 'a quoted field is never closed');
+        const chunk = s.slice(j, q);
+        for (let k = chunk.indexOf('\n'); k >= 0; k = chunk.indexOf('\n', k + 1)) lines++;
+        field += chunk;
+        if (s.charCodeAt(q + 1) === 34) { field += '"'; j = q + 2; continue; }
+        i = q + 1;
+        break;
+      }
+      // Text after a closing quote up to the next delimiter is kept (lenient, like most readers).
+      let j2 = i;
+      while (j2 < n) { const c = s.charCodeAt(j2); if (c === d || c === 10 || c === 13) break; j2++; }
+      field += s.slice(i, j2);
+      i = j2;
+    } else {
+      let j = i;
+      while (j < n) { const c = s.charCodeAt(j); if (c === d || c === 10 || c === 13) break; j++; }
+      field = s.slice(i, j);
+      i = j;
+    }
+    fields.push(field);
+    const c = s.charCodeAt(i);
+    if (c === d) { i++; continue; }
+    if (c === 13) i += s.charCodeAt(i + 1) === 10 ? 2 : 1;
+    else if (c === 10) i++;
+    return { fields, next: i, lines: lines + 1 };
+  }
 }
 
 function detectDelimiter(s: string): string {

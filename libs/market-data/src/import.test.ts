@@ -105,6 +105,13 @@ describe('CSV columns and cells', () => {
     await expect(readCandleFile(p, { timeframe: '1h' })).rejects.toMatchObject({ code: 'INVALID_SYMBOL' });
   });
 
+  it('counts lines across quoted line breaks and skips blank lines', () => {
+    const t = parseCsv('\ufeffa,b\n\n1,"two\nlines"\n"x ""q""",y\n3,4', 'f.csv');
+    expect(t.columns).toEqual([['1', 'x "q"', '3'], ['two\nlines', 'y', '4']]);
+    expect(Array.from(t.lines)).toEqual([3, 5, 6]);
+    expect(() => parseCsv('a,b\n1,"open', 'f.csv')).toThrow(/f\.csv, line 2: a quoted field is never closed/);
+  });
+
   it('round-trips the CSV it formats', () => {
     const s = series([['2024-01-01T00:00:00Z', 1.5, 2, 1, 1.75, 0.00012345, 3], ['2024-01-01T01:00:00Z', 1, 1, 1, 1, 0, NaN]]);
     const t = parseCsv(formatCandlesCsv(s), 'x.csv');
