@@ -18,6 +18,8 @@ describe('inventory', () => {
     mkdirSync(join(store.root, 'BTC_KRW', '1D'), { recursive: true });
     mkdirSync(join(store.root, 'KRW-ETH', '1D'), { recursive: true });
     writeFileSync(join(store.root, 'KRW-ETH', '1d', 'notes.txt'), 'x');
+    writeFileSync(join(store.root, 'README.md'), '# data');
+    writeFileSync(join(store.root, 'stray.csv'), 'x');
     writeFileSync(join(store.root, 'KRW-ETH', '1d', '2025.parquet'), 'broken');
 
     const inv = await inventory(store);
@@ -33,7 +35,7 @@ describe('inventory', () => {
     expect(btc.bytes).toBeGreaterThan(0);
     expect(inv.series[1].coverage).toEqual([[0, 10]]);
     expect(inv.series[1].files[1].error).toMatch(/not a readable Parquet file/);
-    expect(inv.unrecognised.map((u) => u.path)).toEqual(['BTC_KRW', join('KRW-ETH', '1D'), join('KRW-ETH', '1d', 'notes.txt')]);
+    expect(inv.unrecognised.map((u) => u.path)).toEqual(['BTC_KRW', join('KRW-ETH', '1D'), join('KRW-ETH', '1d', 'notes.txt'), 'stray.csv']);
     expect(inv.unrecognised[0].reason).toMatch(/legacy spelling of KRW-BTC/);
     expect(inv.totals).toEqual({ series: 2, files: 4, rows: 4, bytes: inv.series[0].bytes + inv.series[1].bytes });
 

@@ -73,7 +73,11 @@ export async function inventory(store: ParquetCandleStore, options: InventoryOpt
   const unrecognised: { path: string; reason: string }[] = [];
   for (const symDir of await entries(root)) {
     const symPath = join(root, symDir);
-    if (!(await stat(symPath)).isDirectory()) { unrecognised.push({ path: symDir, reason: 'not a symbol directory' }); continue; }
+    if (!(await stat(symPath)).isDirectory()) {
+      // Documentation next to the data (e.g. the sample set's README.md) is expected.
+      if (!/\.(md|txt)$/i.test(symDir)) unrecognised.push({ path: symDir, reason: 'not a symbol directory' });
+      continue;
+    }
     if (!isCanonicalSymbol(symDir)) {
       let reason = 'not a symbol';
       try { reason = `legacy spelling of ${normalizeSymbol(symDir)}; run \`coinhts data import ${root}\` to convert`; } catch { /* not a symbol at all */ }
