@@ -71,7 +71,12 @@ export async function loadCandles(req: CandleRequest): Promise<LoadedCandles> {
       if (req.symbols.length === 0 && err instanceof InvalidSymbolError && err.symbol === '') return read(DEFAULT_SYMBOL);
       throw err;
     });
-    const loaded = await loadSeriesForBacktest(fileSource(parsed.series), { ...common, symbol: parsed.symbol, timeframe: parsed.timeframe });
+    const loaded = await loadSeriesForBacktest(fileSource(parsed.series), { ...common, symbol: parsed.symbol, timeframe: parsed.timeframe }).catch((err: unknown) => {
+      // The library names the series; the user needs to know it is about their file.
+      const code = (err as { code?: string }).code;
+      if (code === 'DATA_QUALITY' || code === 'NO_DATA') throw new CliUsageError(`${req.csv}: ${(err as Error).message}`);
+      throw err;
+    });
     return { series: [loaded], source: `csv:${file}` };
   }
   const root = resolve(req.dataRoot);

@@ -41,5 +41,7 @@ const defaultIo: CliIo = {
 };
 
 if (require.main === module) {
+  // `coinhts results list | head`: a closed pipe ends the output, it is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
   runCli(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => { process.exitCode = reportError(err, defaultIo.stderr); });
 }

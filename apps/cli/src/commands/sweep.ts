@@ -82,10 +82,13 @@ function walkForwardCsv(wf: WalkForwardResult, names: readonly string[]): string
 function formatSweep(res: SweepResult, names: readonly string[], top: number): string {
   const head = `${res.strategy}: ${res.total} combination(s), ${res.evaluated} ran, ${res.failed} rejected; ranked by ${res.rankBy} (${res.direction})\n`;
   const firstError = res.rows.find((r) => r.error)?.error;
-  const rows = [['#', ...names, res.rankBy.toUpperCase(), 'RETURN %', 'SHARPE', 'MAX DD %', 'TRADES', 'WIN %']];
+  // The ranking metric first, then the usual ones (without repeating it).
+  const shown = ([['total_return_pct', 'RETURN %', 2], ['sharpe', 'SHARPE', 3], ['max_drawdown_pct', 'MAX DD %', 2], ['trade_count', 'TRADES', 0], ['win_rate', 'WIN %', -1]] as const)
+    .filter(([m]) => m !== res.rankBy);
+  const rows = [['#', ...names, res.rankBy.toUpperCase(), ...shown.map(([, label]) => label)]];
   res.rows.filter((r) => !r.error).slice(0, top).forEach((r, i) => {
     const m = r.metrics;
-    rows.push([String(i + 1), ...names.map((n) => String(r.params[n])), fixed(r.score, 4), fixed(m?.total_return_pct), fixed(m?.sharpe, 3), fixed(m?.max_drawdown_pct), String(m?.trade_count ?? '-'), pctOfFraction(m?.win_rate)]);
+    rows.push([String(i + 1), ...names.map((n) => String(r.params[n])), fixed(r.score, 4), ...shown.map(([k, , d]) => (d < 0 ? pctOfFraction(m?.[k]) : fixed(m?.[k], d)))]);
   });
   const table = rows.length > 1 ? formatTable(rows, rows[0].map((_, c) => (c === 0 || c > names.length ? 'right' : 'left'))) : 'no combination could run\n';
   return `${head}${firstError ? `rejected combinations, e.g.: ${firstError.message}\n` : ''}\n${table}`;
