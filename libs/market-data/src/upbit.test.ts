@@ -124,6 +124,18 @@ describe('UpbitClient', () => {
     }
   });
 
+  it('uses an injected fetch and base URL (no network at all)', async () => {
+    const seen: string[] = [];
+    const fakeFetch: typeof fetch = async (input) => {
+      seen.push(String(input));
+      return new Response('[]', { status: 200, headers: { 'Remaining-Req': 'group=candles; min=1800; sec=5' } });
+    };
+    const client = new UpbitClient({ baseUrl: 'http://upbit.invalid/', fetch: fakeFetch });
+    const page = await client.getCandles({ market: 'KRW-ETH', timeframe: '1w', to: Date.parse('2024-01-08T00:00:00Z'), count: 10 });
+    expect(page.timestamp.length).toBe(0);
+    expect(seen).toEqual(['http://upbit.invalid/v1/candles/weeks?market=KRW-ETH&count=10&to=2024-01-08T00%3A00%3A00Z']);
+  });
+
   it('formats `to` in whole UTC seconds', () => {
     expect(formatUpbitTime(Date.parse('2024-01-21T19:59:59.999Z'))).toBe('2024-01-21T19:59:59Z');
   });
