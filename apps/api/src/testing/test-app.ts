@@ -19,7 +19,6 @@ import { buildServices, type Services } from '../services';
 
 /** DATABASE_URL and REDIS_URL, or an error saying how to start the services. */
 export function requireServiceEnv(): { databaseUrl: string; redisUrl: string } {
-  // eslint-disable-next-line no-restricted-properties -- tests read their services from the environment
   const { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl } = process.env;
   const missing = [!databaseUrl && 'DATABASE_URL', !redisUrl && 'REDIS_URL'].filter(Boolean);
   if (missing.length > 0 || !databaseUrl || !redisUrl) {

@@ -1,0 +1,35 @@
+/** Per-key rate limit in Redis: headers, 429 with Retry-After, separate budgets per key, shared across app instances. */
+import request from 'supertest';
+import { createApp } from '../app';
+import { expectErrorShape, startTestApp, type TestApp } from '../testing/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp('ratelimit', { env: { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' }, sampleData: false });
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+}, 30_000);
+
+describe('rate limit', () => {
+  it('allows max requests per window, then 429 with Retry-After; other keys keep their budget', async () => {
+    const get = (key: string) => request(t.app).get('/api/v1/strategies').set('Authorization', `Bearer ${key}`);
+    const first = await get(t.keys.read).expect(200);
+    expect(first.headers['ratelimit-limit']).toBe('3');
+    expect(first.headers['ratelimit-remaining']).toBe('2');
+    await get(t.keys.read).expect(200);
+    await get(t.keys.read).expect(200);
+    const r = await get(t.keys.read).expect(429);
+    const e = expectErrorShape(r.body, 'RATE_LIMITED');
+    const retry = Number(r.headers['retry-after']);
+    expect(retry).toBeGreaterThanOrEqual(1);
+    expect(retry).toBeLessThanOrEqual(60);
+    expect(e.details).toMatchObject({ limit: 3, window_ms: 60_000 });
+    await get(t.keys.admin).expect(200);
+    // A second app instance on the same Redis shares the counter.
+    const { app: other } = createApp(t.services.deps);
+    await request(other).get('/api/v1/strategies').set('Authorization', `Bearer ${t.keys.read}`).expect(429);
+    // Public routes are not limited.
+    for (let i = 0; i < 5; i++) await request(t.app).get('/healthz').expect(200);
+  });
+});
