@@ -97,6 +97,7 @@ export const backtestHandler: JobHandler<BacktestProcessorDeps, BacktestJobResul
 
   const watch = watchCancellation(ctx, outcomes, deps.cancelPollMs ?? 250);
   const progress = throttledProgress(ctx, deps.progressIntervalMs ?? 200, clock);
+  let cleanedUp = false;
   try {
     const startedAt = clock();
     progress(0.01, 'starting', true);
@@ -117,6 +118,7 @@ export const backtestHandler: JobHandler<BacktestProcessorDeps, BacktestJobResul
     const claim = await outcomes.claim(ctx.id, { state: 'completed', runId, at: clock() });
     if (!claim.won && claim.outcome.state === 'cancelled') {
       await deps.runs.delete(runId);
+      cleanedUp = true;
       throw new JobCancelledError(ctx.id, claim.outcome.reason);
     }
     progress(1, 'done', true);
@@ -125,8 +127,9 @@ export const backtestHandler: JobHandler<BacktestProcessorDeps, BacktestJobResul
   } catch (err) {
     const o = await outcomes.get(ctx.id).catch(() => null);
     if (o?.state === 'cancelled') {
-      await deps.runs.delete(runId);
-      throw new JobCancelledError(ctx.id, o.reason);
+      // A run saved by this attempt (or an earlier one) is a partial output of a cancelled job.
+      if (!cleanedUp) await deps.runs.delete(runId);
+      throw err instanceof JobCancelledError ? err : new JobCancelledError(ctx.id, o.reason);
     }
     throw err;
   } finally {

@@ -7,50 +7,51 @@
  * without retrying ({@link UnsupportedPayloadVersionError}) instead of misreading it.
  */
 import { z } from 'zod';
-import { isTimeframe, SWEEP_METRICS, TIMEFRAME_CODES, type Timeframe } from '@coinhts/engine';
+import { SWEEP_METRICS, type Timeframe } from '@coinhts/engine';
+import { normalizeSymbol, normalizeTimeframe, parseDateBound } from '@coinhts/market-data';
 import { InvalidJobRequestError, UnsupportedPayloadVersionError, type PayloadIssue } from './errors';
 
 /** Payload versions this code writes and reads. */
 export const PAYLOAD_VERSION = 1 as const;
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
-const MARKET_CODE = /^[A-Z]{2,10}-[A-Z0-9]{1,20}$/;
 
-/** Timeframe spellings of the original system accepted on input (minutes are `m`, months `mo`). */
-const TIMEFRAME_ALIASES: Readonly<Record<string, Timeframe>> = {
-  '1H': '1h', '4H': '4h', '1D': '1d', '1W': '1w', '1Mo': '1mo', '1MO': '1mo',
-};
+/** Runs a market-data normaliser inside a zod transform, turning its error into an issue. */
+function normalized<T>(fn: (s: string) => T) {
+  return (s: string, ctx: z.RefinementCtx): T => {
+    try {
+      return fn(s);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  };
+}
 
-/** A date bound: `YYYY-MM-DD` (a calendar day in the configured zone) or an ISO 8601 time. */
+/**
+ * A date bound: `YYYY-MM-DD` (a calendar day in the worker's zone; an end date covers the whole
+ * day), `YYYY-MM-DDTHH:mm[:ss]` (wall time in that zone) or an ISO 8601 time with `Z` or an offset.
+ * Checked with market-data's parser (impossible dates such as 2024-02-30 are refused).
+ */
 export const DateBoundSchema = z
   .string()
   .trim()
-  .refine((s) => DATE_ONLY.test(s) || DATE_TIME.test(s), {
-    message: 'use YYYY-MM-DD, YYYY-MM-DDTHH:mm[:ss] or an ISO 8601 time with Z or an offset',
-  })
-  .refine((s) => !Number.isNaN(Date.parse(DATE_ONLY.test(s) ? `${s}T00:00:00Z` : s.replace(' ', 'T'))), {
-    message: 'no such calendar date or time',
+  .superRefine((s, ctx) => {
+    try {
+      parseDateBound(s, { zone: 'UTC' });
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
   });
 
-/** An Upbit market code such as `KRW-BTC` (upper-cased on input). */
-export const SymbolSchema = z
-  .string()
-  .trim()
-  .transform((s) => s.toUpperCase())
-  .refine((s) => MARKET_CODE.test(s), { message: 'use an Upbit market code such as KRW-BTC' });
+/** A market code such as `KRW-BTC` (market-data's spelling rules: lower case and legacy `BTC_KRW` are accepted). */
+export const SymbolSchema = z.string().trim().transform(normalized(normalizeSymbol));
 
-/** A canonical timeframe code (`1m` … `1mo`); the original's `1H`/`1D`/`1W` are accepted. */
-export const TimeframeSchema = z
-  .string()
-  .trim()
-  .transform((s, ctx): Timeframe => {
-    if (isTimeframe(s)) return s;
-    const alias = TIMEFRAME_ALIASES[s];
-    if (alias) return alias;
-    ctx.addIssue({ code: 'custom', message: `unknown timeframe ${JSON.stringify(s)}; use one of ${TIMEFRAME_CODES.join(', ')}` });
-    return z.NEVER;
-  });
+/**
+ * A timeframe, normalised to the engine's canonical code (`1m` … `1mo`) by market-data's rules
+ * (the original's `1H`, `1D`, `1W`, and `1M` = one minute, are accepted).
+ */
+export const TimeframeSchema = z.string().trim().transform(normalized((s): Timeframe => normalizeTimeframe(s)));
 
 /** How big each entry is (mirrors `@coinhts/positions`' `Sizing`). */
 export const SizingSchema = z.discriminatedUnion('kind', [

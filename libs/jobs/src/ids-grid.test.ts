@@ -1,0 +1,39 @@
+import { chunk, expandGrid, gridSize } from './grid';
+import { canonicalJson, idempotentJobId, sweepChunkJobId } from './ids';
+
+describe('idempotentJobId', () => {
+  it('is a stable RFC 9562 version-8 UUID per (queue, key)', () => {
+    const a = idempotentJobId('backtest', 'order-42');
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(idempotentJobId('backtest', 'order-42')).toBe(a);
+    expect(idempotentJobId('sweep', 'order-42')).not.toBe(a);
+    expect(idempotentJobId('backtest', 'order-43')).not.toBe(a);
+    // queue and key are separated, so ("ab", "c") and ("a", "bc") differ
+    expect(idempotentJobId('ab', 'c')).not.toBe(idempotentJobId('a', 'bc'));
+  });
+  it('chunk ids contain no colon (BullMQ forbids it in custom ids)', () => {
+    expect(sweepChunkJobId('s1', 3)).toBe('s1-chunk-3');
+  });
+});
+
+describe('canonicalJson', () => {
+  it('ignores key order, keeps array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null } })).toBe('{"a":{"c":null,"d":[2,1]},"b":1}');
+    expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
+  });
+});
+
+describe('expandGrid', () => {
+  it('is nested loops over the keys in order, last key fastest, over the fixed params', () => {
+    const combos = expandGrid({ k: 'v' }, { x: [1, 2], y: ['a', 'b', 'c'] });
+    expect(combos).toEqual([
+      { k: 'v', x: 1, y: 'a' }, { k: 'v', x: 1, y: 'b' }, { k: 'v', x: 1, y: 'c' },
+      { k: 'v', x: 2, y: 'a' }, { k: 'v', x: 2, y: 'b' }, { k: 'v', x: 2, y: 'c' },
+    ]);
+    expect(gridSize({ x: [1, 2], y: ['a', 'b', 'c'], z: [true, false] })).toBe(12);
+  });
+  it('chunks keep order and the last chunk holds the rest', () => {
+    expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(() => chunk([1], 0)).toThrow(RangeError);
+  });
+});
