@@ -159,6 +159,9 @@ function scanCurve(equity: ArrayLike<number>, timestamps: ArrayLike<number> | nu
       maxFrac = (peak - e) / peak;
       maxPeakIdx = peakIdx;
       troughIdx = k;
+      // The deepest drawdown is now this one, which has not recovered yet: forget the recovery of
+      // an earlier, shallower one.
+      recovery = null;
     }
   }
   const variance = count > 1 ? Math.max(0, (s2 - (s1 * s1) / count) / (count - 1)) : 0;
