@@ -2,7 +2,7 @@
 # The whole test suite, from a fresh clone: installs dependencies, starts PostgreSQL, Redis and an
 # S3 server (tools/services.sh), runs lint + typecheck for every project and every Jest test,
 # and ends with one line "N passed, N failed" (lint/typecheck of each project count as one check each).
-#   npm run test:all            (or: bash tools/test-all.sh)
+#   npm test            (or: bash tools/test-all.sh)
 # Extra arguments go to Jest, e.g. `bash tools/test-all.sh libs/engine`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
