@@ -1,0 +1,124 @@
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeParquet, fromArrowTable } from '@coinhts/storage';
+import { readCsv, runCoinhts, tempDirs } from '../../test/cli-harness';
+
+jest.setTimeout(60_000);
+
+const dirs = tempDirs('cli-results');
+afterAll(() => dirs.cleanup());
+
+describe('coinhts results list / show / export', () => {
+  const results = dirs.make('results');
+  const env = { env: { COINHTS_RESULTS_DIR: results } };
+  const outVzb = dirs.make('vzb');
+  let vzbId: string;
+  let smaId: string;
+  let vzbStats: string;
+
+  beforeAll(async () => {
+    const a = await runCoinhts(['backtest', '--out', outVzb], env);
+    const b = await runCoinhts(['backtest', '--strategy', 'sma_crossover', '--symbol', 'KRW-ETH', '--from', '2024-01-01'], env);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    vzbId = /saved run (\S+)/.exec(a.out)?.[1] as string;
+    smaId = /saved run (\S+)/.exec(b.out)?.[1] as string;
+    vzbStats = a.out.slice(0, a.out.indexOf('\nwrote'));
+  });
+
+  it('list shows every saved run, newest first, and --strategy filters', async () => {
+    const all = await runCoinhts(['results', 'list'], env);
+    expect(all.code).toBe(0);
+    const lines = all.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^RUN ID\s+CREATED\s+STRATEGY\s+SYMBOLS\s+TF\s+BARS\s+RETURN %\s+SHARPE\s+MAX DD %\s+TRADES\s+SIGNALS$/);
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(new RegExp(`^${smaId}\\s.*sma_crossover\\s+KRW-ETH\\s+1d\\s+366\\s`));
+    expect(lines[2]).toMatch(new RegExp(`^${vzbId}\\s.*volume_zone_breakout\\s+KRW-BTC\\s+1d\\s+1096\\s`));
+    const only = await runCoinhts(['results', 'list', '--strategy', 'sma_crossover', '--json'], env);
+    expect((JSON.parse(only.out) as { run_id: string }[]).map((r) => r.run_id)).toEqual([smaId]);
+    const none = await runCoinhts(['results', 'list', '--strategy', 'rsi_reversion'], env);
+    expect(none.out).toMatch(/no saved runs of rsi_reversion/);
+  });
+
+  it('show prints the same stats table as the run itself, after verifying the archive', async () => {
+    const r = await runCoinhts(['results', 'show', vzbId], env);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`run ${vzbId}`);
+    expect(r.out).toContain('archive verified');
+    // Parameters print in the stored (sorted) order; every other line is the same.
+    const strip = (s: string) => s.split('\n').filter((l) => !l.startsWith('Parameters') && !l.startsWith('saved run') && l.trim() !== '');
+    const shown = strip(r.out.slice(r.out.indexOf('Strategy'), r.out.indexOf('\ntables:')));
+    expect(shown).toEqual(strip(vzbStats));
+    const json = await runCoinhts(['results', 'show', vzbId, '--json'], env);
+    expect(JSON.parse(json.out)).toEqual(JSON.parse(readFileSync(join(outVzb, 'summary.json'), 'utf8')));
+  });
+
+  it('export --format csv writes exactly the files `backtest --out` wrote', async () => {
+    const out = dirs.make('export-csv');
+    const r = await runCoinhts(['results', 'export', vzbId, '--out', out], env);
+    expect(r.code).toBe(0);
+    for (const f of ['summary.json', 'signals.csv', 'trades.csv', 'equity.csv']) {
+      expect({ f, same: readFileSync(join(out, f)).equals(readFileSync(join(outVzb, f))) }).toEqual({ f, same: true });
+    }
+  });
+
+  it('export --format parquet writes the archive as stored: Parquet tables with the CSV\'s rows, summary and manifest', async () => {
+    const out = dirs.make('export-parquet');
+    const r = await runCoinhts(['results', 'export', vzbId, '--out', out, '--format', 'parquet'], env);
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['equity.parquet', 'manifest.json', 'signals.parquet', 'summary.json', 'trades.parquet']);
+    for (const t of ['signals', 'trades', 'equity']) {
+      const table = fromArrowTable(decodeParquet(readFileSync(join(out, `${t}.parquet`))));
+      const csv = readCsv(readFileSync(join(outVzb, `${t}.csv`), 'utf8'));
+      expect(Object.keys(table.schema)).toEqual(csv.header);
+      const first = csv.header[0];
+      expect((table.columns[first] as ArrayLike<unknown>).length).toBe(csv.rows.length);
+    }
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { runId: string; files: { name: string }[] };
+    expect(manifest.runId).toBe(vzbId);
+    expect(manifest.files.map((f) => f.name).sort()).toEqual(['equity.parquet', 'signals.parquet', 'summary.json', 'trades.parquet']);
+  });
+
+  it('an unknown or malformed run id exits 2 and says how to find ids', async () => {
+    for (const cmd of [['show', 'no-such-run'], ['export', 'no-such-run', '--out', dirs.make('x')], ['show', '../escape']]) {
+      const r = await runCoinhts(['results', ...cmd], env);
+      expect({ cmd, code: r.code, err: r.err }).toEqual({ cmd, code: 2, err: expect.stringMatching(/no run ".*" in .*; list the runs with: coinhts results list/) });
+    }
+    const noOut = await runCoinhts(['results', 'export', vzbId], env);
+    expect(noOut.code).toBe(2);
+    expect(noOut.err).toMatch(/required option '--out <dir>' not specified/);
+  });
+});
+
+describe('coinhts results: integrity and the index', () => {
+  it('a file changed after the run was saved is detected on read (exit 1, names the file)', async () => {
+    const results = dirs.make('tamper');
+    const env = { env: { COINHTS_RESULTS_DIR: results } };
+    const run = await runCoinhts(['backtest'], env);
+    const id = /saved run (\S+)/.exec(run.out)?.[1] as string;
+    const file = join(results, 'objects', 'backtests', id, 'trades.parquet');
+    expect(existsSync(file)).toBe(true);
+    const bytes = readFileSync(file);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(file, bytes);
+    const r = await runCoinhts(['results', 'show', id], env);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/trades\.parquet/);
+  });
+
+  it('a run missing from the index (e.g. lost runs.jsonl) is still listed from its archive', async () => {
+    const results = dirs.make('index');
+    const env = { env: { COINHTS_RESULTS_DIR: results } };
+    const run = await runCoinhts(['backtest', '--strategy', 'volume_long_candle'], env);
+    const id = /saved run (\S+)/.exec(run.out)?.[1] as string;
+    rmSync(join(results, 'runs.jsonl'));
+    const r = await runCoinhts(['results', 'list', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual([expect.objectContaining({ run_id: id, strategy: 'volume_long_candle', bars: 1096, archived: true })]);
+  });
+
+  it('an empty results folder lists nothing', async () => {
+    const r = await runCoinhts(['results', 'list'], { env: { COINHTS_RESULTS_DIR: dirs.make('empty') } });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^no saved runs in /);
+  });
+});

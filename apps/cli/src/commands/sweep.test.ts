@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { numbers, readCsv, runCoinhts, tempDirs } from '../../test/cli-harness';
+
+jest.setTimeout(120_000);
+
+const dirs = tempDirs('cli-sweep');
+afterAll(() => dirs.cleanup());
+const env = () => ({ COINHTS_RESULTS_DIR: dirs.make('results') });
+
+interface SweepDoc {
+  strategy: string;
+  rank_by: string;
+  direction: string;
+  total: number;
+  evaluated: number;
+  failed: number;
+  rows: { rank: number; index: number; params: Record<string, number>; score: number | null; metrics: Record<string, number> | null; error?: { message: string } }[];
+}
+
+describe('coinhts sweep (grid, both cores)', () => {
+  const out = dirs.make('grid');
+  let run: { code: number; out: string; err: string };
+  let doc: SweepDoc;
+  beforeAll(async () => {
+    // fast 5,10,15 x slow 10,20,30: the two pairs with fast >= slow (10/10, 15/10) are rejected by the strategy.
+    run = await runCoinhts(['sweep', '--strategy', 'sma_crossover', '--symbol', 'KRW-BTC', '--timeframe', '1d', '--space', 'fast=5:15:5', '--space', 'slow=10:30:10',
+      '--rank-by', 'sharpe', '--workers', '2', '--out', out], { env: env() });
+    doc = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepDoc;
+  });
+
+  it('exits 0 and prints the ranked table', () => {
+    expect(run.err).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/sma_crossover: 9 combination\(s\), 7 ran, 2 rejected; ranked by sharpe \(max\)/);
+    expect(run.out).toMatch(/slow_period: must be greater than fast_period/);
+    expect(run.out).toMatch(/#\s+fast_period\s+slow_period\s+SHARPE/);
+  });
+
+  it('sweep.json and sweep.csv hold every combination, best first by the ranking metric', () => {
+    expect(doc).toMatchObject({ strategy: 'sma_crossover', rank_by: 'sharpe', direction: 'max', total: 9, evaluated: 7, failed: 2 });
+    const ok = doc.rows.filter((r) => !r.error);
+    const scores = ok.map((r) => r.score as number);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(ok.map((r) => r.params.fast_period < r.params.slow_period)).toEqual(ok.map(() => true));
+    expect(doc.rows.slice(7).every((r) => r.error && r.params.fast_period >= r.params.slow_period)).toBe(true);
+    const csv = readCsv(readFileSync(join(out, 'sweep.csv'), 'utf8'));
+    expect(csv.header.slice(0, 5)).toEqual(['rank', 'index', 'fast_period', 'slow_period', 'score']);
+    expect(csv.rows).toHaveLength(9);
+    expect(numbers(csv, 'score').slice(0, 7)).toEqual(scores);
+    expect(numbers(csv, 'sharpe').slice(0, 7)).toEqual(scores);
+    expect(doc.rows.slice(7).map((r) => `${r.params.fast_period}/${r.params.slow_period}`).sort()).toEqual(['10/10', '15/10']);
+  });
+
+  it('the best row\'s metrics are those of a plain backtest with the same parameters', async () => {
+    const best = doc.rows[0];
+    const r = await runCoinhts(['backtest', '--strategy', 'sma_crossover', '--timeframe', '1d', '--param', `fast_period=${best.params.fast_period}`, '--param', `slow_period=${best.params.slow_period}`, '--json', '--no-save'], { env: env() });
+    expect(r.code).toBe(0);
+    const summary = (JSON.parse(r.out) as { summary: { portfolio: Record<string, number> } }).summary;
+    expect(best.score).toBe(summary.portfolio.sharpe);
+    expect(best.metrics).toEqual(summary.portfolio);
+  });
+});
+
+describe('coinhts sweep options', () => {
+  it('--random N --seed S draws N combinations, the same ones for the same seed; --rank-by and --direction set the order', async () => {
+    const args = ['sweep', '--strategy', 'sma_crossover', '--space', 'fast_period=2:20:1', '--space', 'slow_period=30:60:5', '--random', '5', '--seed', '7', '--workers', '1', '--json'];
+    const a = await runCoinhts(args, { env: env() });
+    const b = await runCoinhts([...args, '--rank-by', 'max_drawdown_pct', '--direction', 'max'], { env: env() });
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const da = JSON.parse(a.out) as SweepDoc, db = JSON.parse(b.out) as SweepDoc;
+    expect(da.total).toBe(5);
+    const sets = (d: SweepDoc) => d.rows.map((r) => `${r.params.fast_period}/${r.params.slow_period}`).sort();
+    expect(sets(db)).toEqual(sets(da));
+    const dd = db.rows.map((r) => r.score as number);
+    expect([...dd].sort((x, y) => y - x)).toEqual(dd);
+  });
+
+  it('--walk-forward runs one fold per out-of-sample window and writes them', async () => {
+    const out = dirs.make('wf');
+    const r = await runCoinhts(['sweep', '--strategy', 'sma_crossover', '--space', 'fast=5,10', '--space', 'slow=30,60', '--walk-forward', '--in-sample-bars', '300',
+      '--out-of-sample-bars', '200', '--out', out], { env: env() });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    // 1,096 daily bars: out-of-sample windows start at bars 300, 500, 700, 900 (the last one 196 bars long).
+    const csv = readCsv(readFileSync(join(out, 'sweep.csv'), 'utf8'));
+    expect(csv.rows.map((row) => row[0])).toEqual(['0', '1', '2', '3']);
+    expect(csv.rows.map((row) => row[3].slice(0, 10))).toEqual(['2022-10-28', '2023-05-16', '2023-12-02', '2024-06-19']);
+    expect(r.out).toMatch(/out-of-sample return, compounded over folds \[%\]: -?\d/);
+  });
+
+  it('draws a progress bar on a TTY, at most ~10 redraws a second, and Ctrl-C cancels through the AbortSignal', async () => {
+    let interrupted = false;
+    const started = Date.now();
+    const r = await runCoinhts(['sweep', '--strategy', 'sma_crossover', '--timeframe', '1h', '--space', 'fast=2:40:1', '--space', 'slow=50:250:10', '--workers', '2'], {
+      env: env(),
+      isTty: true,
+      onStderr: (s) => {
+        if (!interrupted && s.startsWith('\r[')) { interrupted = true; setTimeout(() => process.emit('SIGINT'), 300); }
+      },
+    });
+    const elapsed = Date.now() - started;
+    expect(interrupted).toBe(true);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/\r\[[#.]{30}\] +\d+% \d+\/819 sets/);
+    expect(r.err).toMatch(/cancelled\n$/);
+    expect(r.out).toBe('');
+    const redraws = r.err.split('\r').length - 1;
+    expect(redraws).toBeLessThanOrEqual(elapsed / 100 + 2);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['no --space', [], /name at least one parameter to sweep: --space name=min:max:step/],
+    ['unknown parameter', ['--space', 'speed=1:3:1'], /--space speed: not a parameter of sma_crossover; its parameters are fast_period, slow_period, hold_period_bars/],
+    ['unreadable range', ['--space', 'fast=1:x:1'], /fast_period: "1:x:1" is not a numeric range/],
+    ['unknown metric', ['--space', 'fast=5,10', '--rank-by', 'luck'], /argument 'luck' is invalid/],
+    ['--seed without --random', ['--space', 'fast=5,10', '--seed', '3'], /--seed applies to --random/],
+    ['walk-forward without windows', ['--space', 'fast=5,10', '--walk-forward'], /--walk-forward needs --in-sample-bars N and --out-of-sample-bars M/],
+    ['walk-forward windows too large', ['--space', 'fast=5,10', '--walk-forward', '--in-sample-bars', '1000', '--out-of-sample-bars', '200'], /in-sample \(1000\) \+ out-of-sample \(200\) bars exceed the 1096 bars of KRW-BTC/],
+    ['swept and fixed', ['--space', 'fast=5,10', '--param', 'fast_period=3'], /fast_period is both a --param and a --space/],
+    ['zero workers', ['--space', 'fast=5,10', '--workers', '0'], /--workers must be a whole number from 1 to 256/],
+  ];
+  it.each(bad)('bad input: %s exits 2', async (_name, args, message) => {
+    const r = await runCoinhts(['sweep', '--strategy', 'sma_crossover', ...args], { env: env() });
+    expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: expect.stringMatching(message) });
+  });
+});
