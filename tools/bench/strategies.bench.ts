@@ -73,6 +73,18 @@ function plainVzb(c: CandleColumns, p: VolumeZoneBreakoutConfig): { signals: num
   return { signals, minTieMargin };
 }
 
+/** Smallest process CPU time of `runs` calls, ms: less sensitive than wall time to other jobs on a shared machine. */
+function cpuBestMs(fn: () => unknown, runs: number): number {
+  let best = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const u0 = process.cpuUsage();
+    fn();
+    const u = process.cpuUsage(u0);
+    best = Math.min(best, (u.user + u.system) / 1000);
+  }
+  return best;
+}
+
 const count = (side: Int8Array): number => side.reduce((a, x) => a + (x !== 0 ? 1 : 0), 0);
 
 const N = 1_000_000;
@@ -95,6 +107,12 @@ const main: CaseResult[] = [
   measure('rsi_reversion 14', () => rsiReversion.generate(candles, rsiParams), { runs: 9, units: N }),
 ];
 report(`Signal pass, ${N.toLocaleString('en')} one-minute synthetic candles (VZB window 20, 20 bins)`, main, 'vzb plain O(W×B) port');
+const cpu = {
+  vzbPlainMs: cpuBestMs(() => plainVzb(candles, vzbParams), 3),
+  vzbMs: cpuBestMs(() => volumeZoneBreakout.generate(candles, vzbParams), 9),
+  vlcMs: cpuBestMs(() => volumeLongCandle.generate(candles, vlcParams), 9),
+};
+console.log(`\nBest CPU time: VZB ${cpu.vzbMs.toFixed(1)} ms (${(N / cpu.vzbMs / 1e3).toFixed(1)} M/s), plain port ${cpu.vzbPlainMs.toFixed(1)} ms (${(cpu.vzbPlainMs / cpu.vzbMs).toFixed(1)}x slower), VLC ${cpu.vlcMs.toFixed(1)} ms`);
 console.log(`\nVZB signals ${count(fast.side)} (plain port ${plain.signals}); exact tie re-checks ${diagnostics.exactRechecks}, O(W+B) profile builds ${diagnostics.profileBuilds}; smallest tie margin ${plain.minTieMargin.toExponential(2)} of the window volume`);
 
 // The original system's SLA cases: daily candles, VZB {20, 0.2, 0, 1}, VLC defaults.
@@ -121,4 +139,4 @@ for (const [n] of slaData) {
 }
 console.log(`\nSmallest tie margins on the fixtures: ${Object.entries(fixtureMargins).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', ')}`);
 
-saveResults('strategies', { main, sla, vzb: { signals: plain.signals, ...diagnostics, minTieMargin: plain.minTieMargin, fixtureMargins } });
+saveResults('strategies', { main, cpu, sla, vzb: { signals: plain.signals, ...diagnostics, minTieMargin: plain.minTieMargin, fixtureMargins } });
