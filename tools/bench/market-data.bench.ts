@@ -41,6 +41,18 @@ function minuteCandles(n: number, seed = 42): CandleSeries {
   return s;
 }
 
+/** CPU time (user + system) per call, to tell our cost from waiting on a busy machine. */
+const cpuMs = new Map<string, number>();
+
+/** {@link measureAsync} plus the process CPU time per call (warm-up calls included in the average). */
+async function timed(name: string, fn: () => Promise<unknown>, opts: { runs: number; warmup: number; units: number }): Promise<CaseResult> {
+  const before = process.cpuUsage();
+  const r = await measureAsync(name, fn, opts);
+  const used = process.cpuUsage(before);
+  cpuMs.set(name, (used.user + used.system) / 1000 / (opts.runs + opts.warmup));
+  return r;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'coinhts-md-bench-'));
   try {
@@ -54,24 +66,28 @@ async function main(): Promise<void> {
     const results: CaseResult[] = [];
 
     // Write into an empty store each time (fsync on, as in production).
-    results.push(await measureAsync('write 1M into an empty store', () => new ParquetCandleStore({ root: join(dir, `w${k++}`) }).write('KRW-BTC', '1m', candles), { runs: 5, warmup: 1, units: N }));
+    results.push(await timed('write 1M into an empty store', () => new ParquetCandleStore({ root: join(dir, `w${k++}`) }).write('KRW-BTC', '1m', candles), { runs: 5, warmup: 1, units: N }));
 
     const store = new ParquetCandleStore({ root: join(dir, 'main') });
     await store.write('KRW-BTC', '1m', candles);
-    results.push(await measureAsync('merge 1M into 1M (all replaced)', () => store.merge('KRW-BTC', '1m', candles), { runs: 5, warmup: 1, units: N }));
-    results.push(await measureAsync('merge 1 day (1,440) into 1M', () => store.merge('KRW-BTC', '1m', oneDay), { runs: 5, warmup: 1, units: 1440 }));
-    results.push(await measureAsync('load 1M (2 year files) into columns', () => store.load({ symbol: 'KRW-BTC', timeframe: '1m' }), { runs: 7, warmup: 2, units: N }));
-    results.push(await measureAsync('load 1 month (~44,640) of 1M', () => store.load({ symbol: 'KRW-BTC', timeframe: '1m', from: Date.UTC(2023, 6, 1), to: Date.UTC(2023, 7, 1) - 1 }), { runs: 7, warmup: 2, units: 44_640 }));
+    results.push(await timed('merge 1M into 1M (all replaced)', () => store.merge('KRW-BTC', '1m', candles), { runs: 5, warmup: 1, units: N }));
+    results.push(await timed('merge 1 day (1,440) into 1M', () => store.merge('KRW-BTC', '1m', oneDay), { runs: 5, warmup: 1, units: 1440 }));
+    results.push(await timed('load 1M (2 year files) into columns', () => store.load({ symbol: 'KRW-BTC', timeframe: '1m' }), { runs: 7, warmup: 2, units: N }));
+    results.push(await timed('load 1 month (~44,640) of 1M', () => store.load({ symbol: 'KRW-BTC', timeframe: '1m', from: Date.UTC(2023, 6, 1), to: Date.UTC(2023, 7, 1) - 1 }), { runs: 7, warmup: 2, units: 44_640 }));
     const loaded = await store.loadSeries({ symbol: 'KRW-BTC', timeframe: '1m' });
     if (loaded.timestamp.length !== N || loaded.close[N - 1] !== candles.close[N - 1]) throw new Error('load returned different candles');
-    results.push(await measureAsync('quality report on 1M', async () => checkQuality(loaded, { timeframe: '1m' }), { runs: 5, warmup: 1, units: N }));
+    results.push(await timed('quality report on 1M', async () => checkQuality(loaded, { timeframe: '1m' }), { runs: 5, warmup: 1, units: N }));
 
     const csvPath = join(dir, 'btc-1m.csv');
     const csv = formatCandlesCsv(candles);
     await writeFile(csvPath, csv);
-    results.push(await measureAsync('read 1M-row CSV (parse + validate)', () => readCandleFile(csvPath, { symbol: 'KRW-BTC', timeframe: '1m' }), { runs: 3, warmup: 1, units: N }));
+    results.push(await timed('read 1M-row CSV (parse + validate)', () => readCandleFile(csvPath, { symbol: 'KRW-BTC', timeframe: '1m' }), { runs: 3, warmup: 1, units: N }));
 
     report(`market-data: ${N.toLocaleString('en-US')} one-minute candles, node ${process.version}`, results, 'load 1M (2 year files) into columns');
+    console.log('\n### CPU time per call (user + system; wall time above also includes waiting for a busy CPU or disk)\n');
+    console.log('| case | CPU ms per call |');
+    console.log('|---|---:|');
+    for (const r of results) console.log(`| ${r.name} | ${(cpuMs.get(r.name) ?? NaN).toFixed(0)} |`);
 
     const inv = await store.years('KRW-BTC', '1m');
     const files = await Promise.all(inv.map(async (y) => (await import('node:fs/promises')).stat(store.filePath('KRW-BTC', '1m', y))));
@@ -82,7 +98,7 @@ async function main(): Promise<void> {
     console.log('|---|---:|---:|---:|');
     console.log(`| CSV (epoch ms, shortest decimals) | ${csvBytes.toLocaleString('en-US')} | ${(csvBytes / N).toFixed(1)} | 1.00 |`);
     console.log(`| Parquet zstd (store, ${inv.length} year files) | ${parquetBytes.toLocaleString('en-US')} | ${(parquetBytes / N).toFixed(1)} | ${(parquetBytes / csvBytes).toFixed(2)} |`);
-    if (process.argv.includes('--save')) saveResults('market-data', { results, parquetBytes, csvBytes, candles: N });
+    if (process.argv.includes('--save')) saveResults('market-data', { results, cpuMs: Object.fromEntries(cpuMs), parquetBytes, csvBytes, candles: N });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
