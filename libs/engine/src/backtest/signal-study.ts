@@ -47,13 +47,16 @@ export interface SignalStudyStats {
 
 /** Counts Buy signals and checks every side is -1, 0 or 1; returns -1 on a bad side value. */
 export function countBuys(side: Int8Array): number {
+  // Locals, not module imports: CommonJS import bindings are property reads inside the loop.
+  const BUY = SignalSide.Buy as number, SELL = SignalSide.Sell as number;
   let buys = 0;
+  let bad = 0;
   for (let i = 0; i < side.length; i++) {
     const s = side[i];
-    if (s === SignalSide.Buy) buys++;
-    else if (s !== SignalSide.None && s !== SignalSide.Sell) return -1;
+    buys += s === BUY ? 1 : 0;
+    bad |= s > BUY || s < SELL ? 1 : 0;
   }
-  return buys;
+  return bad ? -1 : buys;
 }
 
 /**
@@ -63,29 +66,35 @@ export function countBuys(side: Int8Array): number {
 export function signalStudy(candles: CandleColumns, signals: SignalColumns, hold: number, buys: number): { columns: SignalStudyColumns; stats: SignalStudyStats } {
   const { timestamp: ts, close } = candles;
   const { side, confidence, level } = signals;
+  const index = new Int32Array(buys), timestamp = new Float64Array(buys), price = new Float64Array(buys), entryCol = new Float64Array(buys);
+  const exitCol = new Float64Array(buys), returnPct = new Float64Array(buys), conf = new Float64Array(buys), lvl = new Float64Array(buys).fill(NaN);
+  fillStudyRows(side, close, ts, confidence, hold, buys, index, timestamp, price, entryCol, exitCol, returnPct, conf);
+  if (level) for (let m = 0; m < buys; m++) lvl[m] = level[index[m]];
+  const columns: SignalStudyColumns = { index, timestamp, price, entry: entryCol, exit: exitCol, return_pct: returnPct, confidence: conf, level: lvl };
+  return { columns, stats: signalStudyStats(returnPct, hold) };
+}
+
+/** The per-bar loop of {@link signalStudy}, apart so its JIT code has nothing but typed arrays to meet. */
+function fillStudyRows(side: Int8Array, close: Float64Array, ts: Float64Array, confidence: Float64Array, hold: number, buys: number,
+  index: Int32Array, timestamp: Float64Array, price: Float64Array, entryCol: Float64Array, exitCol: Float64Array, returnPct: Float64Array, conf: Float64Array): void {
   const n = ts.length;
-  const cols = {
-    index: new Int32Array(buys), timestamp: new Float64Array(buys), price: new Float64Array(buys), entry: new Float64Array(buys),
-    exit: new Float64Array(buys), return_pct: new Float64Array(buys), confidence: new Float64Array(buys), level: new Float64Array(buys),
-  };
+  const BUY = SignalSide.Buy as number;
   let k = 0;
   for (let i = 0; i < n && k < buys; i++) {
-    if (side[i] !== SignalSide.Buy) continue;
+    if (side[i] !== BUY) continue;
     const j = i + hold < n ? i + hold : n - 1;
     const entry = close[i];
     const exit = close[j];
-    cols.index[k] = i;
-    cols.timestamp[k] = ts[i];
-    cols.price[k] = entry;
-    cols.entry[k] = entry;
-    cols.exit[k] = exit;
+    index[k] = i;
+    timestamp[k] = ts[i];
+    price[k] = entry;
+    entryCol[k] = entry;
+    exitCol[k] = exit;
     // Same expression as the original, so fixtures match bit for bit.
-    cols.return_pct[k] = ((exit - entry) / entry) * 100;
-    cols.confidence[k] = confidence[i];
-    cols.level[k] = level ? level[i] : NaN;
+    returnPct[k] = ((exit - entry) / entry) * 100;
+    conf[k] = confidence[i];
     k++;
   }
-  return { columns: cols, stats: signalStudyStats(cols.return_pct, hold) };
 }
 
 /** Aggregates percent returns (in the order given) into {@link SignalStudyStats}; non-finite returns are left out. */

@@ -121,16 +121,53 @@ export function drawdownStats(equity: ArrayLike<number>, timestamps: ArrayLike<n
  */
 function scanCurve(equity: ArrayLike<number>, timestamps: ArrayLike<number> | null, initialCapital: number, barMs: number, target: number): { returns: ReturnStats; drawdown: DrawdownStats } {
   const n = equity.length;
-  const time = (k: number): number => (timestamps === null ? 0 : k < 0 ? timestamps[0] - barMs : timestamps[k]);
+  const out = new Float64Array(SCAN_SLOTS);
+  scanLoop(equity, n, initialCapital, target, out);
+  const count = out[S_COUNT], shift = out[S_SHIFT], s1 = out[S_S1], s2 = out[S_S2], down = out[S_DOWN];
+  const peak = out[S_PEAK], peakIdx = out[S_PEAK_IDX], maxFrac = out[S_MAX_FRAC], maxPeakIdx = out[S_MAX_PEAK_IDX];
+  const troughIdx = out[S_TROUGH_IDX], recovery = out[S_RECOVERY];
+  let longest = out[S_LONGEST], longestFrom = out[S_LONGEST_FROM], longestTo = out[S_LONGEST_TO];
+  const variance = count > 1 ? Math.max(0, (s2 - (s1 * s1) / count) / (count - 1)) : 0;
+  const returns: ReturnStats = {
+    count,
+    mean: count > 0 ? shift + s1 / count : null,
+    stdev: count > 1 ? Math.sqrt(variance) : null,
+    downsideDeviation: count > 0 ? Math.sqrt(down / count) : null,
+  };
+  const last = n - 1;
+  if (n > 0 && peakIdx < last && last - peakIdx > longest) { longest = last - peakIdx; longestFrom = peakIdx; longestTo = last; }
+  const longestMs = longest > 0 ? timeAt(timestamps, barMs, longestTo) - timeAt(timestamps, barMs, longestFrom) : 0;
+  if (troughIdx < 0 || !(peak > 0)) {
+    return { returns, drawdown: { maxDrawdownPct: 0, peakIndex: peakIdx, troughIndex: -1, recoveryIndex: null, durationBars: 0, durationMs: 0, longestBars: longest, longestMs } };
+  }
+  const end = recovery >= 0 ? recovery : last;
+  return {
+    returns,
+    drawdown: {
+      maxDrawdownPct: maxFrac * 100, peakIndex: maxPeakIdx, troughIndex: troughIdx, recoveryIndex: recovery >= 0 ? recovery : null,
+      durationBars: end - maxPeakIdx, durationMs: timeAt(timestamps, barMs, end) - timeAt(timestamps, barMs, maxPeakIdx), longestBars: longest, longestMs,
+    },
+  };
+}
+
+// Slots of scanLoop's output.
+const S_COUNT = 0, S_SHIFT = 1, S_S1 = 2, S_S2 = 3, S_DOWN = 4, S_PEAK = 5, S_PEAK_IDX = 6, S_MAX_FRAC = 7, S_MAX_PEAK_IDX = 8;
+const S_TROUGH_IDX = 9, S_RECOVERY = 10, S_LONGEST = 11, S_LONGEST_FROM = 12, S_LONGEST_TO = 13, SCAN_SLOTS = 14;
+
+/**
+ * The hot loop of {@link scanCurve}, kept apart so the JIT's on-stack-replacement code never meets
+ * code it has no type feedback for (object literals after the loop made it bail out on every
+ * call). Locals and one array only; results go to `out` (indices −1 = none).
+ */
+function scanLoop(equity: ArrayLike<number>, n: number, initialCapital: number, target: number, out: Float64Array): void {
   // returns
   let prev = initialCapital;
   let count = 0, shift = 0, s1 = 0, s2 = 0, down = 0;
   // drawdown
   let peak = initialCapital;
   let peakIdx = -1;
-  let maxFrac = 0, maxPeakIdx = -1, troughIdx = -1;
-  let recovery: number | null = null;
-  let longest = 0, longestMs = 0;
+  let maxFrac = 0, maxPeakIdx = -1, troughIdx = -1, recovery = -1;
+  let longest = 0, longestFrom = -1, longestTo = -1;
   for (let k = 0; k < n; k++) {
     const e = equity[k];
     if (prev > 0) {
@@ -150,7 +187,7 @@ function scanCurve(equity: ArrayLike<number>, timestamps: ArrayLike<number> | nu
     if (e >= peak) {
       // Bars strictly between two peaks are all under water: a drawdown (peakIdx, k] just ended.
       if (k - peakIdx > 1) {
-        if (k - peakIdx > longest) { longest = k - peakIdx; longestMs = time(k) - time(peakIdx); }
+        if (k - peakIdx > longest) { longest = k - peakIdx; longestFrom = peakIdx; longestTo = k; }
         if (peakIdx === maxPeakIdx && troughIdx > peakIdx) recovery = k;
       }
       peak = e;
@@ -161,29 +198,18 @@ function scanCurve(equity: ArrayLike<number>, timestamps: ArrayLike<number> | nu
       troughIdx = k;
       // The deepest drawdown is now this one, which has not recovered yet: forget the recovery of
       // an earlier, shallower one.
-      recovery = null;
+      recovery = -1;
     }
   }
-  const variance = count > 1 ? Math.max(0, (s2 - (s1 * s1) / count) / (count - 1)) : 0;
-  const returns: ReturnStats = {
-    count,
-    mean: count > 0 ? shift + s1 / count : null,
-    stdev: count > 1 ? Math.sqrt(variance) : null,
-    downsideDeviation: count > 0 ? Math.sqrt(down / count) : null,
-  };
-  const last = n - 1;
-  if (n > 0 && peakIdx < last && last - peakIdx > longest) { longest = last - peakIdx; longestMs = time(last) - time(peakIdx); }
-  if (troughIdx < 0 || !(peak > 0)) {
-    return { returns, drawdown: { maxDrawdownPct: 0, peakIndex: peakIdx, troughIndex: -1, recoveryIndex: null, durationBars: 0, durationMs: 0, longestBars: longest, longestMs } };
-  }
-  const end = recovery ?? last;
-  return {
-    returns,
-    drawdown: {
-      maxDrawdownPct: maxFrac * 100, peakIndex: maxPeakIdx, troughIndex: troughIdx, recoveryIndex: recovery,
-      durationBars: end - maxPeakIdx, durationMs: time(end) - time(maxPeakIdx), longestBars: longest, longestMs,
-    },
-  };
+  out[S_COUNT] = count; out[S_SHIFT] = shift; out[S_S1] = s1; out[S_S2] = s2; out[S_DOWN] = down;
+  out[S_PEAK] = peak; out[S_PEAK_IDX] = peakIdx; out[S_MAX_FRAC] = maxFrac; out[S_MAX_PEAK_IDX] = maxPeakIdx;
+  out[S_TROUGH_IDX] = troughIdx; out[S_RECOVERY] = recovery; out[S_LONGEST] = longest; out[S_LONGEST_FROM] = longestFrom; out[S_LONGEST_TO] = longestTo;
+}
+
+/** Time of curve point k (ms); the initial capital (k = −1) is stamped one bar before bar 0. */
+function timeAt(timestamps: ArrayLike<number> | null, barMs: number, k: number): number {
+  if (timestamps === null) return 0;
+  return k < 0 ? timestamps[0] - barMs : timestamps[k];
 }
 
 /** Inputs of {@link equityMetrics}. */
