@@ -150,7 +150,6 @@ describe('Parquet files as an independent reader (hyparquet) sees them', () => {
     expect(md.schema[4].logical_type).toEqual({ type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' });
     expect(md.schema[5].logical_type).toEqual({ type: 'STRING' });
     const encodings = Object.fromEntries(md.row_groups[0].columns.map((c) => [c.meta_data!.path_in_schema[0], c.meta_data!.encodings]));
-    expect(encodings['f']).toContain('BYTE_STREAM_SPLIT');
     expect(encodings['t']).toContain('DELTA_BINARY_PACKED');
     expect(encodings['l']).toContain('DELTA_BINARY_PACKED');
 
@@ -165,6 +164,37 @@ describe('Parquet files as an independent reader (hyparquet) sees them', () => {
       expect(row['s']).toBe(c.s[k]);
       expect(row['b']).toBe(c.b[k] === 1);
     });
+  });
+
+  it('picks the encoding per column from how often values repeat, and the values survive each one', async () => {
+    const n = 20_000;
+    const input: ColumnarTable = {
+      schema: { continuous: 'f64', tick: 'f64', some: 'f64', bars: 'i32', index: 'i32' },
+      columns: {
+        continuous: Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e7), // all distinct
+        tick: Float64Array.from({ length: n }, (_, i) => 56_000_000 + (i % 50) * 1000), // 50 distinct
+        some: Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0.5 : Math.cos(i))), // ~67 % distinct
+        bars: Int32Array.from({ length: n }, (_, i) => i % 60),
+        index: Int32Array.from({ length: n }, (_, i) => i),
+      },
+    };
+    const bytes = encodeParquet(input, { compression: 'none' });
+    const { parquetMetadata, parquetReadObjects } = await loadHyparquet();
+    const md = parquetMetadata(toArrayBuffer(bytes));
+    const encodings = Object.fromEntries(md.row_groups[0].columns.map((c) => [c.meta_data!.path_in_schema[0], c.meta_data!.encodings]));
+    expect(encodings['continuous']).toContain('BYTE_STREAM_SPLIT');
+    expect(encodings['tick']).toContain('RLE_DICTIONARY');
+    expect(encodings['some']).toContain('PLAIN');
+    expect(encodings['some']).not.toContain('RLE_DICTIONARY');
+    expect(encodings['some']).not.toContain('BYTE_STREAM_SPLIT');
+    expect(encodings['bars']).toContain('RLE_DICTIONARY');
+    expect(encodings['index']).toContain('DELTA_BINARY_PACKED');
+    const rows = await parquetReadObjects({ file: toArrayBuffer(bytes) });
+    for (const name of Object.keys(input.schema)) {
+      const expected = Array.from((input.columns as Record<string, ArrayLike<number>>)[name]);
+      expect({ name, same: rows.every((r, i) => r[name] === expected[i]) }).toEqual({ name, same: true });
+    }
+    expectIdentical(roundTrip(input), input);
   });
 
   it('zstd (what archives use): every column chunk says ZSTD and the row count matches', async () => {

@@ -1,15 +1,20 @@
 /**
  * Columnar table ↔ Parquet bytes, through Arrow IPC and parquet-wasm (Node build).
  *
- * Encodings chosen per column type (zstd on every column): f64 BYTE_STREAM_SPLIT (groups the bytes
- * of each float by significance, which zstd compresses far better than plain doubles); i32, i64
- * and timestamps DELTA_BINARY_PACKED (sorted times become near-constant deltas); strings
- * dictionary-encoded (symbols and sides repeat); booleans RLE. Values are stored exactly: the
- * float bytes are copied, never re-printed.
+ * Encodings are chosen per column (zstd on every column), from how often values repeat:
+ * - f64: few distinct values (prices on a tick grid, sizes of a fixed stake) → dictionary; some
+ *   repetition (fees, P&L of repeated price pairs) → PLAIN, where zstd finds whole repeated
+ *   doubles; nearly all distinct (equity, drawdown, scores) → BYTE_STREAM_SPLIT, which groups the
+ *   bytes of each double by significance so zstd can squeeze the exponent and high mantissa bytes.
+ * - timestamps and i64: DELTA_BINARY_PACKED (sorted times become near-constant deltas).
+ * - i32: dictionary when few distinct values, else DELTA_BINARY_PACKED.
+ * - strings: dictionary (symbols and sides repeat); booleans: RLE.
+ * The thresholds come from measurements on synthetic trades (tools/bench/storage.bench.ts; see
+ * docs/storage.md). Values are stored exactly: float bytes are copied, never re-printed.
  */
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { toArrowTable, type ColumnarTable } from './columnar';
+import { toArrowTable, type ColumnarTable, type ColumnType } from './columnar';
 
 /** Options of {@link encodeParquet}. */
 export interface ParquetEncodeOptions {
@@ -22,6 +27,45 @@ export interface ParquetEncodeOptions {
    * without a zstd codec can open, e.g. for cross-checks with other Parquet readers.
    */
   readonly compression?: 'zstd' | 'none';
+}
+
+/** Below this share of distinct values a column is dictionary-encoded. */
+const DICTIONARY_BELOW = 0.35;
+/** From this share of distinct values on, doubles are BYTE_STREAM_SPLIT (below: PLAIN). */
+const BYTE_STREAM_SPLIT_FROM = 0.9;
+
+type EncodingChoice = 'default' | 'dictionary' | 'PLAIN' | 'BYTE_STREAM_SPLIT' | 'DELTA_BINARY_PACKED';
+
+/**
+ * Share of distinct values in `values` (0..1). Stops early once the first 10 000 values are
+ * almost all distinct, so long continuous columns (1M equity points) cost little.
+ */
+function distinctShare(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n === 0) return 1;
+  const seen = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    seen.add(values[i]);
+    if (i + 1 === 10_000 && seen.size > 0.95 * 10_000) return 1;
+  }
+  return seen.size / n;
+}
+
+function chooseEncoding(type: ColumnType, values: unknown): EncodingChoice {
+  switch (type) {
+    case 'f64': {
+      const share = distinctShare(values as Float64Array);
+      if (share < DICTIONARY_BELOW) return 'dictionary';
+      return share < BYTE_STREAM_SPLIT_FROM ? 'PLAIN' : 'BYTE_STREAM_SPLIT';
+    }
+    case 'i32':
+      return distinctShare(values as Int32Array) < DICTIONARY_BELOW ? 'dictionary' : 'DELTA_BINARY_PACKED';
+    case 'i64':
+    case 'timestamp_ms':
+      return 'DELTA_BINARY_PACKED';
+    default:
+      return 'default';
+  }
 }
 
 /** Rows per Arrow record batch when reading (fewer, larger batches are faster to convert). */
@@ -40,11 +84,10 @@ export function encodeParquet(table: ColumnarTable, options: ParquetEncodeOption
     .setMaxRowGroupSize(options.maxRowGroupRows ?? 1 << 20)
     .setCreatedBy(options.createdBy ?? '@coinhts/storage');
   for (const [name, type] of Object.entries(table.schema)) {
-    if (type === 'f64') {
-      builder = builder.setColumnDictionaryEnabled(name, false).setColumnEncoding(name, parquet.Encoding.BYTE_STREAM_SPLIT);
-    } else if (type === 'i32' || type === 'i64' || type === 'timestamp_ms') {
-      builder = builder.setColumnDictionaryEnabled(name, false).setColumnEncoding(name, parquet.Encoding.DELTA_BINARY_PACKED);
-    }
+    const values = (table.columns as Record<string, unknown>)[name];
+    const choice = chooseEncoding(type, values);
+    if (choice === 'dictionary') builder = builder.setColumnDictionaryEnabled(name, true);
+    else if (choice !== 'default') builder = builder.setColumnDictionaryEnabled(name, false).setColumnEncoding(name, parquet.Encoding[choice]);
   }
   const wasmTable = parquet.Table.fromIPCStream(arrow.tableToIPC(arrowTable, 'stream'));
   return parquet.writeParquet(wasmTable, builder.build());

@@ -182,6 +182,29 @@ describe('S3StorageProvider specifics', () => {
   });
 });
 
+describe('S3StorageProvider when the server accepts connections but never answers', () => {
+  it('times out as UNAVAILABLE (requestTimeoutMs)', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    const { port } = silent.address() as { port: number };
+    const stuck = new S3StorageProvider({
+      bucket: 'any', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1, requestTimeoutMs: 300,
+    });
+    try {
+      const started = Date.now();
+      await expect(stuck.head('x')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await expect(stuck.getBytes('x')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      stuck.destroy();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((ok) => silent.close(() => ok()));
+    }
+  }, 10_000);
+});
+
 function providerOptions(b: S3TestBucket): S3StorageProviderOptions {
   return { bucket: b.bucket, endpoint: b.connection.endpoint, region: b.connection.region, credentials: b.connection.credentials };
 }

@@ -170,6 +170,8 @@ export class S3StorageProvider implements StorageProvider {
       requestHandler: {
         connectionTimeout: options.connectionTimeoutMs ?? 5_000,
         requestTimeout: options.requestTimeoutMs ?? 120_000,
+        // Without this the handler only logs a warning when the timeout passes and keeps waiting.
+        throwOnRequestTimeout: true,
       },
     });
   }
