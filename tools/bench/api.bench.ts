@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request as httpRequest, type Server } from 'node:http';
+import { Agent, request as httpRequest, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,8 +47,7 @@ function once(port: number, method: string, path: string, key: string, body?: st
     req.end(body);
   });
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const keepAlive = new (require('node:http').Agent)({ keepAlive: true, maxSockets: 1 });
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
