@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -184,7 +184,7 @@ describe('S3StorageProvider specifics', () => {
 
 describe('S3StorageProvider when the server accepts connections but never answers', () => {
   it('times out as UNAVAILABLE (requestTimeoutMs)', async () => {
-    const sockets: import('node:net').Socket[] = [];
+    const sockets: Socket[] = [];
     const silent = createServer((socket) => void sockets.push(socket));
     await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
     const { port } = silent.address() as { port: number };
