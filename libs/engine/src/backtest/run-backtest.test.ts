@@ -215,6 +215,37 @@ describe('accounting and path equivalence on random runs (fast-check)', () => {
   });
 });
 
+describe('the fast path across abort-check chunks', () => {
+  it('gives the general path\'s exact results on 70,000 bars (crosses a 65,536-bar chunk boundary)', () => {
+    const n = 70_000;
+    let seed = 7;
+    const rnd = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+    let p = 1_000;
+    const rows = Array.from({ length: n }, (_, i) => {
+      const open = p;
+      p *= 1 + (rnd() - 0.5) * 0.02;
+      return { timestamp: T0 + i * 60_000, open, high: Math.max(open, p) * (1 + rnd() * 0.01), low: Math.min(open, p) * (1 - rnd() * 0.01), close: p, volume: 1 };
+    });
+    const candles = candlesFromRows(rows);
+    const sides = Int8Array.from({ length: n }, () => { const u = rnd(); return u < 0.01 ? 1 : u < 0.02 ? -1 : 0; });
+    const strategy = scripted([], [], (c) => {
+      const s = emptySignals(c.timestamp.length);
+      if (c.close[0] !== 1) s.side.set(sides);
+      return s;
+    });
+    const options = { stop_loss_pct: 2, take_profit_pct: 6, trailing_stop_pct: 3, hold_bars: 12 };
+    const quiet = candlesFromRows(rows.map((r) => ({ ...r, open: 1, high: 1, low: 1, close: 1 })));
+    const one = runBacktest({ strategy, series: [{ symbol: 'A', timeframe: '1m', candles }], options });
+    const two = runBacktest({ strategy, series: [{ symbol: 'A', timeframe: '1m', candles }, { symbol: 'Q', timeframe: '1m', candles: quiet }], options });
+    expect(one.trades.pnl.length).toBeGreaterThan(500);
+    for (const reason of ['stop-loss', 'take-profit', 'trailing-stop', 'sell-signal', 'hold-period']) expect(one.trades.exit_reason).toContain(reason);
+    expect(Buffer.from(two.equity.equity.buffer).equals(Buffer.from(one.equity.equity.buffer))).toBe(true);
+    expect(Buffer.from(two.equity.drawdown_pct.buffer).equals(Buffer.from(one.equity.drawdown_pct.buffer))).toBe(true);
+    expect(Array.from(two.trades.pnl)).toEqual(Array.from(one.trades.pnl));
+    expect(two.summary.portfolio.bars_in_market).toBe(one.summary.portfolio.bars_in_market);
+  });
+});
+
 describe('summary JSON', () => {
   const run = (params: unknown, options: unknown = SMALL) => runBacktest({ strategy: scripted([0, 2], [3]), params, series: [BTC()], options });
 
