@@ -135,7 +135,7 @@ describe('ParquetCandleStore merge (upsert by timestamp)', () => {
       expect(Array.from(s.timestamp)).toEqual(expected.map((e) => e[0]));
       expect(Array.from(s.close)).toEqual(expected.map((e) => e[1]));
     }), { numRuns: 25 });
-  });
+  }, 30_000);
 
   it('serialises concurrent merges of one series so no merge overwrites another', async () => {
     const store = newStore();

@@ -40,7 +40,7 @@ export function describeCandleSourceContract(name: string, make: SourceFactory):
           expect(all.timestamp.length).toBe(days.length);
         },
       ), { numRuns: 20 });
-    });
+    }, 30_000);
 
     it('returns an empty series for another symbol or timeframe', async () => {
       const source = await make('KRW-BTC', '1d', { timestamp: Float64Array.of(DAY), open: Float64Array.of(1), high: Float64Array.of(1), low: Float64Array.of(1), close: Float64Array.of(1), volume: Float64Array.of(1) });
