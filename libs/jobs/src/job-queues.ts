@@ -409,6 +409,11 @@ export class SweepJobs {
     return result.cancelled ? { ...result, status: await this.status(sweepId) } : result;
   }
 
+  /** Number of sweep jobs (parents and chunks) per state. */
+  counts(): Promise<StateCounts> {
+    return this.q.counts();
+  }
+
   /** Sweeps (parent jobs) in `state`. */
   async list(state: JobState, options?: ListOptions): Promise<JobStatus[]> {
     const all = await this.q.list(state, { offset: options?.offset, limit: Math.min(500, (options?.limit ?? 50) * 4) });
@@ -466,6 +471,11 @@ export class IngestionJobs {
   /** Status of a refresh job. */
   status(jobId: string): Promise<JobStatus> {
     return this.q.requireStatus(jobId);
+  }
+
+  /** Number of refresh jobs per state. */
+  counts(): Promise<StateCounts> {
+    return this.q.counts();
   }
 
   /** Refresh jobs in `state`. */
