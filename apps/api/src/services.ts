@@ -8,7 +8,7 @@ import { createDataSource, ensureInitialized, LocalDirArchiveStore, PresetReposi
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from './app';
-import { ApiKeyRepository, applyApiKeysMigration } from './auth/api-key-store';
+import { ApiKeyRepository } from './auth/api-key-store';
 import { CachedKeyVerifier } from './auth/key-verifier';
 import { RedisRateLimitStore, type EvalClient } from './auth/rate-limit';
 import type { ApiConfig } from './config';
@@ -46,7 +46,6 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
       const applied = await runMigrations(ds);
       if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
     }
-    await applyApiKeysMigration(ds);
 
     const jobs = await JobQueues.connect({
       redis: { url: config.redisUrl, clientName: 'coinhts-api', onError: (err) => logger.warn({ err }, 'redis (queues) error') },

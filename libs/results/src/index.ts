@@ -18,3 +18,5 @@ export * from './preset-repository';
 export * from './job-record-repository';
 export * from './legacy';
 export * from './storage-archive-store';
+export * from './api-keys/api-key-entity';
+export * from './api-keys/api-key-repository';

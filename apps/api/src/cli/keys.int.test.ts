@@ -6,9 +6,9 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createDataSource } from '@coinhts/results';
+import { createDataSource, runMigrations } from '@coinhts/results';
 import type { DataSource } from 'typeorm';
-import { ApiKeyRepository, applyApiKeysMigration } from '../auth/api-key-store';
+import { ApiKeyRepository } from '../auth/api-key-store';
 import { freshSchema, REPO_ROOT } from '../testing/test-app';
 import { parseKeysArgs, runKeysCommand } from './keys';
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   db = await freshSchema('keys');
   ds = createDataSource({ url: db.url, schema: db.schema });
   await ds.initialize();
-  await applyApiKeysMigration(ds);
+  await runMigrations(ds);
   repo = new ApiKeyRepository(ds);
 }, 30_000);
 afterAll(async () => {

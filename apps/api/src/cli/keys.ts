@@ -8,8 +8,8 @@
  * Reads DATABASE_URL (and DB_SCHEMA). The secret key is printed once by `create` and never stored.
  * Exit codes: 0 ok, 1 failure, 2 usage or configuration error.
  */
-import { createDataSource, ensureInitialized } from '@coinhts/results';
-import { ApiKeyRepository, applyApiKeysMigration, type ApiKeyRecord } from '../auth/api-key-store';
+import { createDataSource, ensureInitialized, pendingMigrations } from '@coinhts/results';
+import { ApiKeyRepository, type ApiKeyRecord } from '../auth/api-key-store';
 import { ConfigError, loadKeysCliConfig } from '../config';
 
 const USAGE = `Usage:
@@ -76,7 +76,11 @@ async function main(): Promise<number> {
   const ds = createDataSource({ url: config.database.url, schema: config.database.schema, poolSize: 2, applicationName: 'coinhts-keys' });
   try {
     await ensureInitialized(ds);
-    await applyApiKeysMigration(ds);
+    const pending = await pendingMigrations(ds);
+    if (pending.length > 0) {
+      process.stderr.write(`error: the database schema is not up to date (${pending.length} migration(s) pending); run \`coinhts db migrate\` first\n`);
+      return 2;
+    }
     process.stdout.write(`${await runKeysCommand(new ApiKeyRepository(ds), cmd)}\n`);
     return 0;
   } catch (err) {

@@ -2,8 +2,9 @@ import { CreateBacktestRuns1764200000000 } from './1764200000000-create-backtest
 import { CreatePresets1764200001000 } from './1764200001000-create-presets';
 import { CreateJobRecords1764200002000 } from './1764200002000-create-job-records';
 import { AddRunListIndexes1764200003000 } from './1764200003000-add-run-list-indexes';
+import { CreateApiKeys1764300000000 } from '../api-keys/1764300000000-create-api-keys';
 
-export { CreateBacktestRuns1764200000000, CreatePresets1764200001000, CreateJobRecords1764200002000, AddRunListIndexes1764200003000 };
+export { CreateBacktestRuns1764200000000, CreatePresets1764200001000, CreateJobRecords1764200002000, AddRunListIndexes1764200003000, CreateApiKeys1764300000000 };
 
 /** Every migration of the results schema, oldest first. Listed explicitly (no globs) so they run from source and from dist alike. */
 export const RESULTS_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const RESULTS_MIGRATIONS = [
   CreatePresets1764200001000,
   CreateJobRecords1764200002000,
   AddRunListIndexes1764200003000,
+  CreateApiKeys1764300000000,
 ] as const;
