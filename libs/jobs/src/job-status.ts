@@ -67,6 +67,8 @@ export type JobStatus =
       readonly runId: string | null;
       /** The job's return value (a small summary), or null when the job record was trimmed. */
       readonly result: unknown;
+      /** When the successful attempt started, or null when the job record was trimmed. */
+      readonly startedAt: number | null;
       readonly finishedAt: number | null;
     })
   | (JobStatusBase & {
@@ -143,6 +145,7 @@ export function toJobStatus(
       state: 'completed',
       runId: outcome.runId,
       result: job && state === 'completed' ? (job.returnvalue ?? null) : null,
+      startedAt: job?.processedOn ?? null,
       finishedAt: job?.finishedOn ?? outcome.at,
     };
   }
@@ -159,6 +162,7 @@ export function toJobStatus(
         state: 'completed',
         runId: typeof rv?.runId === 'string' ? rv.runId : null,
         result: job.returnvalue ?? null,
+        startedAt: job.processedOn ?? null,
         finishedAt: job.finishedOn ?? null,
       };
     }
