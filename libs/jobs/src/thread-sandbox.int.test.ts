@@ -1,0 +1,56 @@
+/**
+ * The same processor in worker-thread sandboxes (WORKER_SANDBOX=thread): a job completes, and a
+ * job stuck in a synchronous loop is stopped on cancel by terminating its thread.
+ */
+import { join } from 'node:path';
+import { JobQueues } from './job-queues';
+import { startQueueWorker, type QueueWorker } from './queue-worker';
+import { QUEUE_NAMES } from './queues';
+import { createRedisClient, ensureConnected, type RedisClient } from './redis';
+import { deleteKeys, requireRedisUrl, sourceExecArgv, testPrefix, waitFor } from './testing/env';
+import { fixtureKeys, fixtureRun } from './testing/fixture-backtests';
+
+const url = requireRedisUrl();
+const prefix = testPrefix('thr');
+let jobs: JobQueues;
+let worker: QueueWorker;
+let redis: RedisClient;
+const request = (testKey: string, params: Record<string, unknown>) => ({ strategy: 'fixture', params: { test_key: testKey, ...params }, symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-01-31' });
+
+beforeAll(async () => {
+  redis = createRedisClient({ url });
+  await ensureConnected(redis);
+  jobs = await JobQueues.connect({ redis: { url }, prefix, retry: { attempts: 2, backoffMs: 50 } });
+  worker = await startQueueWorker({
+    redis: { url }, prefix, queue: QUEUE_NAMES.backtest, sandbox: 'thread', concurrency: 2, stopGraceMs: 300,
+    processor: join(__dirname, 'testing', 'fixtures', 'backtest.processor.cjs'), execArgv: sourceExecArgv(),
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await worker?.close({ timeoutMs: 0 });
+  await jobs?.close();
+  if (redis) {
+    await deleteKeys(redis, prefix);
+    await redis.close();
+  }
+}, 30_000);
+
+it('completes a job in a worker thread', async () => {
+  const { jobId } = await jobs.backtests.submit(request(`${prefix}:ok`, { sleep_ms: 50 }));
+  await waitFor('completed', async () => (await jobs.backtests.status(jobId)).state === 'completed', 20_000);
+  expect(await fixtureRun(redis, jobId)).toMatchObject({ saves: 1 });
+  // The executor ran in this process (a thread), not in a child process.
+  expect(await redis.lRange(fixtureKeys(`${prefix}:ok`).pids, 0, -1)).toEqual([String(process.pid)]);
+}, 30_000);
+
+it('terminates a thread stuck in a synchronous loop when its job is cancelled', async () => {
+  const k = `${prefix}:busy`;
+  const { jobId } = await jobs.backtests.submit(request(k, { busy_ms: 30_000 }));
+  await waitFor('executor started', async () => Number(await redis.get(fixtureKeys(k).runs)) === 1, 15_000);
+  const t0 = Date.now();
+  await jobs.backtests.cancel(jobId);
+  await waitFor('job ended cancelled', async () => (await redis.hGet(`${prefix}:backtest:${jobId}`, 'failedReason'))?.startsWith('[CANCELLED]'), 10_000);
+  expect(Date.now() - t0).toBeLessThan(5_000);
+  expect(await fixtureRun(redis, jobId)).toMatchObject({ saves: 0, saved: false });
+}, 30_000);
