@@ -13,7 +13,7 @@
  * 0.05 %, so P&L, returns and equity are full-precision doubles (the hard case for compression).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -210,7 +210,8 @@ async function main(): Promise<void> {
     const m = await new ArchiveReader(local).readManifest('speed');
     const total = m.files.reduce((s, f) => s + f.size, 0);
     report(`Archive of 1 000 000 equity rows + 100 000 trades + 100 000 signals (${fmtBytes(total)} in files)`, results);
-    console.log(`\nmachine: ${(await import('node:os')).cpus().length} cores, ${(await import('node:os')).cpus()[0]?.model}, Node ${process.version}, ${new Date().toISOString()}`);
+    // Load average too: on a shared 2-core machine other processes can double the times.
+    console.log(`\nmachine: ${cpus().length} cores, ${cpus()[0]?.model}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
