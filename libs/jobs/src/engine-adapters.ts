@@ -228,9 +228,12 @@ export interface CandleCollector {
 }
 
 /**
- * {@link CandleCollector} over `@coinhts/market-data`'s Upbit collector. It runs with `resume`,
- * so ranges the store already covers are skipped (no request, no rewrite) and only missing
- * candles are fetched and merged in.
+ * {@link CandleCollector} over `@coinhts/market-data`'s Upbit collector, appending only: it fetches
+ * candles newer than the last stored one (or from `from` when nothing is stored), so a stored
+ * candle is never replaced. Why not rely on the collector's `resume`: the collector merges by
+ * upsert, and when a series has no coverage record it treats the stored span as covered for that
+ * run only — the next run sees a gap there, fetches it again and replaces the stored rows. Holes
+ * inside stored history are left to an explicit backfill (`coinhts data fetch`).
  */
 export class UpbitCandleCollector implements CandleCollector {
   constructor(
@@ -240,7 +243,9 @@ export class UpbitCandleCollector implements CandleCollector {
   ) {}
 
   async collect(request: { readonly symbol: string; readonly timeframe: string; readonly from: number; readonly signal: AbortSignal }): Promise<CollectSummary> {
-    const r = await collectUpbitCandles(this.store, { symbol: request.symbol, timeframe: request.timeframe, from: request.from, client: this.client, now: this.now, resume: true, signal: request.signal });
+    const stored = await this.store.bounds(request.symbol, request.timeframe);
+    const from = stored ? Math.max(request.from, stored.last + 1) : request.from;
+    const r = await collectUpbitCandles(this.store, { symbol: request.symbol, timeframe: request.timeframe, from, client: this.client, now: this.now, resume: true, signal: request.signal });
     return { symbol: r.symbol, timeframe: r.timeframe, fetched: r.fetched, inserted: r.inserted };
   }
 }
