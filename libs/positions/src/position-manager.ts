@@ -1,7 +1,7 @@
 import { buyFillPrice, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_RATE, sellFillPrice } from './costs';
 import { InvalidOrderError, InvalidPositionsConfigError, ListenerError, type PositionEventName } from './errors';
-import { PositionRecord, PositionStatus, type ClosedTrade, type Position } from './position';
-import { sizeEntry, SizingKind, type Sizing, type SizingRejection } from './sizing';
+import { PositionRecord, PositionStatus, TradeRecord, type ClosedTrade, type Position } from './position';
+import { entryQuantity, sizeEntry, SizingKind, type Sizing, type SizingRejection } from './sizing';
 
 /** Default starting cash of a {@link PositionManager}: 10,000,000 KRW. */
 export const DEFAULT_INITIAL_CASH = 10_000_000;
@@ -355,13 +355,19 @@ export class PositionManager {
       return new AlreadyOpen(existing);
     }
     const fill = buyFillPrice(price, slip);
-    const sized = sizeEntry(order.sizing ?? this.defaultSizing, {
-      fillPrice: fill, feeRate: this.feeRate, cash: this.cashKrw, equity: this.equity, lotStep: this.lotStep,
-    });
-    if (!sized.ok) return sized;
-    const position = new PositionRecord(this.nextPositionId++, symbol, strategy, time, price, fill, sized.quantity, sized.fee, sized.notional, sized.cost);
-    this.cashKrw -= sized.cost;
-    this.feesKrw += sized.fee;
+    const sizing = order.sizing ?? this.defaultSizing;
+    const equity = this.equity;
+    const quantity = entryQuantity(sizing, fill, this.feeRate, this.cashKrw, equity, this.lotStep);
+    if (quantity <= 0) {
+      const refused = sizeEntry(sizing, { fillPrice: fill, feeRate: this.feeRate, cash: this.cashKrw, equity, lotStep: this.lotStep });
+      if (!refused.ok) return refused;
+      throw new Error('unreachable: sizeEntry accepted what entryQuantity refused');
+    }
+    const notional = quantity * fill;
+    const fee = notional * this.feeRate;
+    const position = new PositionRecord(this.nextPositionId++, symbol, strategy, time, price, fill, quantity, fee);
+    this.cashKrw -= notional + fee;
+    this.feesKrw += fee;
     slot.position = position;
     this.openPositions++;
     if (this.listeners.opened.length > 0) this.emit('opened', position);
@@ -386,25 +392,14 @@ export class PositionManager {
     const exitFee = exitNotional * this.feeRate;
     const proceeds = exitNotional - exitFee;
     const realized = proceeds - position.costBasis;
-    const entryNotional = q * position.entryFillPrice;
     this.cashKrw += proceeds;
     this.feesKrw += exitFee;
     slot.position = null;
     this.openPositions--;
     position.mark(price, time);
     position.status = PositionStatus.Closed;
-    const trade: ClosedTrade = {
-      id: this.nextTradeId++, positionId: position.id, symbol, strategy,
-      entryTime: position.entryTime, exitTime: time,
-      entryPrice: position.entryPrice, entryFillPrice: position.entryFillPrice,
-      exitPrice: price, exitFillPrice: fill, quantity: q,
-      entryFee: position.entryFee, exitFee, fees: position.entryFee + exitFee,
-      slippageCost: q * (position.entryFillPrice - position.entryPrice) + q * (price - fill),
-      realizedPnl: realized,
-      realizedPnlPct: entryNotional > 0 ? (realized / entryNotional) * 100 : 0,
-      holdMs: time - position.entryTime,
-      reason: order.reason ?? null,
-    };
+    const trade = new TradeRecord(this.nextTradeId++, position.id, symbol, strategy, position.entryTime, time, position.entryPrice,
+      position.entryFillPrice, price, fill, q, position.entryFee, exitFee, realized, order.reason ?? null);
     this.closedTotal++;
     this.realizedTotal += realized;
     if (realized > 0) this.winCount++;

@@ -84,16 +84,15 @@ export interface ClosedTrade {
   readonly reason: string | null;
 }
 
-/** @internal Mutable implementation of {@link Position}; marks update it in place. */
+/**
+ * @internal Mutable implementation of {@link Position}; marks update it in place. Only the inputs
+ * are stored, derived amounts are getters: every stored double is a separate heap box, and a
+ * simulation may open tens of thousands of positions.
+ */
 export class PositionRecord implements Position {
   status: PositionStatus = PositionStatus.Open;
   markPrice: number;
   markTime: number;
-  marketValue: number;
-  unrealizedPnl: number;
-  unrealizedPnlPct: number;
-  readonly costBasis: number;
-  private readonly entryNotional: number;
 
   constructor(
     readonly id: number,
@@ -104,23 +103,98 @@ export class PositionRecord implements Position {
     readonly entryFillPrice: number,
     readonly quantity: number,
     readonly entryFee: number,
-    entryNotional: number,
-    cost: number,
   ) {
-    this.entryNotional = entryNotional;
-    this.costBasis = cost;
     this.markPrice = entryPrice;
     this.markTime = entryTime;
-    this.marketValue = quantity * entryPrice;
-    this.unrealizedPnl = this.marketValue - cost;
-    this.unrealizedPnlPct = entryNotional > 0 ? (this.unrealizedPnl / entryNotional) * 100 : 0;
+  }
+
+  /** quantity × entryFillPrice (the same expression the book debited). */
+  get entryNotional(): number {
+    return this.quantity * this.entryFillPrice;
+  }
+
+  get costBasis(): number {
+    return this.quantity * this.entryFillPrice + this.entryFee;
+  }
+
+  get marketValue(): number {
+    return this.quantity * this.markPrice;
+  }
+
+  get unrealizedPnl(): number {
+    return this.quantity * this.markPrice - this.costBasis;
+  }
+
+  get unrealizedPnlPct(): number {
+    const notional = this.entryNotional;
+    return notional > 0 ? (this.unrealizedPnl / notional) * 100 : 0;
   }
 
   mark(price: number, time: number): void {
     this.markPrice = price;
     this.markTime = time;
-    this.marketValue = this.quantity * price;
-    this.unrealizedPnl = this.marketValue - this.costBasis;
-    this.unrealizedPnlPct = this.entryNotional > 0 ? (this.unrealizedPnl / this.entryNotional) * 100 : 0;
+  }
+
+  /** Plain snapshot (getters included), e.g. for JSON. */
+  toJSON(): Position {
+    return {
+      id: this.id, symbol: this.symbol, strategy: this.strategy, status: this.status, entryTime: this.entryTime,
+      entryPrice: this.entryPrice, entryFillPrice: this.entryFillPrice, quantity: this.quantity, entryFee: this.entryFee,
+      costBasis: this.costBasis, markPrice: this.markPrice, markTime: this.markTime, marketValue: this.marketValue,
+      unrealizedPnl: this.unrealizedPnl, unrealizedPnlPct: this.unrealizedPnlPct,
+    };
+  }
+}
+
+/**
+ * @internal Implementation of {@link ClosedTrade}: stored inputs plus getters for the derived
+ * amounts (see {@link PositionRecord}).
+ */
+export class TradeRecord implements ClosedTrade {
+  constructor(
+    readonly id: number,
+    readonly positionId: number,
+    readonly symbol: string,
+    readonly strategy: string,
+    readonly entryTime: number,
+    readonly exitTime: number,
+    readonly entryPrice: number,
+    readonly entryFillPrice: number,
+    readonly exitPrice: number,
+    readonly exitFillPrice: number,
+    readonly quantity: number,
+    readonly entryFee: number,
+    readonly exitFee: number,
+    readonly realizedPnl: number,
+    readonly reason: string | null,
+  ) {}
+
+  get fees(): number {
+    return this.entryFee + this.exitFee;
+  }
+
+  get slippageCost(): number {
+    const q = this.quantity;
+    return q * (this.entryFillPrice - this.entryPrice) + q * (this.exitPrice - this.exitFillPrice);
+  }
+
+  get realizedPnlPct(): number {
+    const notional = this.quantity * this.entryFillPrice;
+    return notional > 0 ? (this.realizedPnl / notional) * 100 : 0;
+  }
+
+  get holdMs(): number {
+    return this.exitTime - this.entryTime;
+  }
+
+  /** Plain snapshot (getters included), e.g. for JSON. */
+  toJSON(): ClosedTrade {
+    return {
+      id: this.id, positionId: this.positionId, symbol: this.symbol, strategy: this.strategy, entryTime: this.entryTime,
+      exitTime: this.exitTime, entryPrice: this.entryPrice, entryFillPrice: this.entryFillPrice, exitPrice: this.exitPrice,
+      exitFillPrice: this.exitFillPrice, quantity: this.quantity, entryFee: this.entryFee, exitFee: this.exitFee, fees: this.fees,
+      slippageCost: this.slippageCost, realizedPnl: this.realizedPnl, realizedPnlPct: this.realizedPnlPct, holdMs: this.holdMs,
+      reason: this.reason,
+    };
   }
 }

@@ -125,46 +125,65 @@ function checkPositive(field: string, x: number): void {
  * when the sizing itself is malformed (e.g. a negative quantity or a fraction above 1).
  */
 export function sizeEntry(sizing: Sizing, ctx: SizingContext): SizingResult {
-  const { fillPrice, feeRate, cash, lotStep } = ctx;
-  let raw: number;
-  let cappedByCash = false;
+  const { fillPrice, feeRate, cash, equity, lotStep } = ctx;
+  const quantity = entryQuantity(sizing, fillPrice, feeRate, cash, equity, lotStep);
+  if (quantity > 0) {
+    const notional = quantity * fillPrice;
+    const fee = notional * feeRate;
+    return { ok: true, quantity, notional, fee, cost: notional + fee };
+  }
+  return refusal(sizing, fillPrice, feeRate, cash, equity, lotStep);
+}
+
+/** Budget in base units before lot rounding, and whether the cash capped it. */
+function rawQuantity(sizing: Sizing, fillPrice: number, feeRate: number, cash: number, equity: number): number {
   switch (sizing.kind) {
     case SizingKind.Quantity:
       checkPositive('sizing.quantity', sizing.quantity);
-      raw = sizing.quantity;
-      break;
+      return sizing.quantity;
     case SizingKind.Notional:
       checkPositive('sizing.krw', sizing.krw);
-      raw = sizing.krw / fillPrice;
-      break;
+      return sizing.krw / fillPrice;
     case SizingKind.EquityFraction: {
       const f = sizing.fraction;
       if (!(Number.isFinite(f) && f > 0 && f <= 1)) throw new InvalidOrderError('sizing.fraction', f, 'a fraction in (0, 1]');
-      let budget = f * ctx.equity;
-      if (budget > cash) { budget = cash; cappedByCash = true; }
-      raw = budget > 0 ? budget / (fillPrice * (1 + feeRate)) : 0;
-      break;
+      const budget = Math.min(f * equity, cash);
+      return budget > 0 ? budget / (fillPrice * (1 + feeRate)) : 0;
     }
     default:
       throw new InvalidOrderError('sizing.kind', (sizing as { kind: unknown }).kind, `one of ${Object.values(SizingKind).join(', ')}`);
   }
-  let quantity = roundDownToLot(raw, lotStep);
+}
+
+/**
+ * @internal The quantity {@link sizeEntry} would accept, or 0 when it would refuse. Allocation-free,
+ * for the book's hot path; the cost is `quantity × fillPrice × (1 + feeRate)` computed as
+ * `notional + notional × feeRate`, never more than `cash`.
+ */
+export function entryQuantity(sizing: Sizing, fillPrice: number, feeRate: number, cash: number, equity: number, lotStep: number): number {
+  let quantity = roundDownToLot(rawQuantity(sizing, fillPrice, feeRate, cash, equity), lotStep);
   let notional = quantity * fillPrice;
-  let fee = notional * feeRate;
-  let cost = notional + fee;
-  if (cost > cash && sizing.kind === SizingKind.EquityFraction && quantity > 0) {
+  if (notional + notional * feeRate > cash && sizing.kind === SizingKind.EquityFraction && quantity > 0) {
     // The budget was computed to fit; only rounding can push the cost an ulp over. Step one lot down.
     quantity = lotStep > 0 ? roundDownToLot(quantity - lotStep, lotStep) : quantity * (1 - 1e-12);
     notional = quantity * fillPrice;
-    fee = notional * feeRate;
-    cost = notional + fee;
   }
+  return quantity > 0 && notional + notional * feeRate <= cash ? quantity : 0;
+}
+
+/** Why {@link entryQuantity} returned 0 (only called on a refusal). */
+function refusal(sizing: Sizing, fillPrice: number, feeRate: number, cash: number, equity: number, lotStep: number): SizingResult {
+  const raw = rawQuantity(sizing, fillPrice, feeRate, cash, equity);
+  const cappedByCash = sizing.kind === SizingKind.EquityFraction && sizing.fraction * equity > cash;
+  let quantity = roundDownToLot(raw, lotStep);
+  if (sizing.kind === SizingKind.EquityFraction && quantity > 0 && lotStep > 0) quantity = roundDownToLot(quantity - lotStep, lotStep);
   if (quantity <= 0) {
     const minQty = lotStep > 0 ? lotStep : Number.MIN_VALUE;
     const required = minQty * fillPrice * (1 + feeRate);
     if (cappedByCash || required > cash) return new SizingRefusal(SizingRejection.InsufficientCash, required, cash, 'one-lot', raw, minQty, fillPrice, 0);
     return new SizingRefusal(SizingRejection.BelowLotSize, required, cash, 'lot', raw, lotStep, fillPrice, 0);
   }
-  if (cost > cash) return new SizingRefusal(SizingRejection.InsufficientCash, cost, cash, 'order', quantity, lotStep, fillPrice, fee);
-  return { ok: true, quantity, notional, fee, cost };
+  const notional = quantity * fillPrice;
+  const fee = notional * feeRate;
+  return new SizingRefusal(SizingRejection.InsufficientCash, notional + fee, cash, 'order', quantity, lotStep, fillPrice, fee);
 }

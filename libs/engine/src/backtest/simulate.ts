@@ -301,10 +301,58 @@ class OneSeries {
     this.cash = this.tr.cash;
   }
 
-  /** Applies every rule to bar `i` (see {@link simulatePortfolio}). */
+  /** Applies every rule to bar `i` < last (see {@link simulatePortfolio}). */
   step(i: number): void {
-    const { ts, open, high, low, close, last, tr } = this;
+    this.openAndIntrabar(i);
+    const { close, ts, tr } = this;
     const side = this.s.side;
+    // 3. close
+    if (this.qty > 0) {
+      let why = 0;
+      if (this.hold > 0 && i - this.entryBar + this.entryOff >= this.hold) why = R_HOLD;
+      else if (this.exitOnSell && side[i] === SignalSide.Sell) why = R_SELL;
+      if (why !== 0) {
+        if (this.nextOpen) this.pendExit = why;
+        else {
+          tr.exit(close[i], ts[i], i + 1, why);
+          this.exited();
+        }
+      }
+    }
+    if (side[i] === SignalSide.Buy) {
+      if (this.nextOpen) {
+        if (this.qty === 0 || this.pendExit !== 0) this.pendEntry = true;
+      } else if (this.qty === 0 && tr.enter(close[i], ts[i], i + 1)) {
+        this.entered(i, 0);
+      }
+    }
+    this.mark(i);
+  }
+
+  /**
+   * The last bar: like {@link step}, but no entry can open and a position still open is closed
+   * with `close_at_end`. Kept apart from `step` because it runs once per run: a path the JIT has no
+   * feedback for inside the hot `step` made it throw away `step`'s optimised code at every run's end.
+   */
+  stepLast(i: number): void {
+    this.openAndIntrabar(i);
+    if (this.qty > 0) {
+      let why = 0;
+      if (this.nextOpen) why = this.closeAtEnd ? R_END : 0;
+      else if (this.hold > 0 && i - this.entryBar + this.entryOff >= this.hold) why = R_HOLD;
+      else if (this.exitOnSell && this.s.side[i] === SignalSide.Sell) why = R_SELL;
+      else if (this.closeAtEnd) why = R_END;
+      if (why !== 0) {
+        this.tr.exit(this.close[i], this.ts[i], i + 1, why);
+        this.exited();
+      }
+    }
+    this.mark(i);
+  }
+
+  /** Phases 1 (fills at the open) and 2 (stops inside the bar). */
+  private openAndIntrabar(i: number): void {
+    const { ts, open, high, low, tr } = this;
     // 1. open
     if (this.nextOpen) {
       if (this.pendExit !== 0) {
@@ -339,30 +387,11 @@ class OneSeries {
         }
       }
     }
-    // 3. close
-    if (this.qty > 0) {
-      let why = 0;
-      if (this.nextOpen && i === last) why = this.closeAtEnd ? R_END : 0;
-      else if (this.hold > 0 && i - this.entryBar + this.entryOff >= this.hold) why = R_HOLD;
-      else if (this.exitOnSell && side[i] === SignalSide.Sell) why = R_SELL;
-      else if (i === last && this.closeAtEnd) why = R_END;
-      if (why !== 0) {
-        if (this.nextOpen && i !== last) this.pendExit = why;
-        else {
-          tr.exit(close[i], ts[i], i + 1, why);
-          this.exited();
-        }
-      }
-    }
-    if (side[i] === SignalSide.Buy) {
-      if (this.nextOpen) {
-        if (i !== last && (this.qty === 0 || this.pendExit !== 0)) this.pendEntry = true;
-      } else if (this.qty === 0 && i !== last && tr.enter(close[i], ts[i], i + 1)) {
-        this.entered(i, 0);
-      }
-    }
-    // 4. mark
-    const eq = this.cash + this.qty * close[i];
+  }
+
+  /** 4. Equity, cash and drawdown after bar `i`'s close. */
+  private mark(i: number): void {
+    const eq = this.cash + this.qty * this.close[i];
     this.eqOut[i] = eq;
     this.cashOut[i] = this.cash;
     this.peakEq = Math.max(this.peakEq, eq);
@@ -379,6 +408,7 @@ function simulateOne(s: SimulationSeries, cfg: SimulationConfig): SimulationResu
   const tr = new Trader(book, s.symbol, cfg.strategy, o.sizing, log);
   const st = new OneSeries(s, tr, o, cfg.holdBars, new Float64Array(n), new Float64Array(n), new Float64Array(n));
   runOne(st, s.side, c.open, c.high, c.low, c.close, cfg.onChunk);
+  st.stepLast(n - 1);
   if (st.qty > 0) book.markToMarket(s.symbol, c.close[n - 1], c.timestamp[n - 1]);
   return {
     // The single-series timeline is the input's own timestamp column (not copied: 8 MB per 1M bars).
@@ -403,14 +433,16 @@ function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float6
   const last = n - 1;
   // Locals, not module imports: CommonJS import bindings are property reads in the hot loops.
   const BUY = SignalSide.Buy as number, SELL = SignalSide.Sell as number;
+  // Bars 0..last−1 only: the last bar (once per run) is the caller's, so that no path this loop
+  // meets is new to its optimised code (such paths made the JIT drop it at the end of every run).
   let i = 0;
   let nextCheck = 0;
-  while (i < n) {
+  while (i < last) {
     if (i >= nextCheck) {
       if (onChunk !== undefined) onChunk(i, n);
       nextCheck = i + CHECK_EVERY_BARS;
     }
-    const end = nextCheck < last ? nextCheck : last; // the last bar always takes the full step
+    const end = nextCheck < last ? nextCheck : last;
     if (st.pendExit === 0 && !st.pendEntry) {
       if (st.qty === 0) {
         // Flat and nothing pending: equity is the cash until the next Buy.
@@ -449,7 +481,7 @@ function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float6
         st.peakPx = peakPx; st.peakEq = peakEq; st.inMarket = inMarket;
         i = j;
       }
-      if (i === end && i !== last) continue;
+      if (i === end) continue;
     }
     st.step(i);
     i++;
