@@ -59,17 +59,16 @@ describe('coinhts db migrate', () => {
     const first = await runCommand(register, ['db', 'migrate'], config);
     expect(first).toMatchObject({ code: 0, err: '' });
     expect(first.out).toBe(
-      'applied CreateBacktestRuns1764200000000\napplied CreatePresets1764200001000\napplied CreateJobRecords1764200002000\napplied AddRunListIndexes1764200003000\n4 migration(s) applied; 4 in total\n',
+      'applied CreateBacktestRuns1764200000000\napplied CreatePresets1764200001000\napplied CreateJobRecords1764200002000\napplied AddRunListIndexes1764200003000\napplied CreateApiKeys1764300000000\n5 migration(s) applied; 5 in total\n',
     );
-    expect(await tables()).toEqual(['backtest_runs', 'backtest_symbol_results', 'job_records', 'presets', 'results_migrations']);
-    expect((await runCommand(register, ['db', 'migrate'], config)).out).toBe('up to date: 4 migration(s) applied\n');
+    expect(await tables()).toEqual(['api_keys', 'backtest_runs', 'backtest_symbol_results', 'job_records', 'presets', 'results_migrations']);
+    expect((await runCommand(register, ['db', 'migrate'], config)).out).toBe('up to date: 5 migration(s) applied\n');
   });
 
   it('--revert undoes the newest migration only', async () => {
     const r = await runCommand(register, ['db', 'migrate', '--revert'], config);
-    expect(r).toMatchObject({ code: 0, out: 'reverted AddRunListIndexes1764200003000\n' });
-    const idx = await pg.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname = 'backtest_runs_strategy_created_idx'`, [schema]);
-    expect(idx.rows).toEqual([]);
+    expect(r).toMatchObject({ code: 0, out: 'reverted CreateApiKeys1764300000000\n' });
+    expect(await tables()).not.toContain('api_keys');
     expect(await tables()).toContain('job_records');
   });
 
