@@ -119,6 +119,19 @@ describe('LocalFsStorageProvider on disk', () => {
     expect(seen.every((s) => known.has(s))).toBe(true);
   });
 
+  it('pages in UTF-8 byte order across keys above U+FFFF (the cursor compares UTF-8 bytes too)', async () => {
+    const expected = ['B', 'a', 'é', '\ufffd', '😀', '😀x'].map((s) => `o/${s}`);
+    for (const k of [...expected].reverse()) await provider.put(k, Buffer.from('x'));
+    const keys: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await provider.list({ prefix: 'o/', limit: 2, cursor });
+      keys.push(...page.items.map((i) => i.key));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(keys).toEqual(expected);
+  });
+
   it('list walks only the folder of the prefix and pages with an opaque cursor', async () => {
     for (const k of ['p/1', 'p/2', 'p/3', 'q/1']) await provider.put(k, Buffer.from(k));
     const first = await provider.list({ prefix: 'p/', limit: 2 });

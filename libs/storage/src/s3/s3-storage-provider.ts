@@ -17,10 +17,11 @@ import { dirname, join, resolve } from 'node:path';
 import { addAbortSignal, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   PutObjectCommand,
   S3Client,
   type GetObjectCommandOutput,
@@ -36,7 +37,7 @@ import {
   SinkFailure,
 } from '../integrity';
 import { validateKey, validateMetadata, validatePrefix } from '../key';
-import { resolveLimit } from '../listing';
+import { decodeCursor, encodeCursor, resolveLimit } from '../listing';
 import { mapFsError } from '../local/fs-errors';
 import type {
   ListOptions,
@@ -293,6 +294,15 @@ export class S3StorageProvider implements StorageProvider {
         signal?.addEventListener('abort', onAbort, { once: true });
         try {
           await upload.done();
+        } catch (error) {
+          // lib-storage rejects on abort at once but sends AbortMultipartUpload only later, after
+          // its part uploads settle (if at all); abort it here so no unfinished upload (and no
+          // billed parts) outlives this call.
+          if (upload.uploadId) {
+            await this.client.send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: upload.uploadId }))
+              .catch(() => undefined);
+          }
+          throw error;
         } finally {
           signal?.removeEventListener('abort', onAbort);
         }
@@ -433,19 +443,28 @@ export class S3StorageProvider implements StorageProvider {
     }
   }
 
-  /** {@inheritDoc StorageProvider.list} */
+  /**
+   * {@inheritDoc StorageProvider.list}
+   *
+   * Uses ListObjects (v1) with `Marker` = the last key seen: s3rver 3.7 cannot create v2
+   * continuation tokens on Node 20 (it encrypts them with DES, which OpenSSL 3 no longer offers)
+   * and answers every truncated v2 listing with a 500. The cursor is the same opaque "after this
+   * key" cursor the local provider uses.
+   */
   async list(options: ListOptions = {}): Promise<ListPage> {
     const prefix = options.prefix ?? '';
     validatePrefix(prefix);
     const limit = resolveLimit(options.limit);
+    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
     try {
-      const out = await this.client.send(new ListObjectsV2Command({
-        Bucket: this.bucket, Prefix: this.keyPrefix + prefix, MaxKeys: limit, ContinuationToken: options.cursor,
+      const out = await this.client.send(new ListObjectsCommand({
+        Bucket: this.bucket, Prefix: this.keyPrefix + prefix, MaxKeys: limit, Marker: after === undefined ? undefined : this.keyPrefix + after,
       }));
       const items = (out.Contents ?? []).map((o) => ({
         key: (o.Key ?? '').slice(this.keyPrefix.length), size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0),
       }));
-      return { items, nextCursor: out.IsTruncated ? out.NextContinuationToken : undefined };
+      const last = items[items.length - 1];
+      return { items, nextCursor: out.IsTruncated && last !== undefined ? encodeCursor(last.key) : undefined };
     } catch (error) {
       throw mapS3Error(error, undefined, `list prefix ${JSON.stringify(prefix)} in`);
     }
