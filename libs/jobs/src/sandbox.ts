@@ -150,8 +150,10 @@ function releasedError(): Error {
 }
 
 let orphanGuardInstalled = false;
+/** True in a child process forked by BullMQ's sandbox (its entry script is BullMQ's `main.js`). */
+const inBullChild = /bullmq[\\/]dist[\\/](?:cjs|esm)[\\/]classes[\\/]main\.js$/.test(process.argv[1] ?? '');
 function exitWhenOrphaned(): void {
-  if (orphanGuardInstalled || typeof process.send !== 'function') return;
+  if (orphanGuardInstalled || !inBullChild || typeof process.send !== 'function') return;
   orphanGuardInstalled = true;
   process.once('disconnect', () => process.exit(0));
 }

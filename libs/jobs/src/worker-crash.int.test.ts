@@ -40,15 +40,17 @@ afterAll(async () => {
 it('KILL -9 of a worker mid-job: another worker picks the job up and it completes exactly once', async () => {
   const k = `${prefix}:kill`;
   const a = await startTsProcess(workerScript, [workerArgs]);
-  const { jobId } = await jobs.backtests.submit(request(k, { sleep_ms: 1_500 }));
+  // The first run would take a minute; the run that takes over is quick.
+  const { jobId } = await jobs.backtests.submit(request(k, { first_sleep_ms: 60_000, sleep_ms: 200 }));
   await waitFor('worker A to start the job', async () => Number(await redis.get(fixtureKeys(k).runs)) === 1, 15_000);
   const [sandboxPidA] = (await redis.lRange(fixtureKeys(k).pids, 0, -1)).map(Number);
   expect((await jobs.backtests.status(jobId)).state).toBe('running');
 
   a.child.kill('SIGKILL');
   expect(await a.exited).toBe('SIGKILL');
-  // The sandbox child of the dead worker notices its parent is gone and exits (no orphan keeps computing).
-  await waitFor(`orphaned sandbox ${sandboxPidA} to exit`, () => !isAlive(sandboxPidA), 5_000);
+  // The sandbox child of the dead worker notices its parent is gone and exits, long before its
+  // minute-long job would have ended: no orphan keeps computing or writing.
+  await waitFor(`orphaned sandbox ${sandboxPidA} to exit`, () => !isAlive(sandboxPidA), 10_000);
 
   const b = await startTsProcess(workerScript, [workerArgs]);
   const done = await waitFor('job to complete on worker B', async () => {

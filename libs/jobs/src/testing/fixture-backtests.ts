@@ -6,6 +6,7 @@
  * - `test_key` (required): namespace of the test's Redis keys;
  * - `busy_ms`: spin the CPU synchronously for this long (like a long engine call);
  * - `sleep_ms`: wait asynchronously this long, in 20 ms steps that honour the signal;
+ * - `first_sleep_ms`: the same, for the first run of this `test_key` only (instead of `sleep_ms`);
  * - `fail_times` / `fail_code`: the first `fail_times` runs throw an error with `fail_code`
  *   (default `UNAVAILABLE`); `fail_times: -1` fails every time;
  * - `x`, `y` (sweeps): the run's `total_return_pct` is `2·x − y`; `x: 13` is rejected (INVALID_PARAMS).
@@ -19,6 +20,7 @@ export interface FixtureParams {
   readonly test_key: string;
   readonly busy_ms?: number;
   readonly sleep_ms?: number;
+  readonly first_sleep_ms?: number;
   readonly fail_times?: number;
   readonly fail_code?: string;
 }
@@ -54,12 +56,13 @@ export class FixtureExecutor implements BacktestExecutor {
       while (Date.now() < end) x += Math.sqrt(x + 1);
       if (x < 0) throw new Error('unreachable');
     }
-    if (p.sleep_ms) {
-      const end = Date.now() + p.sleep_ms;
+    const sleepMs = n === 1 && p.first_sleep_ms !== undefined ? p.first_sleep_ms : p.sleep_ms;
+    if (sleepMs) {
+      const end = Date.now() + sleepMs;
       while (Date.now() < end) {
         if (ctx.signal.aborted) throw Object.assign(new Error('aborted'), { code: 'ABORTED' });
         await new Promise((r) => setTimeout(r, 20));
-        ctx.progress(1 - (end - Date.now()) / p.sleep_ms, 'fixture: sleeping');
+        ctx.progress(1 - (end - Date.now()) / sleepMs, 'fixture: sleeping');
       }
     }
     if (ctx.signal.aborted) throw Object.assign(new Error('aborted'), { code: 'ABORTED' });
