@@ -103,6 +103,11 @@ export class DeadLetterForwarder {
     private readonly source: Queue,
     private readonly dlq: Queue,
     private readonly clock: () => number = Date.now,
+    /**
+     * True when the job was cancelled (its recorded outcome). A cancelled sweep's parent fails
+     * with its children's cancellation, under a message without the CANCELLED code.
+     */
+    private readonly wasCancelled: (jobId: string) => Promise<boolean> = async () => false,
   ) {}
 
   /**
@@ -112,7 +117,7 @@ export class DeadLetterForwarder {
   async forward(job: Job): Promise<DeadLetterEntry | null> {
     if (!job.id) return null;
     const { code } = parseFailureMessage(job.failedReason);
-    if (CANCELLED_CODES.has(code)) return null;
+    if (CANCELLED_CODES.has(code) || (await this.wasCancelled(job.id))) return null;
     const id = deadLetterId(this.source.name, job.id);
     if (await this.dlq.getJob(id)) return null;
     const entry = await buildDeadLetterEntry(this.source, job, this.clock());

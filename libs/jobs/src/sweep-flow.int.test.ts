@@ -44,7 +44,7 @@ it('runs the chunks on both workers and ranks all combinations, rejected ones la
   const testKey = `${prefix}:grid`;
   const xs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13];
   const { jobId, status } = await jobs.sweeps.submit({
-    strategy: 'fixture', params: { test_key: testKey, sleep_ms: 40 }, grid: { x: xs, y: [0, 1, 2] },
+    strategy: 'fixture', params: { test_key: testKey, sleep_ms: 100 }, grid: { x: xs, y: [0, 1, 2] },
     symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-02-01', chunk_size: 3,
   });
   expect(['queued', 'running']).toContain(status.state);
@@ -85,4 +85,8 @@ it('cancels a sweep: waiting chunks are removed, running ones stop, the sweep en
   expect(Number(await redis.get(fixtureKeys(testKey).runs))).toBe(ran);
   expect(ran).toBeLessThan(16);
   expect(await jobs.sweeps.status(jobId)).toMatchObject({ state: 'cancelled' });
+  // Nothing of a cancelled sweep is dead-lettered (the parent fails with its children's cancellation).
+  for (const w of workers) await w.reconcileDeadLetters();
+  expect(await jobs.deadLetter.get('sweep', jobId)).toBeNull();
+  expect(await jobs.deadLetter.size()).toBe(0);
 }, 60_000);
