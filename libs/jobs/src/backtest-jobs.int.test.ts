@@ -112,6 +112,24 @@ describe('backtest jobs through sandboxed processors', () => {
     expect(await jobs.deadLetter.size()).toBeGreaterThanOrEqual(1);
   }, 30_000);
 
+  it('an operator can retry a dead-lettered job (fresh attempts) or remove it', async () => {
+    const k = key('dlq-ops');
+    const { jobId } = await jobs.backtests.submit(request(k, { fail_times: 1, fail_code: 'NO_DATA' }));
+    await waitFor('dead-letter entry', () => jobs.deadLetter.get(QUEUE_NAMES.backtest, jobId));
+    // The data "arrived": the retried job (fail_times: 1) now succeeds.
+    expect(await jobs.deadLetter.retry(QUEUE_NAMES.backtest, jobId)).toBe(true);
+    expect(await jobs.deadLetter.get(QUEUE_NAMES.backtest, jobId)).toBeNull();
+    expect(await finished(jobId)).toMatchObject({ state: 'completed', runId: jobId });
+    expect(Number(await redis.get(fixtureKeys(k).runs))).toBe(2);
+    // remove: entry and failed original both go, so reconciliation does not bring the entry back.
+    const other = await jobs.backtests.submit(request(key('dlq-rm'), { fail_times: -1, fail_code: 'INVALID_PARAMS' }));
+    await waitFor('dead-letter entry', () => jobs.deadLetter.get(QUEUE_NAMES.backtest, other.jobId));
+    expect(await jobs.deadLetter.remove(QUEUE_NAMES.backtest, other.jobId)).toBe(true);
+    await worker.reconcileDeadLetters();
+    expect(await jobs.deadLetter.get(QUEUE_NAMES.backtest, other.jobId)).toBeNull();
+    expect(await jobs.deadLetter.retry(QUEUE_NAMES.backtest, other.jobId)).toBe(false);
+  }, 30_000);
+
   it('cancels a running job cooperatively within a second; nothing is saved and the state stays cancelled', async () => {
     const k = key('cancel-coop');
     const { jobId } = await jobs.backtests.submit(request(k, { sleep_ms: 20_000 }));
