@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { PositionManager } from './position-manager';
+import type { ClosedTrade } from './position';
 import type { Sizing } from './sizing';
 
 const SYMBOLS = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP'];
@@ -21,6 +22,9 @@ const op = fc.oneof(
   fc.record({ type: fc.constant('enter' as const), s: fc.nat(2), k: fc.nat(1), price, sizing }),
   fc.record({ type: fc.constant('close' as const), s: fc.nat(2), k: fc.nat(1), price: fc.oneof(price, fc.constant(0)) }),
   fc.record({ type: fc.constant('mark' as const), s: fc.nat(2), price }),
+  // the allocation-free pair must keep the same books
+  fc.record({ type: fc.constant('enterAt' as const), s: fc.nat(2), k: fc.nat(1), price, sizing }),
+  fc.record({ type: fc.constant('closeAt' as const), s: fc.nat(2), k: fc.nat(1), price: fc.oneof(price, fc.constant(0)) }),
 );
 
 describe('accounting identity (fast-check)', () => {
@@ -41,13 +45,24 @@ describe('accounting identity (fast-check)', () => {
           let fees = 0;
           for (const o of ops) {
             time += 60_000;
-            if (o.type === 'enter') {
-              const r = m.enter({ symbol: SYMBOLS[o.s], strategy: STRATEGIES[o.k], price: o.price, time, sizing: o.sizing });
-              if (r.ok) fees += r.position.entryFee;
-            } else if (o.type === 'close') {
-              const r = m.close({ symbol: SYMBOLS[o.s], strategy: STRATEGIES[o.k], price: o.price, time });
-              if (r.ok) {
-                const t = r.trade;
+            if (o.type === 'enter' || o.type === 'enterAt') {
+              if (o.type === 'enter') {
+                const r = m.enter({ symbol: SYMBOLS[o.s], strategy: STRATEGIES[o.k], price: o.price, time, sizing: o.sizing });
+                if (r.ok) fees += r.position.entryFee;
+              } else if (m.enterAt(SYMBOLS[o.s], STRATEGIES[o.k], o.price, time, o.sizing) > 0) {
+                fees += m.getPosition(SYMBOLS[o.s], STRATEGIES[o.k])!.entryFee;
+              }
+            } else if (o.type === 'close' || o.type === 'closeAt') {
+              let trade: ClosedTrade | undefined;
+              if (o.type === 'close') {
+                const r = m.close({ symbol: SYMBOLS[o.s], strategy: STRATEGIES[o.k], price: o.price, time });
+                if (r.ok) trade = r.trade;
+              } else {
+                // the sink's object is reused by the book: copy what is needed during the call
+                m.closeAt(SYMBOLS[o.s], STRATEGIES[o.k], o.price, time, null, { record: (t) => { trade = { quantity: t.quantity, entryPrice: t.entryPrice, realizedPnl: t.realizedPnl } as ClosedTrade; } });
+              }
+              if (trade) {
+                const t = trade;
                 const entryFill = t.entryPrice * (1 + cfg.slippageRate);
                 const exitFill = o.price * (1 - cfg.slippageRate);
                 const entryFee = t.quantity * entryFill * cfg.feeRate;

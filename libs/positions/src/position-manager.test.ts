@@ -309,6 +309,39 @@ describe('closed trades and the realized side of the summary', () => {
   });
 });
 
+describe('allocation-free enterAt / closeAt', () => {
+  it('do the same accounting as enter / close (the numbers of test 12)', () => {
+    const m = book();
+    expect(m.enterAt(BTC, VZB, 50_000, T0)).toBe(0.1);
+    expect(m.cash).toBeCloseTo(9_994_993.999, 6);
+    expect(m.enterAt(BTC, VZB, 50_000, T0)).toBe(0); // already open
+    const seen: { pnl: number; fee: number; reason: string | null; pct: number }[] = [];
+    expect(m.closeAt(BTC, VZB, 51_000, T0 + HOUR, 'take-profit', { record: (t) => seen.push({ pnl: t.realizedPnl, fee: t.exitFee, reason: t.reason, pct: t.realizedPnlPct }) })).toBe(true);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].pnl).toBeCloseTo(87.88002, 9);
+    expect(seen[0].fee).toBeCloseTo(5.09898, 12);
+    expect(seen[0].reason).toBe('take-profit');
+    // 87.88002 / 5,001 = 0.01757 + 0.01245 / 5,001 = 0.0175724895 → 1.75724895 %
+    expect(seen[0].pct).toBeCloseTo(1.75724895, 8);
+    expect(m.closeAt(BTC, VZB, 51_000, T0 + HOUR)).toBe(false);
+    expect(m.getSummary()).toMatchObject({ closedCount: 1, wins: 1 });
+  });
+
+  it('refusals return 0 and change nothing; the position object appears only when asked for, and stays live', () => {
+    const m = book();
+    expect(m.enterAt(BTC, VZB, 150_000_000, T0)).toBe(0); // 0.1 BTC at 150 M is more than the cash
+    expect(m.cash).toBe(10_000_000);
+    m.enterAt(BTC, VZB, 50_000, T0);
+    const p = m.getPosition(BTC, VZB)!;
+    m.markToMarket(BTC, 51_000, T0 + HOUR);
+    expect(p.unrealizedPnl).toBeCloseTo(93.999, 9);
+    m.closeAt(BTC, VZB, 52_000, T0 + 2 * HOUR);
+    expect(p.status).toBe('closed');
+    expect(p.markPrice).toBe(52_000);
+    expect(() => m.enterAt(BTC, VZB, Number.NaN, T0)).toThrow(InvalidOrderError);
+  });
+});
+
 describe('cash and sizing inside the book', () => {
   it('insufficient cash is a value result that says why; nothing changes', () => {
     // 0.1 BTC at 150,000,000 KRW: notional 15,003,000 (with slippage) > 10,000,000

@@ -205,23 +205,18 @@ class NothingToClose {
   }
 }
 
-/** The open position (or none) of one (symbol, strategy) pair. */
-interface Slot {
-  position: PositionRecord | null;
-}
-
-/** The slots of one symbol. */
-interface SymbolGroup {
-  readonly byStrategy: Map<string, Slot>;
-  readonly slots: Slot[];
-  closedCount: number;
-  /** Σ realized P&L of this symbol's closed trades, KRW. */
-  realizedPnl: number;
-}
-
 function checkRate(field: string, x: number): number {
   if (!(Number.isFinite(x) && x >= 0 && x < 1)) throw new InvalidPositionsConfigError(field, x, 'a fraction in [0, 1)');
   return x;
+}
+
+/**
+ * Receives closed trades from {@link PositionManager.closeAt}. The trade object is reused by the
+ * book and valid only during the call: copy what you need. (An object with a method rather than a
+ * bare callback: the book's compiled code then stays valid when a sink is replaced.)
+ */
+export interface TradeSink {
+  record(trade: ClosedTrade): void;
 }
 
 /**
@@ -232,8 +227,11 @@ function checkRate(field: string, x: number): number {
  * `equity − initialCash = Σ realizedPnl (closed) + Σ unrealizedPnl (open)`,
  * with `equity = cash + Σ quantity × markPrice`.
  *
- * Performance: {@link PositionManager.markToMarket} does not allocate; enter/close allocate one
- * object each. No I/O, no clock: times are passed in.
+ * Two ways to trade: {@link PositionManager.enter} / {@link PositionManager.close} return objects
+ * (the position, the trade); {@link PositionManager.enterAt} / {@link PositionManager.closeAt} are
+ * the same operations without allocating (for simulations that open tens of thousands of
+ * positions). Position objects are created only when someone asks for one.
+ * {@link PositionManager.markToMarket} does not allocate. No I/O, no clock: times are passed in.
  */
 export class PositionManager {
   /** Fee per leg as a fraction of notional. */
@@ -254,12 +252,13 @@ export class PositionManager {
   private listenerErrors = 0;
   private readonly onListenerError?: (error: ListenerError) => void;
   /**
-   * symbol → its slots. Slots are created on a pair's first entry and then reused, so entering
-   * and closing never mutate a Map or splice an array.
+   * symbol → its slots. A slot is created on a pair's first entry and then reused, so entering and
+   * closing never mutate a Map or an array.
    */
   private readonly groups = new Map<string, SymbolGroup>();
   /** Every slot, in creation order (for equity and queries). */
   private readonly slots: Slot[] = [];
+  private lastSlot: Slot | null = null;
   private openPositions = 0;
   /** Most recent closed trades (at most `historyLimit` once trimmed). */
   private history: ClosedTrade[] = [];
@@ -268,6 +267,8 @@ export class PositionManager {
   private realizedTotal = 0;
   private winCount = 0;
   private lossCount = 0;
+  /** The trade of the last close, reused (see {@link TradeSink}). */
+  private readonly lastTrade = new MutableTrade();
   private readonly listeners: { [E in keyof PositionListeners]: PositionListeners[E][] } = { opened: [], closed: [], updated: [], error: [] };
 
   constructor(options: PositionManagerOptions = {}) {
@@ -297,8 +298,8 @@ export class PositionManager {
     let e = this.cashKrw;
     const slots = this.slots;
     for (let i = 0; i < slots.length; i++) {
-      const p = slots[i].position;
-      if (p !== null) e += p.marketValue;
+      const s = slots[i];
+      if (s.open) e += s.quantity * s.markPrice;
     }
     return e;
   }
@@ -335,7 +336,8 @@ export class PositionManager {
 
   /** The open position of (symbol, strategy), if any. */
   getPosition(symbol: string, strategy: string): Position | undefined {
-    return this.groups.get(symbol)?.byStrategy.get(strategy)?.position ?? undefined;
+    const slot = this.groups.get(symbol)?.byStrategy.get(strategy);
+    return slot?.open ? viewOf(slot) : undefined;
   }
 
   /**
@@ -346,32 +348,26 @@ export class PositionManager {
    */
   enter(order: EnterOrder): EnterResult {
     const { symbol, strategy, price, time } = order;
-    if (!(Number.isFinite(price) && price > 0)) throw new InvalidOrderError('price', price, 'a finite number > 0 (KRW per unit)');
-    if (!Number.isFinite(time)) throw new InvalidOrderError('time', time, 'finite epoch milliseconds');
+    checkOrder(price, time, false);
     const slip = order.slippageRate === undefined ? this.slippageRate : checkOrderRate(order.slippageRate);
     const slot = this.slotFor(symbol, strategy);
-    const existing = slot.position;
-    if (existing !== null) {
-      return new AlreadyOpen(existing);
-    }
-    const fill = buyFillPrice(price, slip);
+    if (slot.open) return new AlreadyOpen(viewOf(slot));
     const sizing = order.sizing ?? this.defaultSizing;
-    const equity = this.equity;
-    const quantity = entryQuantity(sizing, fill, this.feeRate, this.cashKrw, equity, this.lotStep);
-    if (quantity <= 0) {
-      const refused = sizeEntry(sizing, { fillPrice: fill, feeRate: this.feeRate, cash: this.cashKrw, equity, lotStep: this.lotStep });
-      if (!refused.ok) return refused;
-      throw new Error('unreachable: sizeEntry accepted what entryQuantity refused');
-    }
-    const notional = quantity * fill;
-    const fee = notional * this.feeRate;
-    const position = new PositionRecord(this.nextPositionId++, symbol, strategy, time, price, fill, quantity, fee);
-    this.cashKrw -= notional + fee;
-    this.feesKrw += fee;
-    slot.position = position;
-    this.openPositions++;
-    if (this.listeners.opened.length > 0) this.emit('opened', position);
-    return { ok: true, position };
+    if (this.openSlot(slot, price, time, sizing, slip) > 0) return { ok: true, position: viewOf(slot) };
+    const refused = sizeEntry(sizing, { fillPrice: buyFillPrice(price, slip), feeRate: this.feeRate, cash: this.cashKrw, equity: this.equity, lotStep: this.lotStep });
+    if (!refused.ok) return refused;
+    throw new Error('unreachable: sizeEntry accepted what entryQuantity refused');
+  }
+
+  /**
+   * {@link enter} without allocating: returns the quantity bought (base units), or 0 when the pair
+   * is already open or the sizing is refused (call {@link enter} to learn why).
+   */
+  enterAt(symbol: string, strategy: string, price: number, time: number, sizing: Sizing = this.defaultSizing, slippageRate?: number): number {
+    checkOrder(price, time, false);
+    const slip = slippageRate === undefined ? this.slippageRate : checkOrderRate(slippageRate);
+    const slot = this.slotFor(symbol, strategy);
+    return slot.open ? 0 : this.openSlot(slot, price, time, sizing, slip);
   }
 
   /**
@@ -380,47 +376,31 @@ export class PositionManager {
    */
   close(order: CloseOrder): CloseResult {
     const { symbol, strategy, price, time } = order;
-    if (!(Number.isFinite(price) && price >= 0)) throw new InvalidOrderError('price', price, 'a finite number >= 0 (KRW per unit)');
-    if (!Number.isFinite(time)) throw new InvalidOrderError('time', time, 'finite epoch milliseconds');
+    checkOrder(price, time, true);
     const slip = order.slippageRate === undefined ? this.slippageRate : checkOrderRate(order.slippageRate);
-    const slot = this.groups.get(symbol)?.byStrategy.get(strategy);
-    const position = slot?.position;
-    if (!slot || !position) return new NothingToClose(symbol, strategy);
-    const q = position.quantity;
-    const fill = sellFillPrice(price, slip);
-    const exitNotional = q * fill;
-    const exitFee = exitNotional * this.feeRate;
-    const proceeds = exitNotional - exitFee;
-    const realized = proceeds - position.costBasis;
-    this.cashKrw += proceeds;
-    this.feesKrw += exitFee;
-    slot.position = null;
-    this.openPositions--;
-    position.mark(price, time);
-    position.status = PositionStatus.Closed;
-    const trade = new TradeRecord(this.nextTradeId++, position.id, symbol, strategy, position.entryTime, time, position.entryPrice,
-      position.entryFillPrice, price, fill, q, position.entryFee, exitFee, realized, order.reason ?? null);
-    this.closedTotal++;
-    this.realizedTotal += realized;
-    if (realized > 0) this.winCount++;
-    else if (realized < 0) this.lossCount++;
-    const group = this.groups.get(symbol);
-    if (group !== undefined) {
-      group.closedCount++;
-      group.realizedPnl += realized;
-    }
-    if (this.historyLimit > 0) {
-      this.history.push(trade);
-      // Trim in batches so the cost per trade stays O(1).
-      if (this.history.length >= 2 * this.historyLimit) this.history = this.history.slice(-this.historyLimit);
-    }
-    if (this.listeners.closed.length > 0) this.emit('closed', trade, position);
-    return { ok: true, trade };
+    const slot = this.lookup(symbol, strategy);
+    if (slot === null || !slot.open) return new NothingToClose(symbol, strategy);
+    return { ok: true, trade: this.closeSlot(slot, price, time, order.reason ?? null, slip, true) ?? this.lastTrade.freeze() };
+  }
+
+  /**
+   * {@link close} without allocating: returns false when nothing is open. The trade is passed to
+   * `sink.record` (a reused object, valid during the call only).
+   */
+  closeAt(symbol: string, strategy: string, price: number, time: number, reason: string | null = null, sink?: TradeSink, slippageRate?: number): boolean {
+    checkOrder(price, time, true);
+    const slip = slippageRate === undefined ? this.slippageRate : checkOrderRate(slippageRate);
+    const slot = this.lookup(symbol, strategy);
+    if (slot === null || !slot.open) return false;
+    this.closeSlot(slot, price, time, reason, slip, false);
+    if (sink !== undefined) sink.record(this.lastTrade);
+    return true;
   }
 
   /**
    * Marks every open position of `symbol` to `price` (KRW per unit, finite, >= 0) at `time` (ms).
-   * Returns how many positions were updated. Does not allocate.
+   * Returns how many positions were updated. Does not allocate (unless `updated` listeners need
+   * position objects).
    */
   markToMarket(symbol: string, price: number, time: number): number {
     if (!(Number.isFinite(price) && price >= 0)) throw new InvalidOrderError('price', price, 'a finite number >= 0 (KRW per unit)');
@@ -430,11 +410,13 @@ export class PositionManager {
     const slots = group.slots;
     let marked = 0;
     for (let i = 0; i < slots.length; i++) {
-      const p = slots[i].position;
-      if (p === null) continue;
-      p.mark(price, time);
+      const s = slots[i];
+      if (!s.open) continue;
+      s.markPrice = price;
+      s.markTime = time;
+      if (s.view !== null) s.view.mark(price, time);
       marked++;
-      if (notify) this.emit('updated', p);
+      if (notify) this.emit('updated', viewOf(s));
     }
     return marked;
   }
@@ -476,11 +458,13 @@ export class PositionManager {
     const bySymbol: Record<string, { openCount: number; closedCount: number; realizedPnl: number; unrealizedPnl: number }> = {};
     for (const [s, g] of this.groups) bySymbol[s] = { openCount: 0, closedCount: g.closedCount, realizedPnl: g.realizedPnl, unrealizedPnl: 0 };
     let unrealized = 0;
-    for (const p of this.openList()) {
-      const s = bySymbol[p.symbol];
-      s.openCount++;
-      s.unrealizedPnl += p.unrealizedPnl;
-      unrealized += p.unrealizedPnl;
+    for (const s of this.slots) {
+      if (!s.open) continue;
+      const u = unrealizedOf(s);
+      const b = bySymbol[s.symbol];
+      b.openCount++;
+      b.unrealizedPnl += u;
+      unrealized += u;
     }
     const n = this.closedTotal;
     return {
@@ -490,25 +474,100 @@ export class PositionManager {
     };
   }
 
+  /** Opens `slot`; returns the quantity, or 0 when the sizing is refused (nothing changes then). */
+  private openSlot(slot: Slot, price: number, time: number, sizing: Sizing, slip: number): number {
+    const fill = buyFillPrice(price, slip);
+    const quantity = entryQuantity(sizing, fill, this.feeRate, this.cashKrw, this.equity, this.lotStep);
+    if (quantity <= 0) return 0;
+    const notional = quantity * fill;
+    const fee = notional * this.feeRate;
+    this.cashKrw -= notional + fee;
+    this.feesKrw += fee;
+    slot.open = true;
+    slot.id = this.nextPositionId++;
+    slot.entryTime = time;
+    slot.entryPrice = price;
+    slot.entryFillPrice = fill;
+    slot.quantity = quantity;
+    slot.entryFee = fee;
+    slot.markPrice = price;
+    slot.markTime = time;
+    slot.view = null;
+    this.openPositions++;
+    if (this.listeners.opened.length > 0) this.emit('opened', viewOf(slot));
+    return quantity;
+  }
+
+  /**
+   * Closes `slot` into {@link lastTrade} and updates cash and aggregates. Returns a frozen trade when
+   * one was needed anyway (history, listeners, or `wantRecord`), else null.
+   */
+  private closeSlot(slot: Slot, price: number, time: number, reason: string | null, slip: number, wantRecord: boolean): TradeRecord | null {
+    const q = slot.quantity;
+    const fill = sellFillPrice(price, slip);
+    const exitNotional = q * fill;
+    const exitFee = exitNotional * this.feeRate;
+    const proceeds = exitNotional - exitFee;
+    const realized = proceeds - (q * slot.entryFillPrice + slot.entryFee);
+    this.cashKrw += proceeds;
+    this.feesKrw += exitFee;
+    slot.open = false;
+    this.openPositions--;
+    this.lastTrade.set(this.nextTradeId++, slot, time, price, fill, exitFee, realized, reason);
+    this.closedTotal++;
+    this.realizedTotal += realized;
+    if (realized > 0) this.winCount++;
+    else if (realized < 0) this.lossCount++;
+    slot.group.closedCount++;
+    slot.group.realizedPnl += realized;
+    const notify = this.listeners.closed.length > 0;
+    const keep = this.historyLimit > 0;
+    let record: TradeRecord | null = null;
+    if (wantRecord || notify || keep) record = this.lastTrade.freeze();
+    let view = slot.view;
+    if (view === null && notify) view = viewOf(slot);
+    if (view !== null) {
+      view.mark(price, time);
+      view.status = PositionStatus.Closed;
+      slot.view = null;
+    }
+    if (keep && record !== null) {
+      this.history.push(record);
+      // Trim in batches so the cost per trade stays O(1).
+      if (this.history.length >= 2 * this.historyLimit) this.history = this.history.slice(-this.historyLimit);
+    }
+    if (notify && record !== null && view !== null) this.emit('closed', record, view);
+    return record;
+  }
+
+  private lookup(symbol: string, strategy: string): Slot | null {
+    const last = this.lastSlot;
+    if (last !== null && last.symbol === symbol && last.strategy === strategy) return last;
+    const slot = this.groups.get(symbol)?.byStrategy.get(strategy);
+    if (slot === undefined) return null;
+    this.lastSlot = slot;
+    return slot;
+  }
+
   private slotFor(symbol: string, strategy: string): Slot {
+    const found = this.lookup(symbol, strategy);
+    if (found !== null) return found;
     let group = this.groups.get(symbol);
     if (group === undefined) {
       group = { byStrategy: new Map(), slots: [], closedCount: 0, realizedPnl: 0 };
       this.groups.set(symbol, group);
     }
-    let slot = group.byStrategy.get(strategy);
-    if (slot === undefined) {
-      slot = { position: null };
-      group.byStrategy.set(strategy, slot);
-      group.slots.push(slot);
-      this.slots.push(slot);
-    }
+    const slot = new Slot(symbol, strategy, group);
+    group.byStrategy.set(strategy, slot);
+    group.slots.push(slot);
+    this.slots.push(slot);
+    this.lastSlot = slot;
     return slot;
   }
 
   private openList(): PositionRecord[] {
     const out: PositionRecord[] = [];
-    for (const s of this.slots) if (s.position !== null) out.push(s.position);
+    for (const s of this.slots) if (s.open) out.push(viewOf(s));
     return out;
   }
 
@@ -539,6 +598,115 @@ export class PositionManager {
       }
     }
   }
+}
+
+/**
+ * The state of one (symbol, strategy) pair: its open position as plain numbers (no object per
+ * position), and the public {@link Position} object once someone asked for it.
+ */
+class Slot {
+  open = false;
+  id = 0;
+  entryTime = 0;
+  entryPrice = 0;
+  entryFillPrice = 0;
+  quantity = 0;
+  entryFee = 0;
+  markPrice = 0;
+  markTime = 0;
+  /** The position object handed out for the current position, updated by marks; null until asked for. */
+  view: PositionRecord | null = null;
+  constructor(readonly symbol: string, readonly strategy: string, readonly group: SymbolGroup) {}
+}
+
+/** The slots of one symbol and the aggregates of its closed trades. */
+interface SymbolGroup {
+  readonly byStrategy: Map<string, Slot>;
+  readonly slots: Slot[];
+  closedCount: number;
+  /** Σ realized P&L of this symbol's closed trades, KRW. */
+  realizedPnl: number;
+}
+
+/** The position object of an open slot (created once per position, on demand). */
+function viewOf(s: Slot): PositionRecord {
+  if (s.view === null) {
+    s.view = new PositionRecord(s.id, s.symbol, s.strategy, s.entryTime, s.entryPrice, s.entryFillPrice, s.quantity, s.entryFee);
+    s.view.mark(s.markPrice, s.markTime);
+  }
+  return s.view;
+}
+
+/** quantity × mark − cost basis, the same expression as {@link Position.unrealizedPnl}. */
+function unrealizedOf(s: Slot): number {
+  return s.quantity * s.markPrice - (s.quantity * s.entryFillPrice + s.entryFee);
+}
+
+/** The last closed trade, reused between closes; {@link MutableTrade.freeze} copies it. */
+class MutableTrade implements ClosedTrade {
+  id = 0;
+  positionId = 0;
+  symbol = '';
+  strategy = '';
+  entryTime = 0;
+  exitTime = 0;
+  entryPrice = 0;
+  entryFillPrice = 0;
+  exitPrice = 0;
+  exitFillPrice = 0;
+  quantity = 0;
+  entryFee = 0;
+  exitFee = 0;
+  realizedPnl = 0;
+  reason: string | null = null;
+
+  set(id: number, s: Slot, exitTime: number, exitPrice: number, exitFill: number, exitFee: number, realized: number, reason: string | null): void {
+    this.id = id;
+    this.positionId = s.id;
+    this.symbol = s.symbol;
+    this.strategy = s.strategy;
+    this.entryTime = s.entryTime;
+    this.exitTime = exitTime;
+    this.entryPrice = s.entryPrice;
+    this.entryFillPrice = s.entryFillPrice;
+    this.exitPrice = exitPrice;
+    this.exitFillPrice = exitFill;
+    this.quantity = s.quantity;
+    this.entryFee = s.entryFee;
+    this.exitFee = exitFee;
+    this.realizedPnl = realized;
+    this.reason = reason;
+  }
+
+  get fees(): number {
+    return this.entryFee + this.exitFee;
+  }
+
+  get slippageCost(): number {
+    const q = this.quantity;
+    return q * (this.entryFillPrice - this.entryPrice) + q * (this.exitPrice - this.exitFillPrice);
+  }
+
+  get realizedPnlPct(): number {
+    const notional = this.quantity * this.entryFillPrice;
+    return notional > 0 ? (this.realizedPnl / notional) * 100 : 0;
+  }
+
+  get holdMs(): number {
+    return this.exitTime - this.entryTime;
+  }
+
+  freeze(): TradeRecord {
+    return new TradeRecord(this.id, this.positionId, this.symbol, this.strategy, this.entryTime, this.exitTime, this.entryPrice,
+      this.entryFillPrice, this.exitPrice, this.exitFillPrice, this.quantity, this.entryFee, this.exitFee, this.realizedPnl, this.reason);
+  }
+}
+
+function checkOrder(price: number, time: number, allowZero: boolean): void {
+  if (!(Number.isFinite(price) && (allowZero ? price >= 0 : price > 0))) {
+    throw new InvalidOrderError('price', price, allowZero ? 'a finite number >= 0 (KRW per unit)' : 'a finite number > 0 (KRW per unit)');
+  }
+  if (!Number.isFinite(time)) throw new InvalidOrderError('time', time, 'finite epoch milliseconds');
 }
 
 function checkOrderRate(x: number): number {

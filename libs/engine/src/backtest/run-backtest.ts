@@ -9,8 +9,8 @@ import { tradeMetrics, type TradeMetrics } from '../metrics/trades';
 import { StrategyContractError } from './errors';
 import { validateSeriesCandles } from './fast-validate';
 import { parsePortfolioOptions, zodIssuesToParamIssues, type PortfolioOptions } from './options';
-import { countBuys, signalStudy, signalStudyStats, type SignalStudyColumns, type SignalStudyStats } from './signal-study';
-import { simulatePortfolio, type EquityColumns, type SimulationSeries, type TradeColumns } from './simulate';
+import { collectBuys, signalStudy, signalStudyStats, type SignalStudyColumns, type SignalStudyStats } from './signal-study';
+import { simulatePortfolio, type ChunkListener, type EquityColumns, type SimulationSeries, type TradeColumns } from './simulate';
 import { ENGINE_VERSION } from './version';
 
 /** One symbol's candles for a run. */
@@ -204,19 +204,18 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
     const n = s.candles.timestamp.length;
     const sig = strategy.generate(s.candles, params);
     checkSignals(strategy.name, sig, n);
-    const buys = countBuys(sig.side);
+    // Buy indices go to the front of a bar-sized scratch array (pages past them are never touched).
+    const scratch = new Int32Array(n);
+    const buys = collectBuys(sig.side, scratch);
     if (buys < 0) throw new StrategyContractError(strategy.name, 'generate() returned a side other than -1, 0 or 1');
-    studies.push(signalStudy(s.candles, sig, studyHold, buys));
+    studies.push(signalStudy(s.candles, sig, studyHold, scratch.slice(0, buys)));
     simSeries.push({ symbol: s.symbol, candles: s.candles, side: sig.side });
     doneBars += n;
     report(0.05 + 0.35 * (doneBars / totalBars), BacktestStage.SignalStudy);
   }
 
   // -- simulation (reports 'simulate' itself, from bar 0 and every ~64k bars)
-  const sim = simulatePortfolio(simSeries, {
-    strategy: strategy.name, options, holdBars,
-    onChunk: (done, total) => report(0.4 + 0.5 * (done / total), BacktestStage.Simulate),
-  });
+  const sim = simulatePortfolio(simSeries, { strategy: strategy.name, options, holdBars, progress: new SimulationProgress(report) });
 
   // -- metrics
   report(0.9, BacktestStage.Metrics);
@@ -265,6 +264,14 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
   };
   report(1, BacktestStage.Done);
   return { summary, signals, trades: sim.trades, equity: eq };
+}
+
+/** Maps simulation chunks to the run's progress (fractions 0.4..0.9) and abort checks. */
+class SimulationProgress implements ChunkListener {
+  constructor(private readonly report: (fraction: number, stage: BacktestStage) => void) {}
+  onChunk(done: number, total: number): void {
+    this.report(0.4 + 0.5 * (done / total), BacktestStage.Simulate);
+  }
 }
 
 /** The columns {@link tradeMetrics} needs, restricted to one symbol. */

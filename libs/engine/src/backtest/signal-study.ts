@@ -47,45 +47,52 @@ export interface SignalStudyStats {
 
 /** Counts Buy signals and checks every side is -1, 0 or 1; returns -1 on a bad side value. */
 export function countBuys(side: Int8Array): number {
+  return collectBuys(side, null);
+}
+
+/**
+ * One pass over the sides: counts the Buy bars and, when `into` is given (length >= side.length),
+ * writes their indices to its front. Returns -1 when a side is not -1, 0 or 1. Branch-light: the
+ * study then visits the signal bars only, not every bar again.
+ */
+export function collectBuys(side: Int8Array, into: Int32Array | null): number {
   // Locals, not module imports: CommonJS import bindings are property reads inside the loop.
   const BUY = SignalSide.Buy as number, SELL = SignalSide.Sell as number;
+  const n = side.length;
   let buys = 0;
   let bad = 0;
-  for (let i = 0; i < side.length; i++) {
-    const s = side[i];
-    buys += s === BUY ? 1 : 0;
-    bad |= s > BUY || s < SELL ? 1 : 0;
+  if (into === null) {
+    for (let i = 0; i < n; i++) {
+      const s = side[i];
+      buys += s === BUY ? 1 : 0;
+      bad |= s > BUY || s < SELL ? 1 : 0;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const s = side[i];
+      if (s === BUY) into[buys++] = i;
+      bad |= s > BUY || s < SELL ? 1 : 0;
+    }
   }
   return bad ? -1 : buys;
 }
 
 /**
- * Runs the signal study of one series. `hold` >= 0 bars; `buys` is the count from {@link countBuys}.
- * Allocation is proportional to the number of signals, not of bars.
+ * Runs the signal study of one series. `hold` >= 0 bars; `buyIndices` holds the bar index of
+ * every Buy signal in order (see {@link collectBuys}); only those are visited.
  */
-export function signalStudy(candles: CandleColumns, signals: SignalColumns, hold: number, buys: number): { columns: SignalStudyColumns; stats: SignalStudyStats } {
+export function signalStudy(candles: CandleColumns, signals: SignalColumns, hold: number, buyIndices: Int32Array): { columns: SignalStudyColumns; stats: SignalStudyStats } {
   const { timestamp: ts, close } = candles;
-  const { side, confidence, level } = signals;
-  const index = new Int32Array(buys), timestamp = new Float64Array(buys), price = new Float64Array(buys), entryCol = new Float64Array(buys);
-  const exitCol = new Float64Array(buys), returnPct = new Float64Array(buys), conf = new Float64Array(buys), lvl = new Float64Array(buys).fill(NaN);
-  fillStudyRows(side, close, ts, confidence, hold, buys, index, timestamp, price, entryCol, exitCol, returnPct, conf);
-  if (level) for (let m = 0; m < buys; m++) lvl[m] = level[index[m]];
-  const columns: SignalStudyColumns = { index, timestamp, price, entry: entryCol, exit: exitCol, return_pct: returnPct, confidence: conf, level: lvl };
-  return { columns, stats: signalStudyStats(returnPct, hold) };
-}
-
-/** The per-bar loop of {@link signalStudy}, apart so its JIT code has nothing but typed arrays to meet. */
-function fillStudyRows(side: Int8Array, close: Float64Array, ts: Float64Array, confidence: Float64Array, hold: number, buys: number,
-  index: Int32Array, timestamp: Float64Array, price: Float64Array, entryCol: Float64Array, exitCol: Float64Array, returnPct: Float64Array, conf: Float64Array): void {
+  const { confidence, level } = signals;
   const n = ts.length;
-  const BUY = SignalSide.Buy as number;
-  let k = 0;
-  for (let i = 0; i < n && k < buys; i++) {
-    if (side[i] !== BUY) continue;
+  const buys = buyIndices.length;
+  const timestamp = new Float64Array(buys), price = new Float64Array(buys), entryCol = new Float64Array(buys);
+  const exitCol = new Float64Array(buys), returnPct = new Float64Array(buys), conf = new Float64Array(buys), lvl = new Float64Array(buys);
+  for (let k = 0; k < buys; k++) {
+    const i = buyIndices[k];
     const j = i + hold < n ? i + hold : n - 1;
     const entry = close[i];
     const exit = close[j];
-    index[k] = i;
     timestamp[k] = ts[i];
     price[k] = entry;
     entryCol[k] = entry;
@@ -93,8 +100,10 @@ function fillStudyRows(side: Int8Array, close: Float64Array, ts: Float64Array, c
     // Same expression as the original, so fixtures match bit for bit.
     returnPct[k] = ((exit - entry) / entry) * 100;
     conf[k] = confidence[i];
-    k++;
+    lvl[k] = level ? level[i] : NaN;
   }
+  const columns: SignalStudyColumns = { index: buyIndices, timestamp, price, entry: entryCol, exit: exitCol, return_pct: returnPct, confidence: conf, level: lvl };
+  return { columns, stats: signalStudyStats(returnPct, hold) };
 }
 
 /** Aggregates percent returns (in the order given) into {@link SignalStudyStats}; non-finite returns are left out. */

@@ -1,4 +1,4 @@
-import { PositionManager, type ClosedTrade, type Sizing } from '@coinhts/positions';
+import { buyFillPrice, PositionManager, type ClosedTrade, type Sizing, type TradeSink } from '@coinhts/positions';
 import type { CandleColumns } from '../core/candles';
 import { SignalSide } from '../core/signals';
 import { FillRule, type PortfolioOptions } from './options';
@@ -43,8 +43,11 @@ export interface SimulationConfig {
   readonly options: PortfolioOptions;
   /** Resolved holding period in bars (>= 1), or null for no time exit. */
   readonly holdBars: number | null;
-  /** Called every {@link CHECK_EVERY_BARS} bars with (bars done, bars total); may throw to abort. */
-  readonly onChunk?: (done: number, total: number) => void;
+  /**
+   * Called every {@link CHECK_EVERY_BARS} bars with (bars done, bars total); may throw to abort.
+   * An object with a method (not a bare callback) so the compiled loop stays valid from run to run.
+   */
+  readonly progress?: ChunkListener;
 }
 
 /** Equity curve, one row per bar of the (merged) timeline. */
@@ -84,6 +87,11 @@ export interface TradeColumns {
   /** Bars held: a fill at a bar's open counts from that bar, a fill at (or inside) a bar counts it whole. */
   readonly bars_held: Int32Array;
   readonly exit_reason: readonly ExitReason[];
+}
+
+/** Receives simulation progress (see {@link SimulationConfig.progress}). */
+export interface ChunkListener {
+  onChunk(done: number, total: number): void;
 }
 
 /** What the simulation produced. */
@@ -161,14 +169,18 @@ class TradeLog {
 
 /**
  * Talks to the position book on the (rare) entries and exits, so the hot loops keep their state in
- * local variables and never call into the book per bar.
+ * local variables and never call into the book per bar. Uses the book's allocation-free
+ * `enterAt` / `closeAt`: a run may trade tens of thousands of times.
  */
-class Trader {
+class Trader implements TradeSink {
   qty = 0;
   cash: number;
   entryFill = 0;
   skipped = 0;
   private entryAxis = 0;
+  private exitAxis = 0;
+  private exitReason: ExitReason = ExitReason.EndOfData;
+  private readonly slippage: number;
 
   constructor(
     private readonly book: PositionManager,
@@ -178,24 +190,30 @@ class Trader {
     private readonly log: TradeLog,
   ) {
     this.cash = book.cash;
+    this.slippage = book.slippageRate;
+  }
+
+  /** The book's {@link TradeSink}: copies the closing trade into the log. */
+  record(t: ClosedTrade): void {
+    this.log.add(t, this.exitAxis - this.entryAxis, this.exitReason);
   }
 
   /** `axis` is the fill position on the bar axis: open of bar k = k, close of (or inside) bar k = k + 1. */
   enter(price: number, time: number, axis: number): boolean {
     if (!(price > 0)) { this.skipped++; return false; }
-    const r = this.book.enter({ symbol: this.symbol, strategy: this.strategy, price, time, sizing: this.sizing });
-    if (!r.ok) { this.skipped++; return false; }
-    this.qty = r.position.quantity;
-    this.entryFill = r.position.entryFillPrice;
+    const q = this.book.enterAt(this.symbol, this.strategy, price, time, this.sizing);
+    if (q <= 0) { this.skipped++; return false; }
+    this.qty = q;
+    this.entryFill = buyFillPrice(price, this.slippage);
     this.entryAxis = axis;
     this.cash = this.book.cash;
     return true;
   }
 
   exit(price: number, time: number, axis: number, reason: number): void {
-    const why = REASON_NAMES[reason];
-    const r = this.book.close({ symbol: this.symbol, strategy: this.strategy, price, time, reason: why });
-    if (r.ok) this.log.add(r.trade, axis - this.entryAxis, why);
+    this.exitAxis = axis;
+    this.exitReason = REASON_NAMES[reason];
+    this.book.closeAt(this.symbol, this.strategy, price, time, this.exitReason, this);
     this.qty = 0;
     this.cash = this.book.cash;
   }
@@ -407,7 +425,7 @@ function simulateOne(s: SimulationSeries, cfg: SimulationConfig): SimulationResu
   const log = new TradeLog();
   const tr = new Trader(book, s.symbol, cfg.strategy, o.sizing, log);
   const st = new OneSeries(s, tr, o, cfg.holdBars, new Float64Array(n), new Float64Array(n), new Float64Array(n));
-  runOne(st, s.side, c.open, c.high, c.low, c.close, cfg.onChunk);
+  runOne(st, s.side, c.open, c.high, c.low, c.close, cfg.progress);
   st.stepLast(n - 1);
   if (st.qty > 0) book.markToMarket(s.symbol, c.close[n - 1], c.timestamp[n - 1]);
   return {
@@ -427,7 +445,7 @@ function simulateOne(s: SimulationSeries, cfg: SimulationConfig): SimulationResu
  * the start of every call in the interpreter).
  */
 function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array,
-  onChunk: ((done: number, total: number) => void) | undefined): void {
+  progress: ChunkListener | undefined): void {
   const { eqOut, cashOut, ddOut, hold, exitOnSell, trF } = st;
   const n = close.length;
   const last = n - 1;
@@ -439,7 +457,7 @@ function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float6
   let nextCheck = 0;
   while (i < last) {
     if (i >= nextCheck) {
-      if (onChunk !== undefined) onChunk(i, n);
+      if (progress !== undefined) progress.onChunk(i, n);
       nextCheck = i + CHECK_EVERY_BARS;
     }
     const end = nextCheck < last ? nextCheck : last;
@@ -541,7 +559,7 @@ function simulateMany(series: readonly SimulationSeries[], cfg: SimulationConfig
   };
 
   for (let step = 0; step < n; step++) {
-    if (cfg.onChunk && step % CHECK_EVERY_BARS === 0) cfg.onChunk(step, n);
+    if (cfg.progress !== undefined && step % CHECK_EVERY_BARS === 0) cfg.progress.onChunk(step, n);
     const t = timeline[step];
     active.length = 0;
     for (const st of states) if (st.k <= st.last && st.s.candles.timestamp[st.k] === t) active.push(st);
