@@ -209,7 +209,7 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
     const buys = collectBuys(sig.side, scratch);
     if (buys < 0) throw new StrategyContractError(strategy.name, 'generate() returned a side other than -1, 0 or 1');
     studies.push(signalStudy(s.candles, sig, studyHold, scratch.slice(0, buys)));
-    simSeries.push({ symbol: s.symbol, candles: s.candles, side: sig.side });
+    simSeries.push({ symbol: s.symbol, candles: s.candles, side: sig.side, buys });
     doneBars += n;
     report(0.05 + 0.35 * (doneBars / totalBars), BacktestStage.SignalStudy);
   }

@@ -21,6 +21,11 @@ export const ExitReason = {
 /** One of {@link ExitReason}'s values. */
 export type ExitReason = (typeof ExitReason)[keyof typeof ExitReason];
 
+// Signal sides as plain module constants: with CommonJS output an imported binding is a getter
+// call on every read, which showed up in profiles of the per-signal paths.
+const BUY: number = SignalSide.Buy;
+const SELL: number = SignalSide.Sell;
+
 // Small integer codes in the hot loop; index into REASON_NAMES.
 const R_HOLD = 1, R_SELL = 2, R_SL = 3, R_TP = 4, R_TRAIL = 5, R_END = 6;
 const REASON_NAMES: readonly ExitReason[] = [ExitReason.EndOfData, ExitReason.HoldPeriod, ExitReason.SellSignal, ExitReason.StopLoss, ExitReason.TakeProfit, ExitReason.TrailingStop, ExitReason.EndOfData];
@@ -34,6 +39,8 @@ export interface SimulationSeries {
   readonly candles: CandleColumns;
   /** Signal side per bar (see SignalSide). */
   readonly side: Int8Array;
+  /** Number of Buy signals in `side`, when known (sizes the trade log: trades <= Buys). */
+  readonly buys?: number;
 }
 
 /** Settings of one simulation. */
@@ -122,8 +129,12 @@ class TradeLog {
   private readonly symbols: string[] = [];
   private readonly reasons: ExitReason[] = [];
 
-  constructor() {
-    this.num = this.alloc(256);
+  /**
+   * `capacity`: expected number of trades (at most the number of Buy signals), to avoid regrowing;
+   * capped at 65,536 so a Buy on every bar does not reserve megabytes up front.
+   */
+  constructor(capacity = 256) {
+    this.num = this.alloc(Math.min(65_536, Math.max(16, capacity)));
   }
 
   private alloc(cap: number): Record<(typeof NUMERIC_TRADE_FIELDS)[number], Float64Array> {
@@ -328,7 +339,7 @@ class OneSeries {
     if (this.qty > 0) {
       let why = 0;
       if (this.hold > 0 && i - this.entryBar + this.entryOff >= this.hold) why = R_HOLD;
-      else if (this.exitOnSell && side[i] === SignalSide.Sell) why = R_SELL;
+      else if (this.exitOnSell && side[i] === SELL) why = R_SELL;
       if (why !== 0) {
         if (this.nextOpen) this.pendExit = why;
         else {
@@ -337,7 +348,7 @@ class OneSeries {
         }
       }
     }
-    if (side[i] === SignalSide.Buy) {
+    if (side[i] === BUY) {
       if (this.nextOpen) {
         if (this.qty === 0 || this.pendExit !== 0) this.pendEntry = true;
       } else if (this.qty === 0 && tr.enter(close[i], ts[i], i + 1)) {
@@ -358,7 +369,7 @@ class OneSeries {
       let why = 0;
       if (this.nextOpen) why = this.closeAtEnd ? R_END : 0;
       else if (this.hold > 0 && i - this.entryBar + this.entryOff >= this.hold) why = R_HOLD;
-      else if (this.exitOnSell && this.s.side[i] === SignalSide.Sell) why = R_SELL;
+      else if (this.exitOnSell && this.s.side[i] === SELL) why = R_SELL;
       else if (this.closeAtEnd) why = R_END;
       if (why !== 0) {
         this.tr.exit(this.close[i], this.ts[i], i + 1, why);
@@ -422,7 +433,7 @@ function simulateOne(s: SimulationSeries, cfg: SimulationConfig): SimulationResu
   const n = c.timestamp.length;
   const o = cfg.options;
   const book = newBook(o);
-  const log = new TradeLog();
+  const log = new TradeLog((s.buys ?? 255) + 1);
   const tr = new Trader(book, s.symbol, cfg.strategy, o.sizing, log);
   const st = new OneSeries(s, tr, o, cfg.holdBars, new Float64Array(n), new Float64Array(n), new Float64Array(n));
   runOne(st, s.side, c.open, c.high, c.low, c.close, cfg.progress);
@@ -449,8 +460,6 @@ function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float6
   const { eqOut, cashOut, ddOut, hold, exitOnSell, trF } = st;
   const n = close.length;
   const last = n - 1;
-  // Locals, not module imports: CommonJS import bindings are property reads in the hot loops.
-  const BUY = SignalSide.Buy as number, SELL = SignalSide.Sell as number;
   // Bars 0..last−1 only: the last bar (once per run) is the caller's, so that no path this loop
   // meets is new to its optimised code (such paths made the JIT drop it at the end of every run).
   let i = 0;
@@ -540,7 +549,7 @@ function mergedTimeline(series: readonly SimulationSeries[]): Float64Array {
 function simulateMany(series: readonly SimulationSeries[], cfg: SimulationConfig): SimulationResult {
   const o = cfg.options;
   const book = newBook(o);
-  const log = new TradeLog();
+  const log = new TradeLog(series.reduce((a, s) => a + (s.buys ?? 255) + 1, 0));
   const states = series.map((s) => new SymbolState(s, new Trader(book, s.symbol, cfg.strategy, o.sizing, log)));
   const timeline = mergedTimeline(series);
   const n = timeline.length;
@@ -616,7 +625,7 @@ function simulateMany(series: readonly SimulationSeries[], cfg: SimulationConfig
       let why = 0;
       if (nextOpen && i === last) why = o.close_at_end ? R_END : 0;
       else if (hold > 0 && i - st.entryBar + st.entryOff >= hold) why = R_HOLD;
-      else if (o.exit_on_sell && st.s.side[i] === SignalSide.Sell) why = R_SELL;
+      else if (o.exit_on_sell && st.s.side[i] === SELL) why = R_SELL;
       else if (i === last && o.close_at_end) why = R_END;
       if (why === 0) continue;
       if (nextOpen && i !== last) st.pendExit = why;
@@ -627,7 +636,7 @@ function simulateMany(series: readonly SimulationSeries[], cfg: SimulationConfig
     }
     for (const st of active) {
       const i = st.k;
-      if (st.s.side[i] !== SignalSide.Buy) continue;
+      if (st.s.side[i] !== BUY) continue;
       if (nextOpen) {
         if (i !== st.last && (st.qty === 0 || st.pendExit !== 0)) st.pendEntry = true;
       } else if (st.qty === 0 && i !== st.last && st.tr.enter(st.s.candles.close[i], t, i + 1)) {
