@@ -6,7 +6,7 @@
  */
 import { backtestHandler, createRedisClient, defineProcessor, ensureConnected, outcomeRedis, QUEUE_NAMES, startQueueWorker, type QueueWorker, type RedisClient } from '@coinhts/jobs';
 import request from 'supertest';
-import { ResultsRunStore } from './services/engine-runs';
+import { filesArchivePayload, ResultsRunStore } from '@coinhts/jobs';
 import { expectErrorShape, requireServiceEnv, startTestApp, waitFor, type TestApp } from './testing/test-app';
 
 let t: TestApp;
@@ -27,7 +27,7 @@ afterAll(async () => {
 }, 30_000);
 
 async function startWorker(): Promise<QueueWorker> {
-  const deps = { executor: t.services.deps.executor, runs: new ResultsRunStore(t.services.deps.runs, 'async'), outcomes: outcomeRedis(redis), progressIntervalMs: 0 };
+  const deps = { executor: t.services.deps.executor, runs: new ResultsRunStore(t.services.deps.runs, filesArchivePayload, 'async'), outcomes: outcomeRedis(redis), progressIntervalMs: 0 };
   return startQueueWorker({ redis: { url: requireServiceEnv().redisUrl }, prefix: t.prefix, queue: QUEUE_NAMES.backtest, processor: defineProcessor(() => deps, backtestHandler), lockDurationMs: 10_000 });
 }
 

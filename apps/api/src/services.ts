@@ -14,7 +14,7 @@ import { RedisRateLimitStore, type EvalClient } from './auth/rate-limit';
 import type { ApiConfig } from './config';
 import { ApiMetrics } from './http/metrics';
 import { queueCounts } from './routes/ops-routes';
-import { EngineBacktestExecutor, engineOptions } from './services/engine-runs';
+import { EngineBacktestExecutor, engineOptions } from '@coinhts/jobs';
 
 /** The wired application dependencies plus what must be closed on shutdown. */
 export interface Services {

@@ -5,7 +5,9 @@ import type { Request, Response } from 'express';
 import { ApiError, ApiErrorCode } from '../http/api-error';
 import type { RouteDef } from '../http/route-table';
 import { jsonBody, parseInput } from '../http/validate';
-import { archivePayloadOf, requestedCandles, runInputOf } from '../services/engine-runs';
+import type { BacktestResult } from '@coinhts/engine';
+import { filesArchivePayload, runInputOf } from '@coinhts/jobs';
+import { requestedCandles } from '../services/request-size';
 import { readRunTable, TABLE_FORMATS, TABLE_MEDIA_TYPES, type TableFormat } from '../services/table-formats';
 import type { RouteDeps } from './deps';
 import { BacktestResponseSchema, RunIdParamsSchema, RunListQuerySchema, RunPageSchema, StoredRunSchema, TableQuerySchema } from './schemas';
@@ -93,10 +95,11 @@ export function backtestRoutes(deps: RouteDeps): RouteDef[] {
         res.on('close', onClose);
         const startedAt = deps.clock();
         try {
-          const result = await deps.executor.runFull(request, { signal: abort.signal });
+          const execution = await deps.executor.run(request, { signal: abort.signal, progress: () => undefined });
+          const result = execution.result as BacktestResult;
           const finishedAt = deps.clock();
           const runId = deps.newId();
-          await deps.runs.save(runInputOf(runId, 'sync', request, result, { startedAt, finishedAt }), archivePayloadOf(request, result));
+          await deps.runs.save(runInputOf({ runId, request, execution, startedAt, finishedAt }, 'sync'), filesArchivePayload(request, result));
           const s = result.summary;
           const body = {
             run_id: runId,

@@ -3,7 +3,7 @@ import type { ParquetCandleStore } from '@coinhts/market-data';
 import type { PresetRepository, ResultRepository } from '@coinhts/results';
 import type { Logger } from 'pino';
 import type { ApiConfig } from '../config';
-import type { EngineBacktestExecutor } from '../services/engine-runs';
+import type { EngineBacktestExecutor } from '@coinhts/jobs';
 import type { RunFileReader } from '../services/table-formats';
 
 /** A dependency `/readyz` checks. */
