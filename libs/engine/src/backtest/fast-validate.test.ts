@@ -41,6 +41,13 @@ describe('candlesAreValid', () => {
     expect(candlesAreValid({ ...ok, close: [1] as unknown as Float64Array })).toBe(false);
   });
 
+  it('validateSeriesCandles remembers a valid column set, and re-checks when a column array is replaced', () => {
+    const c = candlesFromRows([{ timestamp: 1, open: 1, high: 1, low: 1, close: 1, volume: 1 }, { timestamp: 2, open: 1, high: 1, low: 1, close: 1, volume: 1 }]) as { -readonly [K in keyof CandleColumns]: Float64Array };
+    expect(() => validateSeriesCandles(c, 'A')).not.toThrow();
+    c.close = Float64Array.of(1, Number.NaN);
+    expect(() => validateSeriesCandles(c, 'A')).toThrow(/close at row 1/);
+  });
+
   it('validateSeriesCandles throws the detailed InvalidCandlesError only for bad input', () => {
     const bad = candlesFromRows([{ timestamp: 1, open: 1, high: 0.5, low: 1, close: 1, volume: 1 }]);
     expect(() => validateSeriesCandles(bad, 'KRW-ETH')).toThrow(InvalidCandlesError);
