@@ -87,6 +87,9 @@ describe('npm pack of @coinhts/engine (+ indicators, positions) in an empty fold
 
     // Same candles, same request, in process on the engine's source: identical numbers.
     expect(printed).toBe(runScriptInProcess(script));
+    // The README quotes the output; keep the quote true (update it when the engine's numbers change on purpose).
+    const quoted = /It prints `([^`]+)`/.exec(readFileSync(join(ROOT, 'libs', 'engine', 'README.md'), 'utf8'))?.[1];
+    expect({ readmeSays: quoted }).toEqual({ readmeSays: printed });
     const candles = testingSource.syntheticCandles({ n: 5000, seed: 7, intervalMs: 3_600_000, volatility: 0.008 });
     const direct = engineSource.runBacktest({
       strategy: engineSource.getStrategy('sma_crossover'), params: { fast_period: 10, slow_period: 30 },
