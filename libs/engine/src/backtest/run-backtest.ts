@@ -9,7 +9,7 @@ import { tradeMetrics, type TradeMetrics } from '../metrics/trades';
 import { StrategyContractError } from './errors';
 import { validateSeriesCandles } from './fast-validate';
 import { parsePortfolioOptions, zodIssuesToParamIssues, type PortfolioOptions } from './options';
-import { collectBuys, signalStudy, signalStudyStats, type SignalStudyColumns, type SignalStudyStats } from './signal-study';
+import { buyIndices, signalStudy, signalStudyStats, type SignalStudyColumns, type SignalStudyStats } from './signal-study';
 import { simulatePortfolio, type ChunkListener, type EquityColumns, type SimulationSeries, type TradeColumns } from './simulate';
 import { ENGINE_VERSION } from './version';
 
@@ -204,12 +204,10 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
     const n = s.candles.timestamp.length;
     const sig = strategy.generate(s.candles, params);
     checkSignals(strategy.name, sig, n);
-    // Buy indices go to the front of a bar-sized scratch array (pages past them are never touched).
-    const scratch = new Int32Array(n);
-    const buys = collectBuys(sig.side, scratch);
-    if (buys < 0) throw new StrategyContractError(strategy.name, 'generate() returned a side other than -1, 0 or 1');
-    studies.push(signalStudy(s.candles, sig, studyHold, scratch.slice(0, buys)));
-    simSeries.push({ symbol: s.symbol, candles: s.candles, side: sig.side, buys });
+    const buys = buyIndices(sig.side);
+    if (buys === null) throw new StrategyContractError(strategy.name, 'generate() returned a side other than -1, 0 or 1');
+    studies.push(signalStudy(s.candles, sig, studyHold, buys));
+    simSeries.push({ symbol: s.symbol, candles: s.candles, side: sig.side, buys: buys.length });
     doneBars += n;
     report(0.05 + 0.35 * (doneBars / totalBars), BacktestStage.SignalStudy);
   }

@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CandleColumns } from '../core/candles';
 import { emptySignals, SignalSide } from '../core/signals';
-import { collectBuys, countBuys, signalStudy, signalStudyStats } from './signal-study';
+import { buyIndices, collectBuys, countBuys, signalStudy, signalStudyStats } from './signal-study';
 
-function buyIndices(side: Int8Array): Int32Array {
-  const into = new Int32Array(side.length);
-  return into.slice(0, collectBuys(side, into));
+function buys(side: Int8Array): Int32Array {
+  const out = buyIndices(side);
+  if (out === null) throw new Error('bad side');
+  return out;
 }
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'coin_hts');
@@ -51,7 +52,7 @@ describe.each([
     signals.confidence[s.index] = s.confidence;
   }
   const hold = expected.params.hold_period_bars;
-  const { columns, stats } = signalStudy(candles, signals, hold, buyIndices(signals.side));
+  const { columns, stats } = signalStudy(candles, signals, hold, buys(signals.side));
 
   it('has one row per signal with the original entry, exit and return (bit for bit)', () => {
     expect(candles.timestamp.length).toBe(expected.n_rows);
@@ -85,7 +86,7 @@ describe('signal study rules', () => {
     const s = emptySignals(4);
     s.side[1] = SignalSide.Buy; // 110 → close[3] = 120: (120 − 110) / 110 × 100 = 9.0909…
     s.side[3] = SignalSide.Buy; // last bar: exit = entry → 0
-    const { columns, stats } = signalStudy(candles, s, 2, buyIndices(s.side));
+    const { columns, stats } = signalStudy(candles, s, 2, buys(s.side));
     expect(Array.from(columns.exit)).toEqual([120, 120]);
     expect(columns.return_pct[0]).toBeCloseTo(100 / 11, 12);
     expect(columns.return_pct[1]).toBe(0);
@@ -96,15 +97,23 @@ describe('signal study rules', () => {
     const s = emptySignals(4);
     s.side[0] = SignalSide.Sell;
     expect(countBuys(s.side)).toBe(0);
-    expect(signalStudy(candles, s, 1, buyIndices(s.side)).stats).toEqual({ signals: 0, hold_period_bars: 1, win_rate: null, avg_return_pct: null, legacy_max_drawdown_pct: null });
+    expect(signalStudy(candles, s, 1, buys(s.side)).stats).toEqual({ signals: 0, hold_period_bars: 1, win_rate: null, avg_return_pct: null, legacy_max_drawdown_pct: null });
   });
 
   it('countBuys / collectBuys count Buys, list their bars and flag a side value other than -1/0/1', () => {
     expect(countBuys(Int8Array.from([1, 0, -1, 1]))).toBe(2);
     expect(countBuys(Int8Array.from([1, 2]))).toBe(-1);
     expect(countBuys(Int8Array.from([0, -2]))).toBe(-1);
-    expect(Array.from(buyIndices(Int8Array.from([0, 1, -1, 0, 1])))).toEqual([1, 4]);
+    expect(Array.from(buys(Int8Array.from([0, 1, -1, 0, 1])))).toEqual([1, 4]);
+    expect(buyIndices(Int8Array.from([1, 5]))).toBeNull();
     expect(collectBuys(Int8Array.from([1, 5]), new Int32Array(2))).toBe(-1);
+    // growth past the first 4,096 indices keeps every index in order
+    const many = new Int8Array(20_000);
+    for (let i = 0; i < many.length; i += 3) many[i] = 1;
+    const got = buys(many);
+    expect(got.length).toBe(Math.ceil(20_000 / 3));
+    expect(got[got.length - 1]).toBe(19_998);
+    expect(got.every((x, k) => x === 3 * k)).toBe(true);
   });
 
   it('aggregates skip a non-finite return (zero entry price) instead of turning into NaN', () => {

@@ -78,6 +78,31 @@ export function collectBuys(side: Int8Array, into: Int32Array | null): number {
 }
 
 /**
+ * The bar indices of the Buy signals, or null when a side is not -1, 0 or 1. One pass; the result
+ * grows by doubling, so a series with few signals does not reserve an index per bar.
+ */
+export function buyIndices(side: Int8Array): Int32Array | null {
+  const BUY = SignalSide.Buy as number, SELL = SignalSide.Sell as number;
+  const n = side.length;
+  let out = new Int32Array(Math.min(n, 4096));
+  let buys = 0;
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const s = side[i];
+    if (s === BUY) {
+      if (buys === out.length) {
+        const grown = new Int32Array(Math.min(n, out.length * 2));
+        grown.set(out);
+        out = grown;
+      }
+      out[buys++] = i;
+    }
+    bad |= s > BUY || s < SELL ? 1 : 0;
+  }
+  return bad ? null : out.subarray(0, buys);
+}
+
+/**
  * Runs the signal study of one series. `hold` >= 0 bars; `buyIndices` holds the bar index of
  * every Buy signal in order (see {@link collectBuys}); only those are visited.
  */
