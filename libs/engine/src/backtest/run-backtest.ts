@@ -223,9 +223,10 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
     barsPerYear: bpy, barMs, riskFreeRatePct: options.risk_free_rate_pct,
   });
   const timelineBars = eq.timestamp.length;
+  const allTrades = tradeMetrics(sim.trades);
   const portfolio: PortfolioMetrics = {
     ...curve,
-    ...tradeMetrics(sim.trades),
+    ...allTrades,
     exposure: timelineBars > 0 ? sim.barsInMarket / timelineBars : null,
     bars_in_market: sim.barsInMarket,
     entries_skipped: sim.symbolEntriesSkipped.reduce((a, b) => a + b, 0),
@@ -243,7 +244,7 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
       exposure: sim.symbolBarsInMarket[k] / n,
       entries_skipped: sim.symbolEntriesSkipped[k],
       signal_study: studies[k].stats,
-      trades: tradeMetrics(series.length === 1 ? sim.trades : tradesOf(sim.trades, s.symbol)),
+      trades: series.length === 1 ? allTrades : tradeMetrics(tradesOf(sim.trades, s.symbol)),
     };
   });
   const signals = concatStudies(series, studies);
