@@ -8,6 +8,7 @@ export * from './core/signals';
 export * from './core/strategy';
 export * from './core/timeframes';
 export * from './core/ports';
+export * from './sweep';
 export * from './backtest';
 export * from './metrics';
 export * from './strategies';
