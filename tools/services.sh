@@ -60,7 +60,7 @@ for _i in $(seq 1 150); do
   sleep 0.2
 done
 if [ $_ok != 1 ]; then _svc_log "services did not come up (pg=$_pg redis=$_rd s3=$_s3); logs in $SVC_DIR"; fi
-_svc_log "PostgreSQL $DATABASE_URL, Redis $REDIS_URL, S3 ($S3_IMPL) $S3_ENDPOINT"
+_svc_log "PostgreSQL $DATABASE_URL, Redis $REDIS_URL, S3 (${S3_IMPL:-external}) $S3_ENDPOINT"
 
 services_stop() {
   if [ "$_SVC_STARTED_PG" = 1 ]; then su postgres -c "$PGBIN/pg_ctl -D $SVC_DIR/pg/data -m fast stop" >/dev/null 2>&1 || true; fi
