@@ -63,7 +63,7 @@ const pctOrNull = (field: string, max: number, maxExclusive: boolean) =>
  * | fee_rate | 0.001 | 0.1 % of notional on entry AND exit |
  * | slippage_rate | 0.0002 | 0.02 % adverse on every fill |
  * | fill | 'next-open' | or 'signal-close' (the original) |
- * | hold_bars | 'strategy' | exit after this many bars; null = no time exit |
+ * | hold_bars | 'strategy' | exit after this many bars; null = no time exit; 'strategy' = the strategy's hold period, or no time exit for strategies that exit on their own Sell signals |
  * | stop_loss_pct / take_profit_pct / trailing_stop_pct | null | percent |
  * | exit_on_sell | true | a Sell signal closes the position |
  * | close_at_end | true | an open position is closed at the last close |

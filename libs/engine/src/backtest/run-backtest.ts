@@ -187,7 +187,7 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
   const options = parsePortfolioOptions(req.options);
   for (const s of series) validateSeriesCandles(s.candles, s.symbol);
   const studyHold = strategy.holdPeriodBars(params);
-  const holdBars = options.hold_bars === 'strategy' ? Math.max(1, studyHold) : options.hold_bars;
+  const holdBars = options.hold_bars === 'strategy' ? (strategy.exitsOnSignal ? null : Math.max(1, studyHold)) : options.hold_bars;
 
   let finest = series[0].timeframe;
   for (const s of series) if (TIMEFRAMES[s.timeframe].ms < TIMEFRAMES[finest].ms) finest = s.timeframe;

@@ -37,6 +37,13 @@ export interface StrategyDefinition<P extends object = Record<string, unknown>> 
   warmupBars(params: P): number;
   /** Holding period for the signal study (bars after entry at which the forward return is measured). */
   holdPeriodBars(params: P): number;
+  /**
+   * True when the strategy emits Sell signals meant to close its positions (e.g. a crossover).
+   * Then a simulation with the default `hold_bars: 'strategy'` holds until the Sell (or a stop)
+   * instead of exiting after `holdPeriodBars`; the signal study still uses `holdPeriodBars`.
+   * Omitted = false: positions are closed after the holding period, as the original did.
+   */
+  readonly exitsOnSignal?: boolean;
   /** Batch form: columns in, signals out (one per bar). Must not mutate the input. */
   generate(candles: CandleColumns, params: P): SignalColumns;
   /** Streaming form with the same semantics as {@link StrategyDefinition.generate}. */

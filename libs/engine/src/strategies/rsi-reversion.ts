@@ -145,6 +145,7 @@ export const rsiReversion: StrategyDefinition<RsiReversionConfig> = {
   jsonSchema: paramsJsonSchema(RsiReversionSchema),
   warmupBars: (p) => p.period + 1,
   holdPeriodBars: (p) => p.hold_period_bars,
+  exitsOnSignal: true,
   generate(candles: CandleColumns, params: RsiReversionConfig): SignalColumns {
     const close = candles.close;
     const n = close.length;

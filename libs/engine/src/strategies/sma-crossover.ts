@@ -95,6 +95,7 @@ export const smaCrossover: StrategyDefinition<SmaCrossoverConfig> = {
   jsonSchema: paramsJsonSchema(SmaCrossoverSchema),
   warmupBars: (p) => p.slow_period,
   holdPeriodBars: (p) => p.hold_period_bars,
+  exitsOnSignal: true,
   generate(candles: CandleColumns, params: SmaCrossoverConfig): SignalColumns {
     const close = candles.close;
     const n = close.length;
