@@ -20,17 +20,23 @@ source tools/services.sh || { echo "could not start services"; echo "0 passed, 1
 trap services_stop EXIT
 
 mkdir -p .ci-reports
-checks_passed=0; checks_failed=0
-for target in lint typecheck; do
-  echo "== $target"
-  for p in $(npx nx show projects 2>/dev/null | sort); do
-    if npx nx run "$p:$target" --output-style=static --skip-nx-cache >".ci-reports/$target-$p.log" 2>&1; then
-      checks_passed=$((checks_passed + 1))
-    else
-      checks_failed=$((checks_failed + 1)); echo "FAILED: $p:$target"; tail -40 ".ci-reports/$target-$p.log"
-    fi
-  done
+rm -f .ci-reports/*.ok .ci-reports/*.failed
+echo "== lint and typecheck (every project; two at a time)"
+check_one() {
+  local task=$1 log=".ci-reports/${1/:/-}.log"
+  if npx nx run "$task" --output-style=static --skip-nx-cache >"$log" 2>&1; then touch ".ci-reports/${1/:/-}.ok"
+  else touch ".ci-reports/${1/:/-}.failed"; fi
+}
+export -f check_one
+npx nx show projects 2>/dev/null | sort | while read -r p; do echo "$p:lint"; echo "$p:typecheck"; done \
+  | xargs -P 2 -I{} bash -c 'check_one {}'
+checks_passed=$(ls .ci-reports/*.ok 2>/dev/null | wc -l)
+checks_failed=$(ls .ci-reports/*.failed 2>/dev/null | wc -l)
+for f in .ci-reports/*.failed; do
+  [ -e "$f" ] || continue
+  log="${f%.failed}.log"; echo "FAILED: $(basename "${f%.failed}")"; tail -40 "$log"
 done
+echo "lint/typecheck: $checks_passed passed, $checks_failed failed"
 
 echo "== jest"
 npx jest -c jest.config.cjs --ci --maxWorkers=2 --json --outputFile=.ci-reports/jest.json "$@"
