@@ -1,0 +1,73 @@
+# syntax=docker/dockerfile:1.7
+# coin-hts HTTP API image (also carries the `coinhts` CLI for one-shot jobs such as `db migrate`).
+# Build from the repository root:  docker build -f docker/api.Dockerfile -t coinhts-api .
+#
+# Stages: deps (every dependency, no install scripts) -> build (Nx build: tsc -> dist/) ->
+# prod-deps (production dependencies only) -> runtime (slim, non-root, tini, HEALTHCHECK).
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+ENV CI=true NX_NO_CLOUD=true NX_DAEMON=false NPM_CONFIG_UPDATE_NOTIFIER=false
+# npm 11 as in development (the lockfile and "allowScripts" are written by npm 11).
+RUN npm install -g npm@11.19.1 && npm cache clean --force
+# Manifests first, so the dependency layer is reused until a package.json or the lockfile changes.
+COPY package.json package-lock.json ./
+COPY libs/indicators/package.json libs/indicators/
+COPY libs/positions/package.json libs/positions/
+COPY libs/engine/package.json libs/engine/
+COPY libs/market-data/package.json libs/market-data/
+COPY libs/storage/package.json libs/storage/
+COPY libs/results/package.json libs/results/
+COPY libs/jobs/package.json libs/jobs/
+COPY apps/api/package.json apps/api/
+COPY apps/worker/package.json apps/worker/
+COPY apps/cli/package.json apps/cli/
+# --ignore-scripts: the only dependencies with build scripts are dev-only test oracles (talib) and
+# tooling whose prebuilt binaries come as optional packages; the TypeScript build needs none of them.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+
+FROM deps AS build
+COPY tsconfig.base.json nx.json ./
+COPY libs/ libs/
+COPY apps/ apps/
+# The Nx build target of each app also builds the libraries it depends on (dependsOn ^build).
+RUN npx nx run-many -t build -p api cli --output-style=static \
+ && mkdir -p /out \
+ && for d in libs/indicators libs/positions libs/engine libs/market-data libs/storage libs/results libs/jobs apps/api apps/cli; do \
+      mkdir -p "/out/$d" && cp "$d/package.json" "/out/$d/" && cp -r "$d/dist" "/out/$d/dist"; \
+    done \
+ && find /out -name '*.tsbuildinfo' -delete
+
+FROM deps AS prod-deps
+# Production dependencies only; workspace packages stay symlinks into libs/ and apps/.
+RUN npm ci --no-audit --no-fund --ignore-scripts --omit=dev && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+# tini as PID 1: forwards SIGTERM to node and reaps exited children.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini=0.19.0-1+b3 \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    PORT=8080 \
+    DATA_ROOT=/data/candles \
+    COINHTS_RESULTS_DIR=/data/results \
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+WORKDIR /app
+COPY --from=prod-deps /app/package.json /app/package-lock.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /out/ ./
+# The bundled synthetic sample seeds an empty candle volume on first start (Docker copies image
+# content into a new named volume), so the stack can run a backtest before any data import.
+COPY data/sample /data/candles
+RUN mkdir -p /data/results \
+ && chown -R node:node /data \
+ && printf '#!/bin/sh\nexec node /app/apps/cli/dist/main.js "$@"\n' > /usr/local/bin/coinhts \
+ && chmod 755 /usr/local/bin/coinhts
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "apps/api/dist/main.js"]
