@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { ResultsStorageOptions } from '@coinhts/jobs';
 import { z } from 'zod';
 
 /**
@@ -28,8 +29,7 @@ const origin = z.string().refine((s) => {
   }
 }, { message: 'each origin must look like https://app.example.com (scheme://host[:port], no path, no "*")' });
 
-/** Environment variables of the API, with defaults. Unknown variables are ignored. */
-export const ApiEnvSchema = z.object({
+const ApiEnvFields = z.object({
   PORT: int(0, 65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
@@ -40,6 +40,14 @@ export const ApiEnvSchema = z.object({
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('coinhts'),
   DATA_ROOT: z.string().min(1),
   COINHTS_RESULTS_DIR: z.string().min(1).default('coinhts-results'),
+  // The worker's names and rules (apps/worker/src/config.ts), so one .env serves both.
+  RESULTS_STORE: z.enum(['local', 's3']).default('local'),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_KEY_PREFIX: z.string().regex(/^(|.*\/)$/, "must be empty or end with '/'").optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   COINHTS_TZ: z.string().min(1).refine((tz) => {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -62,6 +70,14 @@ export const ApiEnvSchema = z.object({
   TRUST_PROXY: bool.default(false),
 });
 
+/** Environment variables of the API, with defaults. Unknown variables are ignored. */
+export const ApiEnvSchema = ApiEnvFields.superRefine((e, ctx) => {
+  if (e.RESULTS_STORE === 's3' && !e.S3_BUCKET) ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required when RESULTS_STORE=s3' });
+  if ((e.AWS_ACCESS_KEY_ID === undefined) !== (e.AWS_SECRET_ACCESS_KEY === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['AWS_SECRET_ACCESS_KEY'], message: 'set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the AWS default chain is used)' });
+  }
+});
+
 /** Validated configuration of the API. Sizes are bytes, durations ms. */
 export interface ApiConfig {
   readonly port: number;
@@ -72,8 +88,14 @@ export interface ApiConfig {
   readonly queuePrefix: string;
   /** Candle store root (`{SYMBOL}/{TIMEFRAME}/{YEAR}.parquet`). */
   readonly dataRoot: string;
-  /** Root of the run archives (`{dir}/backtests/{runId}/`). */
+  /**
+   * Local archive folder (`{dir}/backtests/{runId}/`): where runs are written with
+   * `RESULTS_STORE=local`, and where runs archived locally (`file://` locations) are read from in
+   * either mode.
+   */
   readonly resultsDir: string;
+  /** Where new runs are archived: the same options the worker passes to `openProcessorRuntime`. */
+  readonly results: ResultsStorageOptions;
   /** Zone of date-only bounds such as `start_date: 2024-01-01` (the end date is inclusive). */
   readonly timeZone: string;
   /** Origins allowed by CORS; empty = no cross-origin access. Never `*`, never credentials. */
@@ -106,7 +128,7 @@ export class ConfigError extends Error {
 function problemsOf(error: z.ZodError, env: Readonly<Record<string, unknown>>): string[] {
   return error.issues.map((i) => {
     const name = String(i.path[0] ?? '(environment)');
-    return env[name] === undefined ? `${name} is required but not set` : `${name}: ${i.message}`;
+    return env[name] === undefined && i.code !== 'custom' ? `${name} is required but not set` : `${name}: ${i.message}`;
   });
 }
 
@@ -124,6 +146,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     queuePrefix: e.QUEUE_PREFIX,
     dataRoot: resolve(e.DATA_ROOT),
     resultsDir: resolve(e.COINHTS_RESULTS_DIR),
+    results:
+      e.RESULTS_STORE === 's3'
+        ? {
+            kind: 's3',
+            bucket: e.S3_BUCKET as string,
+            endpoint: e.S3_ENDPOINT,
+            region: e.AWS_REGION,
+            keyPrefix: e.S3_KEY_PREFIX,
+            credentials: e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY } : undefined,
+          }
+        : { kind: 'local', dir: resolve(e.COINHTS_RESULTS_DIR) },
     timeZone: e.COINHTS_TZ,
     corsOrigins: e.CORS_ORIGINS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
@@ -145,7 +178,7 @@ export interface KeysCliConfig {
 
 /** Reads DATABASE_URL (and DB_SCHEMA) for `apps/api/src/cli/keys.ts`. */
 export function loadKeysCliConfig(env: Readonly<Record<string, string | undefined>> = process.env): KeysCliConfig {
-  const schema = ApiEnvSchema.pick({ DATABASE_URL: true, DB_SCHEMA: true });
+  const schema = ApiEnvFields.pick({ DATABASE_URL: true, DB_SCHEMA: true });
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = schema.safeParse(cleaned);
   if (!r.success) throw new ConfigError(problemsOf(r.error, cleaned));
