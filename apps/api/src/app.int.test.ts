@@ -2,6 +2,8 @@
  * The HTTP API against real PostgreSQL and Redis: synchronous backtests, stored results in every
  * format, strategies, presets, data, health, metrics, docs — success and failure paths.
  */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { getStrategy, runBacktest } from '@coinhts/engine';
 import { ParquetCandleStore, parseDateBound } from '@coinhts/market-data';
 import { decodeParquet, fromArrowTable } from '@coinhts/storage';
@@ -220,6 +222,23 @@ describe('synchronous backtests and stored results', () => {
     await request(t.app).get(`/api/v1/backtests/${runId}/trades`).set(auth(t.keys.read)).expect(404);
     await request(t.app).delete(`/api/v1/backtests/${runId}`).set(auth(t.keys.run)).expect(404);
     await request(t.app).get('/api/v1/backtests/not-a-uuid').set(auth(t.keys.read)).expect(404);
+  });
+
+  it('damaged local archives answer typed 500s: INTEGRITY_MISMATCH, ARCHIVE_MISSING, ARCHIVE_UNREACHABLE', async () => {
+    const id = (await request(t.app).post('/api/v1/backtests').set(auth(t.keys.run)).send(BODY).expect(201)).body.run_id as string;
+    const folder = join(t.config.resultsDir, 'backtests', id);
+    const trades = await readFile(join(folder, 'trades.parquet'));
+    trades[trades.length >> 1] ^= 0xff;
+    await writeFile(join(folder, 'trades.parquet'), trades);
+    const bad = await request(t.app).get(`/api/v1/backtests/${id}/trades`).set(auth(t.keys.read)).expect(500);
+    expect(expectErrorShape(bad.body, 'INTEGRITY_MISMATCH').details).toEqual({ key: `backtests/${id}/trades.parquet` });
+    await request(t.app).get(`/api/v1/backtests/${id}/equity`).set(auth(t.keys.read)).expect(200);
+    await rm(join(folder, 'equity.parquet'));
+    expectErrorShape((await request(t.app).get(`/api/v1/backtests/${id}/equity`).set(auth(t.keys.read)).expect(500)).body, 'ARCHIVE_MISSING');
+    // The row says "local folder", but the folder is not this server's (another host or COINHTS_RESULTS_DIR).
+    await rm(folder, { recursive: true });
+    const away = await request(t.app).get(`/api/v1/backtests/${id}/signals`).set(auth(t.keys.read)).expect(500);
+    expect(expectErrorShape(away.body, 'ARCHIVE_UNREACHABLE').message).toMatch(/COINHTS_RESULTS_DIR/);
   });
 });
 

@@ -1,35 +1,26 @@
 /**
  * Queued backtests end to end: the API submits through @coinhts/jobs, a real BullMQ worker
- * (started in-process with the jobs library's `startQueueWorker` and `backtestHandler`, wired to
- * the same executor and run store as the synchronous route) runs it, and the API reports progress
- * and serves the stored run. Plus cancellation (409 once finished) and sweeps' submit/status/cancel.
+ * (started in-process with the jobs library's `startQueueWorker` and `backtestHandler`, its
+ * dependencies opened by `openProcessorRuntime` from the app's configuration as apps/worker does)
+ * runs it, and the API reports progress and serves the stored run. Plus cancellation (409 once
+ * finished) and sweeps' submit/status/cancel (sweeps run end to end in sweeps.int.test.ts).
  */
-import { backtestHandler, createRedisClient, defineProcessor, ensureConnected, outcomeRedis, QUEUE_NAMES, startQueueWorker, type QueueWorker, type RedisClient } from '@coinhts/jobs';
+import { QUEUE_NAMES } from '@coinhts/jobs';
 import request from 'supertest';
-import { filesArchivePayload, ResultsRunStore } from '@coinhts/jobs';
-import { expectErrorShape, requireServiceEnv, startTestApp, waitFor, type TestApp } from './testing/test-app';
+import { expectErrorShape, startTestApp, startTestWorker, waitFor, type TestApp, type TestWorker } from './testing/test-app';
 
 let t: TestApp;
-let worker: QueueWorker | undefined;
-let redis: RedisClient;
+let worker: TestWorker | undefined;
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 const BODY = { strategy: 'volume_long_candle', params: {}, symbols: ['KRW-BTC', 'KRW-ETH'], start_date: '2023-01-01', end_date: '2023-12-31', timeframe: '1d', options: { fees: 0.001 } };
 
 beforeAll(async () => {
   t = await startTestApp('async');
-  redis = createRedisClient({ url: requireServiceEnv().redisUrl });
-  await ensureConnected(redis);
 }, 60_000);
 afterAll(async () => {
-  await worker?.close({ timeoutMs: 0 });
-  await redis?.close();
+  await worker?.close();
   await t?.close();
 }, 30_000);
-
-async function startWorker(): Promise<QueueWorker> {
-  const deps = { executor: t.services.deps.executor, runs: new ResultsRunStore(t.services.deps.runs, filesArchivePayload, 'async'), outcomes: outcomeRedis(redis), progressIntervalMs: 0 };
-  return startQueueWorker({ redis: { url: requireServiceEnv().redisUrl }, prefix: t.prefix, queue: QUEUE_NAMES.backtest, processor: defineProcessor(() => deps, backtestHandler), lockDurationMs: 10_000 });
-}
 
 describe('async backtests', () => {
   it('validates before queueing: 422 for a bad body, an unknown strategy or bad params', async () => {
@@ -66,7 +57,7 @@ describe('async backtests', () => {
   });
 
   it('runs end to end on a real worker: progress, completion, the stored run and its tables', async () => {
-    worker = await startWorker();
+    worker = await startTestWorker(t, QUEUE_NAMES.backtest);
     const s = await request(t.app).post('/api/v1/backtests/async').set(auth(t.keys.run)).send(BODY).expect(202);
     const id = s.body.task_id as string;
     const seen = new Set<string>();

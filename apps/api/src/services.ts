@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { getStrategy, parsePortfolioOptions, parseStrategyParams } from '@coinhts/engine';
 import { closeQuietly, createRedisClient, ensureConnected, JobQueues } from '@coinhts/jobs';
 import { ParquetCandleStore } from '@coinhts/market-data';
-import { createDataSource, ensureInitialized, LocalDirArchiveStore, PresetRepository, ResultRepository, runMigrations } from '@coinhts/results';
+import { createDataSource, ensureInitialized, PresetRepository, runMigrations } from '@coinhts/results';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from './app';
@@ -15,6 +15,7 @@ import type { ApiConfig } from './config';
 import { ApiMetrics } from './http/metrics';
 import { queueCounts } from './routes/ops-routes';
 import { EngineBacktestExecutor, engineOptions } from '@coinhts/jobs';
+import { openResultsStore } from './services/results-store';
 
 /** The wired application dependencies plus what must be closed on shutdown. */
 export interface Services {
@@ -35,7 +36,7 @@ export interface BuildOptions {
   readonly processMetrics?: boolean;
 }
 
-/** Connects everything the API needs: PostgreSQL, Redis (queues + rate limit), the candle store and the run archive. */
+/** Connects everything the API needs: PostgreSQL, Redis (queues + rate limit), the candle store and the run archives (local folder or S3). */
 export async function buildServices(config: ApiConfig, logger: Logger, options: BuildOptions = {}): Promise<Services> {
   const clock = options.clock ?? Date.now;
   const ds = createDataSource({ url: config.database.url, schema: config.database.schema, poolSize: config.database.poolSize, applicationName: 'coinhts-api' });
@@ -66,9 +67,8 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
     await ensureConnected(limiterRedis);
     closers.push(() => closeQuietly(limiterRedis));
 
-    await mkdir(config.resultsDir, { recursive: true });
-    const archives = new LocalDirArchiveStore({ root: config.resultsDir, now: clock });
-    const runs = new ResultRepository(ds, archives, { now: clock });
+    const results = await openResultsStore(ds, { results: config.results, resultsDir: config.resultsDir, clock });
+    closers.push(async () => results.close());
     const presets = new PresetRepository(ds, (s, p) => parseStrategyParams(getStrategy(s), p), { now: clock });
     const candles = new ParquetCandleStore({ root: config.dataRoot });
     const apiKeys = new ApiKeyRepository(ds, { now: clock });
@@ -82,8 +82,9 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
       keys,
       rateLimitStore: new RedisRateLimitStore(limiterRedis as unknown as EvalClient, config.queuePrefix),
       metrics,
-      runs,
-      runFiles: archives,
+      runs: results.runs,
+      syncRuns: results.syncRuns,
+      archives: results.archives,
       presets,
       jobs,
       candles,
@@ -91,7 +92,7 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
       readiness: [
         { name: 'postgres', check: async () => { await ds.query('SELECT 1'); } },
         { name: 'redis', check: async () => { if (!(await jobs.ping())) throw new Error('no PONG'); } },
-        { name: 'storage', check: async () => { await access(config.dataRoot, constants.R_OK); await access(config.resultsDir, constants.W_OK); } },
+        { name: 'storage', check: async () => { await access(config.dataRoot, constants.R_OK); await results.check(); } },
       ],
       isShuttingDown: () => stopping,
       clock,

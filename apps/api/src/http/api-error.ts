@@ -26,6 +26,8 @@ export const ApiErrorCode = {
   Unauthenticated: 'UNAUTHENTICATED',
   Forbidden: 'FORBIDDEN',
   RouteNotFound: 'ROUTE_NOT_FOUND',
+  /** A resource of a known route that does not exist (e.g. the trades of a sweep run). */
+  NotFound: 'NOT_FOUND',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   RequestTooLarge: 'REQUEST_TOO_LARGE',
@@ -33,6 +35,10 @@ export const ApiErrorCode = {
   AlreadyFinished: 'ALREADY_FINISHED',
   NoData: 'NO_DATA',
   ShuttingDown: 'SHUTTING_DOWN',
+  /** A run's archive is recorded in a store this server is not configured to read (server configuration). */
+  ArchiveUnreachable: 'ARCHIVE_UNREACHABLE',
+  /** A run's row names an archive (or a file of it) that is not there (damaged store). */
+  ArchiveMissing: 'ARCHIVE_MISSING',
 } as const;
 /** One of {@link ApiErrorCode}'s values. */
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

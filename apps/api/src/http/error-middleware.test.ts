@@ -6,6 +6,7 @@
 import { InvalidParamsError, UnknownStrategyError, InvalidCandlesError, BacktestAbortedError } from '@coinhts/engine';
 import { IdempotencyConflictError, InvalidJobRequestError, JobNotFoundError, QueueUnavailableError } from '@coinhts/jobs';
 import { DataQualityError, InvalidFileError, InvalidRangeError, NoDataError, StoreBusyError } from '@coinhts/market-data';
+import { CorruptArchiveError, IntegrityMismatchError, StorageUnavailableError } from '@coinhts/storage';
 import { DatabaseQueryError, DatabaseUnavailableError, ResultConflictError, ResultNotFoundError, ResultValidationError } from '@coinhts/results';
 import express from 'express';
 import pino from 'pino';
@@ -45,6 +46,12 @@ const cases: [string, unknown, number, string][] = [
   // A database error that is not an outage is our bug: 500, and the SQL detail is not shown.
   ['database bug', new DatabaseQueryError('syntax error at or near "FROM"', '42601'), 500, 'INTERNAL'],
   ['aborted', new BacktestAbortedError(), 499, 'ABORTED'],
+  // Damaged or unreachable archives: our fault, not the caller's, and not transient.
+  ['damaged archive bytes', new IntegrityMismatchError('archive "x": trades.parquet is not the file its manifest lists', { key: 'backtests/x/trades.parquet' }), 500, 'INTEGRITY_MISMATCH'],
+  ['undecodable archive', new CorruptArchiveError('archive "x": trades.parquet is not readable Parquet'), 500, 'CORRUPT_ARCHIVE'],
+  ['archive missing', new ApiError('ARCHIVE_MISSING', 'gone'), 500, 'ARCHIVE_MISSING'],
+  ['archive elsewhere', new ApiError('ARCHIVE_UNREACHABLE', 'elsewhere'), 500, 'ARCHIVE_UNREACHABLE'],
+  ['storage outage', new StorageUnavailableError('S3 did not answer'), 503, 'UNAVAILABLE'],
   ['unauthenticated', new ApiError('UNAUTHENTICATED', 'no key'), 401, 'UNAUTHENTICATED'],
   ['forbidden', new ApiError('FORBIDDEN', 'no scope'), 403, 'FORBIDDEN'],
   ['rate limited', new ApiError('RATE_LIMITED', 'slow down'), 429, 'RATE_LIMITED'],
@@ -58,6 +65,11 @@ describe('error middleware', () => {
     expect(r.status).toBe(status);
     expect(r.body.error).toEqual(expect.objectContaining({ code, request_id: 'req-1', message: expect.any(String) }));
     expect('details' in r.body.error).toBe(true);
+  });
+
+  it('shows the message and key of a damaged archive (typed 500), never the stack', async () => {
+    const r = await request(appThrowing(new IntegrityMismatchError('archive "x": trades.parquet is not the file its manifest lists', { key: 'backtests/x/trades.parquet', expectedSha256: 'a'.repeat(64) }))).post('/x').send({});
+    expect(r.body.error).toEqual({ code: 'INTEGRITY_MISMATCH', message: 'archive "x": trades.parquet is not the file its manifest lists', details: { key: 'backtests/x/trades.parquet' }, request_id: 'req-1' });
   });
 
   it('keeps the issues of validation errors as {field, message}', async () => {

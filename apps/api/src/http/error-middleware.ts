@@ -47,7 +47,12 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   RATE_LIMITED: 429,
   // client went away while its run was computed
   ABORTED: 499,
-  // our side
+  // our side: stored data is damaged or out of reach. Typed (code and message are shown, no
+  // stack) but 500: the client cannot fix it and retrying does not help.
+  INTEGRITY_MISMATCH: 500, // storage: bytes differ from their recorded SHA-256 / size
+  CORRUPT_ARCHIVE: 500, // storage: intact bytes that cannot be decoded
+  ARCHIVE_MISSING: 500,
+  ARCHIVE_UNREACHABLE: 500,
   UNAVAILABLE: 503,
   STORE_BUSY: 503,
   STORAGE_FAILED: 503,

@@ -58,6 +58,11 @@ function operation(r: RouteDef): Record<string, unknown> {
   const responses: Record<string, unknown> = errorResponses(r);
   for (const [status, def] of Object.entries(r.responses)) {
     const types = def.contentTypes ?? (def.schema ? ['application/json'] : []);
+    if (Number(status) >= 400 && types.length === 0) {
+      // A route's own wording of an error status; the body is still the common error body.
+      responses[status] = errorResponse(def.description);
+      continue;
+    }
     const content: Record<string, unknown> = {};
     for (const t of types) {
       const isJson = t === 'application/json';

@@ -6,9 +6,8 @@ import { ApiError, ApiErrorCode } from '../http/api-error';
 import type { RouteDef } from '../http/route-table';
 import { jsonBody, parseInput } from '../http/validate';
 import type { BacktestResult } from '@coinhts/engine';
-import { filesArchivePayload, runInputOf } from '@coinhts/jobs';
 import { requestedCandles } from '../services/request-size';
-import { readRunTable, TABLE_FORMATS, TABLE_MEDIA_TYPES, type TableFormat } from '../services/table-formats';
+import { tableBody, TABLE_FORMATS, TABLE_MEDIA_TYPES, type TableFormat } from '../services/table-formats';
 import type { RouteDeps } from './deps';
 import { BacktestResponseSchema, RunIdParamsSchema, RunListQuerySchema, RunPageSchema, StoredRunSchema, TableQuerySchema } from './schemas';
 import { iso, runLinks, storedRunView } from './views';
@@ -38,8 +37,11 @@ function sendTable(deps: RouteDeps, table: 'trades' | 'equity' | 'signals') {
     const { id } = parseInput(RunIdParamsSchema, req.params, 'params');
     const { format } = parseInput(TableQuerySchema, req.query, 'query');
     const chosen = negotiate(req, format);
-    await deps.runs.get(id); // 404 for an unknown run
-    const out = await readRunTable(deps.runFiles, id, table, chosen);
+    const run = await deps.runs.get(id); // 404 for an unknown run
+    if (run.kind === 'sweep') {
+      throw new ApiError(ApiErrorCode.NotFound, `Run ${id} is a sweep: it has no ${table} table; its ranking is at /api/v1/sweeps/${id}`, { run_id: id, kind: run.kind, ranking: `/api/v1/sweeps/${id}` });
+    }
+    const out = tableBody(await deps.archives.readFile(run, `${table}.parquet`), id, table, chosen);
     res.setHeader('Vary', 'Accept');
     if (chosen === 'json') {
       res.json(out.body);
@@ -56,8 +58,9 @@ const tableResponses = (what: string) => ({
     description: `${what} of the run; JSON (rows), CSV, Arrow IPC stream or Parquet by Accept or ?format=`,
     contentTypes: ['application/json', 'text/csv', 'application/vnd.apache.arrow.stream', 'application/vnd.apache.parquet'],
   },
-  404: { description: 'No such run (`NOT_FOUND`)' },
+  404: { description: 'No such run, or a run without this table (a sweep; `NOT_FOUND`)' },
   406: { description: 'No acceptable format (`NOT_ACCEPTABLE`)' },
+  500: { description: 'The archived table is damaged (`INTEGRITY_MISMATCH`, `CORRUPT_ARCHIVE`, `ARCHIVE_MISSING`) or in a store this server does not read (`ARCHIVE_UNREACHABLE`)' },
 });
 
 /** Synchronous backtests and stored runs. */
@@ -99,7 +102,7 @@ export function backtestRoutes(deps: RouteDeps): RouteDef[] {
           const result = execution.result as BacktestResult;
           const finishedAt = deps.clock();
           const runId = deps.newId();
-          await deps.runs.save(runInputOf({ runId, request, execution, startedAt, finishedAt }, 'sync'), filesArchivePayload(request, result));
+          await deps.syncRuns.save({ runId, request, execution, startedAt, finishedAt });
           const s = result.summary;
           const body = {
             run_id: runId,

@@ -1,10 +1,10 @@
-import type { JobQueues } from '@coinhts/jobs';
+import type { EngineBacktestExecutor, JobQueues, RunStore } from '@coinhts/jobs';
 import type { ParquetCandleStore } from '@coinhts/market-data';
-import type { PresetRepository, ResultRepository } from '@coinhts/results';
+import type { PresetRepository } from '@coinhts/results';
 import type { Logger } from 'pino';
 import type { ApiConfig } from '../config';
-import type { EngineBacktestExecutor } from '@coinhts/jobs';
-import type { RunFileReader } from '../services/table-formats';
+import type { RunArchiveReader } from '../services/run-archive-reader';
+import type { RunIndex } from '../services/results-store';
 
 /** A dependency `/readyz` checks. */
 export interface ReadinessCheck {
@@ -17,8 +17,12 @@ export interface ReadinessCheck {
 export interface RouteDeps {
   readonly config: Pick<ApiConfig, 'syncMaxCandles' | 'timeZone' | 'uploadLimitBytes' | 'refreshDefaults'>;
   readonly logger: Logger;
-  readonly runs: ResultRepository;
-  readonly runFiles: RunFileReader;
+  /** The run index (PostgreSQL). */
+  readonly runs: RunIndex;
+  /** Stores synchronous runs in the configured archive store (RESULTS_STORE). */
+  readonly syncRuns: RunStore;
+  /** Reads archived files from whichever store holds the run. */
+  readonly archives: RunArchiveReader;
   readonly presets: PresetRepository;
   readonly jobs: JobQueues;
   readonly candles: ParquetCandleStore;

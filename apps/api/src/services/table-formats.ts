@@ -3,7 +3,7 @@
  * the archived Parquet bytes as they are.
  */
 import { tableToIPC, type Table } from 'apache-arrow';
-import { decodeParquet, fromArrowTable, type ColumnarTable } from '@coinhts/storage';
+import { CorruptArchiveError, decodeParquet, fromArrowTable, type ColumnarTable } from '@coinhts/storage';
 
 /** Formats a table can be downloaded in. */
 export const TABLE_FORMATS = ['json', 'csv', 'arrow', 'parquet'] as const;
@@ -17,11 +17,6 @@ export const TABLE_MEDIA_TYPES: Readonly<Record<TableFormat, string>> = {
   arrow: 'application/vnd.apache.arrow.stream',
   parquet: 'application/vnd.apache.parquet',
 };
-
-/** Reads a run's archived file. */
-export interface RunFileReader {
-  readFile(runId: string, name: string): Promise<Uint8Array>;
-}
 
 /** One JSON cell: numbers stay numbers, NaN becomes null, timestamps stay epoch ms. */
 function cell(values: ColumnarTable['columns'][string], i: number): string | number | boolean | null {
@@ -68,11 +63,15 @@ export function tableCsv(t: ColumnarTable): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A run's table in one format: body bytes or JSON-able value. */
-export async function readRunTable(reader: RunFileReader, runId: string, table: 'trades' | 'equity' | 'signals', format: TableFormat): Promise<{ body: Uint8Array | string | object; mediaType: string }> {
-  const bytes = await reader.readFile(runId, `${table}.parquet`);
+/** A run's archived table (verified Parquet bytes) in one format: body bytes or JSON-able value. */
+export function tableBody(bytes: Uint8Array, runId: string, table: 'trades' | 'equity' | 'signals', format: TableFormat): { body: Uint8Array | string | object; mediaType: string } {
   if (format === 'parquet') return { body: bytes, mediaType: TABLE_MEDIA_TYPES.parquet };
-  const arrowTable: Table = decodeParquet(bytes);
+  let arrowTable: Table;
+  try {
+    arrowTable = decodeParquet(bytes);
+  } catch (cause) {
+    throw new CorruptArchiveError(`archive ${JSON.stringify(runId)}: ${table}.parquet is not readable Parquet`, { key: `backtests/${runId}/${table}.parquet`, cause });
+  }
   if (format === 'arrow') return { body: tableToIPC(arrowTable, 'stream'), mediaType: TABLE_MEDIA_TYPES.arrow };
   const columnar = fromArrowTable(arrowTable);
   if (format === 'csv') return { body: tableCsv(columnar), mediaType: `${TABLE_MEDIA_TYPES.csv}; charset=utf-8` };

@@ -8,7 +8,18 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { closeQuietly, createRedisClient, ensureConnected } from '@coinhts/jobs';
+import {
+  backtestHandler,
+  closeQuietly,
+  createRedisClient,
+  defineProcessor,
+  ensureConnected,
+  openProcessorRuntime,
+  QUEUE_NAMES,
+  startQueueWorker,
+  sweepHandler,
+  type QueueWorker,
+} from '@coinhts/jobs';
 import { createDataSource, runMigrations } from '@coinhts/results';
 import type { Express } from 'express';
 import pino from 'pino';
@@ -109,6 +120,45 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
       await rm(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/** A queue worker started in this process for a test app's queues, built like apps/worker builds its sandboxes. */
+export interface TestWorker {
+  readonly worker: QueueWorker;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an in-process worker on `queue` of the test app's prefix. Its dependencies come from the
+ * jobs library's `openProcessorRuntime` with the app's own configuration (database schema,
+ * DATA_ROOT, zone and RESULTS_STORE), exactly as `apps/worker` opens them in each sandbox — so the
+ * runs it stores are the ones a real worker would store next to this API.
+ */
+export async function startTestWorker(t: TestApp, queue: typeof QUEUE_NAMES.backtest | typeof QUEUE_NAMES.sweep): Promise<TestWorker> {
+  const { redisUrl } = requireServiceEnv();
+  const rt = await openProcessorRuntime({
+    redisUrl,
+    database: { url: t.config.database.url, schema: t.config.database.schema },
+    dataRoot: t.config.dataRoot,
+    zone: t.config.timeZone,
+    results: t.config.results,
+  });
+  try {
+    const processor = queue === QUEUE_NAMES.sweep
+      ? defineProcessor(() => rt.sweep, sweepHandler)
+      : defineProcessor(() => ({ ...rt.backtest, progressIntervalMs: 0 }), backtestHandler);
+    const worker = await startQueueWorker({ redis: { url: redisUrl }, prefix: t.prefix, queue, processor, lockDurationMs: 10_000 });
+    return {
+      worker,
+      async close() {
+        await worker.close({ timeoutMs: 0 });
+        await rt.close();
+      },
+    };
+  } catch (err) {
+    await rt.close();
+    throw err;
+  }
 }
 
 /** Runs the results migrations in a fresh schema (for tests that need only the database). */
