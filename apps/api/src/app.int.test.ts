@@ -360,6 +360,7 @@ describe('metrics', () => {
     expect(r.text).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/api\/v1\/backtests",status="201"\} \d+/);
     expect(r.text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/backtests\/:id",status="404"\} \d+/);
     expect(r.text).toMatch(/coinhts_queue_jobs\{queue="backtest",state="queued"\} \d+/);
+    expect(r.text).toMatch(/coinhts_queue_jobs\{queue="sweep",state="queued"\} \d+/);
     await request(t.app).get('/metrics').expect(401);
   });
 });

@@ -30,9 +30,9 @@ async function runCheck(c: ReadinessCheck, timeoutMs: number): Promise<string> {
 
 /** Job counts of the queues, for the metrics gauge and the admin page. */
 export async function queueCounts(jobs: JobQueues): Promise<Record<string, Record<string, number>>> {
-  // SweepJobs has no counts() yet; sweeps are listed on the admin page instead.
-  const [backtest, dead] = await Promise.all([jobs.backtests.counts(), jobs.deadLetter.size()]);
-  return { backtest: { ...backtest }, 'dead-letter': { failed: dead } };
+  // Sweep counts include the chunk jobs as well as the sweeps (parents): BullMQ counts both.
+  const [backtest, sweep, dead] = await Promise.all([jobs.backtests.counts(), jobs.sweeps.counts(), jobs.deadLetter.size()]);
+  return { backtest: { ...backtest }, sweep: { ...sweep }, 'dead-letter': { failed: dead } };
 }
 
 const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
