@@ -9,12 +9,12 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getStrategy, runBacktest } from '@coinhts/engine';
-import { filesArchivePayload, ResultsRunStore, storageArchivePayload, type BacktestRequest } from '@coinhts/jobs';
+import { filesArchivePayload, QUEUE_NAMES, ResultsRunStore, storageArchivePayload, type BacktestRequest } from '@coinhts/jobs';
 import { ParquetCandleStore, parseDateBound } from '@coinhts/market-data';
 import { LocalDirArchiveStore, ResultRepository, storageArchiveStore } from '@coinhts/results';
 import { ArchiveReader, ArchiveWriter, S3StorageProvider } from '@coinhts/storage';
 import request from 'supertest';
-import { expectErrorShape, startTestApp, type TestApp } from './testing/test-app';
+import { expectErrorShape, startTestApp, startTestWorker, waitFor, type TestApp } from './testing/test-app';
 
 function requireEnv(name: string): string {
   const v = process.env[name];
@@ -183,6 +183,30 @@ describe('reading from whichever store holds the run', () => {
       provider.destroy();
     }
   });
+
+  it('a sweep run by a worker on the same S3 configuration is read back from S3; a damaged ranking is a typed 500', async () => {
+    const worker = await startTestWorker(t, QUEUE_NAMES.sweep);
+    try {
+      const s = await request(t.app).post('/api/v1/sweeps').set(auth(t.keys.run)).send({ ...BODY, params: {}, strategy: 'sma_crossover', grid: { fast_period: [5, 10], slow_period: [30] }, rank_by: 'total_return_pct' }).expect(202);
+      const id = s.body.task_id as string;
+      await waitFor('sweep completion', async () => {
+        const st = await request(t.app).get(`/api/v1/sweeps/${id}/status`).set(auth(t.keys.read)).expect(200);
+        return st.body.state === 'completed' ? st.body : null;
+      }, 60_000);
+      expect(await archiveLocation(id)).toBe(`s3://${bucket}/${KEY_PREFIX}backtests/${id}/`);
+      const full = await request(t.app).get(`/api/v1/sweeps/${id}`).set(auth(t.keys.read)).expect(200);
+      expect(full.body.ranking).toMatchObject({ rank_by: 'total_return_pct', direction: 'max', total: 2, evaluated: 2, failed: 0 });
+      expect(full.body.ranking.rows.map((r: { params: Record<string, number> }) => r.params.fast_period).sort((a: number, b: number) => a - b)).toEqual([5, 10]);
+
+      const key = `${KEY_PREFIX}backtests/${id}/summary.json`;
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const text = (await getObject(key)).toString('utf8').replace('"total_return_pct"', '"sharpe"          ');
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, Metadata: head.Metadata, ContentType: head.ContentType }));
+      expectErrorShape((await request(t.app).get(`/api/v1/sweeps/${id}`).set(auth(t.keys.read)).expect(500)).body, 'INTEGRITY_MISMATCH');
+    } finally {
+      await worker.close();
+    }
+  }, 90_000);
 });
 
 function binary(res: request.Response, cb: (err: Error | null, body: Buffer) => void): void {

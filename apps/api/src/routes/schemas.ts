@@ -125,6 +125,50 @@ export const TaskStatusSchema = z.object({
   links: LinksSchema,
 });
 
+/** One combination of a ranked sweep. */
+export const SweepRowSchema = z.object({
+  rank: z.number().int().min(1).describe('1 = best; combinations that could not run come last'),
+  index: z.number().int().min(0).describe('position of the combination in grid order (last grid key varies fastest)'),
+  params: z.record(z.string(), z.unknown()).describe('the full parameter set (fixed params and grid values)'),
+  score: nullableNumber.describe('value of the ranking metric; null when the combination could not run or the metric is undefined'),
+  metrics: z.record(z.string(), z.number().nullable()).nullable().describe('portfolio metrics of the combination (engine names), null when it could not run'),
+  error: z.object({ code: z.string(), message: z.string() }).nullable().describe('why the combination could not run (e.g. INVALID_PARAMS)'),
+});
+
+/** Headline of a completed sweep, in its status. */
+export const SweepResultSchema = z.object({
+  rank_by: z.string().describe('portfolio metric the combinations are ranked by'),
+  direction: z.enum(['max', 'min']).nullable().describe('max = larger is better; null when the stored sweep run is gone'),
+  total: z.number().int().describe('combinations in the grid'),
+  evaluated: z.number().int().describe('combinations that ran'),
+  failed: z.number().int().describe('combinations that could not run'),
+  top: z.array(SweepRowSchema).describe('the best combinations, best first (at most 10); the full ranking is at links.result'),
+});
+
+/** Status of a sweep: a task status whose `result` is the ranking's head once completed. */
+export const SweepStatusSchema = TaskStatusSchema.extend({ result: SweepResultSchema.nullable().optional() });
+
+/** A stored sweep with its full ranking (`GET /api/v1/sweeps/{id}`). */
+export const SweepRunSchema = StoredRunSchema.extend({
+  request: z.record(z.string(), z.unknown()).describe('the sweep request as submitted (defaults applied)'),
+  ranking: z.object({
+    rank_by: z.string(),
+    direction: z.enum(['max', 'min']),
+    total: z.number().int(),
+    evaluated: z.number().int(),
+    failed: z.number().int(),
+    offset: z.number().int(),
+    limit: z.number().int(),
+    rows: z.array(SweepRowSchema).describe('rows offset … offset + limit − 1 of the ranking, best first'),
+  }),
+});
+
+/** Query of `GET /api/v1/sweeps/{id}`: a window of the ranking. */
+export const SweepRankingQuerySchema = z.strictObject({
+  offset: z.coerce.number({ error: () => 'must be a whole number' }).int('must be a whole number').min(0).default(0),
+  limit: z.coerce.number({ error: () => 'must be a whole number' }).int('must be a whole number').min(1).max(10_000).default(100),
+});
+
 /** `POST …/async` and `POST /api/v1/sweeps` answer. */
 export const TaskAcceptedSchema = z.object({
   task_id: z.string(),

@@ -1,12 +1,25 @@
-import { BacktestRequestSchema, SweepRequestSchema, type BacktestJobs, type SweepJobs } from '@coinhts/jobs';
+import { BacktestRequestSchema, SweepRequestSchema, type BacktestJobs, type JobStatus, type SweepJobs } from '@coinhts/jobs';
+import type { StoredRun } from '@coinhts/results';
 import type { Request, RequestHandler } from 'express';
+import type { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../http/api-error';
 import type { RouteDef } from '../http/route-table';
 import { jsonBody, parseInput } from '../http/validate';
 import { BACKTEST_EXAMPLE } from './backtest-routes';
 import type { RouteDeps } from './deps';
-import { IdempotencyKeySchema, TaskAcceptedSchema, TaskCancelledSchema, TaskIdParamsSchema, TaskStatusSchema } from './schemas';
-import { iso, taskStatusView } from './views';
+import {
+  IdempotencyKeySchema,
+  RunIdParamsSchema,
+  SweepRankingQuerySchema,
+  SweepRunSchema,
+  SweepStatusSchema,
+  TaskAcceptedSchema,
+  TaskCancelledSchema,
+  TaskIdParamsSchema,
+  TaskStatusSchema,
+} from './schemas';
+import { parseSweepSummary, rankingView, sweepStatusView } from './sweep-views';
+import { iso, storedRunView, taskStatusView } from './views';
 
 /** Example sweep body. */
 export const SWEEP_EXAMPLE = {
@@ -22,7 +35,19 @@ export const SWEEP_EXAMPLE = {
 
 const idempotencyKey = (req: Request) => parseInput(IdempotencyKeySchema, req.get('idempotency-key'), 'headers');
 
-function taskRoutes(kind: { base: string; tag: string; noun: string; opPrefix: string; jobs: () => BacktestJobs | SweepJobs; body: typeof BacktestRequestSchema | typeof SweepRequestSchema; example: unknown }): RouteDef[] {
+interface TaskKind {
+  base: string;
+  tag: string;
+  noun: string;
+  opPrefix: string;
+  jobs: () => BacktestJobs | SweepJobs;
+  body: typeof BacktestRequestSchema | typeof SweepRequestSchema;
+  example: unknown;
+  statusSchema: z.ZodType;
+  statusView: (s: JobStatus, base: string) => Promise<object>;
+}
+
+function taskRoutes(kind: TaskKind): RouteDef[] {
   const submit: RequestHandler = async (req, res) => {
     const body = parseInput(kind.body, jsonBody(req), 'body');
     const r = await kind.jobs().submit(body, { idempotencyKey: idempotencyKey(req) });
@@ -34,7 +59,7 @@ function taskRoutes(kind: { base: string; tag: string; noun: string; opPrefix: s
   };
   const status: RequestHandler = async (req, res) => {
     const { id } = parseInput(TaskIdParamsSchema, req.params, 'params');
-    res.json(taskStatusView(await kind.jobs().status(id), `${kind.base}/${id}`));
+    res.json(await kind.statusView(await kind.jobs().status(id), `${kind.base}/${id}`));
   };
   const cancel: RequestHandler = async (req, res) => {
     const { id } = parseInput(TaskIdParamsSchema, req.params, 'params');
@@ -68,7 +93,7 @@ function taskRoutes(kind: { base: string; tag: string; noun: string; opPrefix: s
       tags: [kind.tag],
       scope: 'read',
       request: { params: TaskIdParamsSchema },
-      responses: { 200: { description: 'Current status', schema: TaskStatusSchema }, 404: { description: 'No such task (`JOB_NOT_FOUND`)' } },
+      responses: { 200: { description: 'Current status', schema: kind.statusSchema }, 404: { description: 'No such task (`JOB_NOT_FOUND`)' } },
       handler: status,
     },
     {
@@ -89,10 +114,57 @@ function taskRoutes(kind: { base: string; tag: string; noun: string; opPrefix: s
   ];
 }
 
+/** The stored run `id`, or null when there is none (deleted, or not written yet). */
+async function storedRunOrNull(deps: RouteDeps, id: string): Promise<StoredRun | null> {
+  try {
+    return await deps.runs.get(id);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'NOT_FOUND') return null;
+    throw err;
+  }
+}
+
+/** `GET /api/v1/sweeps/{id}`: the stored sweep run with (a window of) its full ranking. */
+function storedSweepRoute(deps: RouteDeps): RouteDef {
+  return {
+    method: 'get',
+    path: '/api/v1/sweeps/:id',
+    operationId: 'getSweep',
+    summary: 'A completed sweep: its run and its full ranking (every combination, best first)',
+    description:
+      'Read from the sweep run the worker stored (index row + archive summary, local folder or S3). Until the sweep has completed there is no run: poll `/api/v1/sweeps/{id}/status`. `offset`/`limit` page through the ranking.',
+    tags: ['sweeps'],
+    scope: 'read',
+    request: { params: RunIdParamsSchema, query: SweepRankingQuerySchema },
+    responses: {
+      200: { description: 'The sweep run and the requested window of its ranking', schema: SweepRunSchema },
+      404: { description: 'No stored sweep with this id (`NOT_FOUND`): unknown, not completed yet, deleted, or not a sweep' },
+      500: { description: 'The archived ranking is damaged (`INTEGRITY_MISMATCH`, `CORRUPT_ARCHIVE`, `ARCHIVE_MISSING`) or in a store this server does not read (`ARCHIVE_UNREACHABLE`)' },
+    },
+    handler: async (req, res) => {
+      const { id } = parseInput(RunIdParamsSchema, req.params, 'params');
+      const { offset, limit } = parseInput(SweepRankingQuerySchema, req.query, 'query');
+      const run = await storedRunOrNull(deps, id);
+      if (!run) throw new ApiError(ApiErrorCode.NotFound, `No stored sweep ${id}: a sweep is stored once it has completed (see /api/v1/sweeps/${id}/status)`, { status: `/api/v1/sweeps/${id}/status` });
+      if (run.kind !== 'sweep') throw new ApiError(ApiErrorCode.NotFound, `Run ${id} is a ${run.kind} backtest, not a sweep (see /api/v1/backtests/${id})`, { kind: run.kind });
+      const summary = parseSweepSummary(id, await deps.archives.readFile(run, 'summary.json'));
+      res.json({ ...storedRunView(run, true), request: summary.request, ranking: rankingView(summary, offset, limit) });
+    },
+  };
+}
+
 /** Async backtests and sweeps (queued through @coinhts/jobs). */
 export function asyncRoutes(deps: RouteDeps): RouteDef[] {
   return [
-    ...taskRoutes({ base: '/api/v1/backtests/async', tag: 'async backtests', noun: 'backtest', opPrefix: 'AsyncBacktest', jobs: () => deps.jobs.backtests, body: BacktestRequestSchema, example: BACKTEST_EXAMPLE }),
-    ...taskRoutes({ base: '/api/v1/sweeps', tag: 'sweeps', noun: 'sweep', opPrefix: 'Sweep', jobs: () => deps.jobs.sweeps, body: SweepRequestSchema, example: SWEEP_EXAMPLE }),
+    ...taskRoutes({
+      base: '/api/v1/backtests/async', tag: 'async backtests', noun: 'backtest', opPrefix: 'AsyncBacktest', jobs: () => deps.jobs.backtests, body: BacktestRequestSchema, example: BACKTEST_EXAMPLE,
+      statusSchema: TaskStatusSchema, statusView: async (s, base) => taskStatusView(s, base),
+    }),
+    ...taskRoutes({
+      base: '/api/v1/sweeps', tag: 'sweeps', noun: 'sweep', opPrefix: 'Sweep', jobs: () => deps.jobs.sweeps, body: SweepRequestSchema, example: SWEEP_EXAMPLE,
+      statusSchema: SweepStatusSchema,
+      statusView: async (s, base) => sweepStatusView(s, base, s.state === 'completed' && s.runId ? await storedRunOrNull(deps, s.runId) : null),
+    }),
+    storedSweepRoute(deps),
   ];
 }

@@ -4,9 +4,10 @@ import type { StoredRun } from '@coinhts/results';
 /** Epoch ms → ISO 8601 UTC (null stays null). */
 export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-/** URL of a run and its tables. */
-export function runLinks(id: string): Record<string, string> {
+/** URL of a run and its tables (a sweep run has no tables; it links to its ranking instead). */
+export function runLinks(id: string, kind: StoredRun['kind'] = 'sync'): Record<string, string> {
   const self = `/api/v1/backtests/${id}`;
+  if (kind === 'sweep') return { self, ranking: `/api/v1/sweeps/${id}`, status: `/api/v1/sweeps/${id}/status` };
   return { self, trades: `${self}/trades`, equity: `${self}/equity`, signals: `${self}/signals` };
 }
 
@@ -34,7 +35,7 @@ export function storedRunView(r: StoredRun, withDetail: boolean) {
           symbol_results: (r.symbolResults ?? []).map((s) => ({ symbol: s.symbol, win_rate: s.winRate, trade_count: s.tradeCount, metrics: s.metrics })),
         }
       : {}),
-    links: runLinks(r.id),
+    links: runLinks(r.id, r.kind),
   };
 }
 
