@@ -1,0 +1,150 @@
+/**
+ * Helpers of the full-stack smoke test: build the apps with Nx and lay the build outputs out as
+ * the Docker images do (package.json + dist per workspace package, `@coinhts/*` resolved to
+ * those copies), start processes with bounded waits, and find their children.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** Runs the Nx build of `projects` in `root`; throws with the end of the log when it fails. */
+export function nxBuild(root: string, projects: readonly string[], timeoutMs: number): string {
+  const r = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', projects.join(','), '--output-style=static'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
+  });
+  const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  if (r.status !== 0) throw new Error(`nx build of ${projects.join(', ')} failed (status ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${log.slice(-4000)}`);
+  return log;
+}
+
+/** Workspace folders (libs/x, apps/y) by package name. */
+function workspaces(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const base of ['libs', 'apps']) {
+    for (const d of readdirSync(join(root, base))) {
+      const p = join(root, base, d, 'package.json');
+      if (existsSync(p)) out.set((JSON.parse(readFileSync(p, 'utf8')) as { name: string }).name, `${base}/${d}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Copies package.json + dist of every workspace package into `target` and gives it a
+ * node_modules whose third-party entries link to the repository's and whose `@coinhts/*` entries
+ * link to the copies — the layout of the runtime images (`COPY --from=build /out/ ./`), frozen,
+ * so a rebuild in the checkout while the test runs cannot change the code under test.
+ */
+export function layOutBuild(root: string, target: string): void {
+  const ws = workspaces(root);
+  mkdirSync(join(target, 'node_modules', '@coinhts'), { recursive: true });
+  for (const [name, dir] of ws) {
+    const dist = join(root, dir, 'dist');
+    if (!existsSync(join(dist))) continue;
+    mkdirSync(join(target, dir), { recursive: true });
+    cpSync(join(root, dir, 'package.json'), join(target, dir, 'package.json'));
+    cpSync(dist, join(target, dir, 'dist'), { recursive: true });
+    symlinkSync(join(target, dir), join(target, 'node_modules', name));
+  }
+  for (const entry of readdirSync(join(root, 'node_modules'))) {
+    if (entry === '@coinhts' || entry === '.bin' || entry.startsWith('.')) continue;
+    symlinkSync(join(root, 'node_modules', entry), join(target, 'node_modules', entry));
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A started process with its output. */
+export interface Proc {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** Output lines (stdout and stderr), the last 2,000. */
+  readonly lines: string[];
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node args…` in `cwd` with exactly `env`. */
+export function startNode(name: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(process.execPath, [...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const collect = (buf: Buffer) => {
+    for (const l of buf.toString().split('\n')) if (l.trim()) lines.push(l);
+    if (lines.length > 2000) lines.splice(0, lines.length - 2000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { name, child, lines, exited };
+}
+
+/** Runs `node args…` to completion (bounded); resolves with status and output. */
+export function runNode(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...args], { cwd, env, encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}` };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs` naming `what`; an error with `fatal: true` ends the wait at once. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 200, context: () => string = () => ''): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      if ((err as { fatal?: boolean }).fatal) throw err;
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}\n${context()}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Resolves with `value` after `ms`, without keeping the process alive. */
+export function delay<T = undefined>(ms: number, value?: T): Promise<T | undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+}
+
+/** Pids of the live children of `pid` (from /proc). */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(e));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** True while a process with this pid exists (and is not a zombie). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
