@@ -20,7 +20,6 @@ import { ParquetCandleStore } from '@coinhts/market-data';
 import { createDataSource } from '@coinhts/results';
 import pino from 'pino';
 import { createApp, buildServices, loadConfig } from '@coinhts/api-app';
-import { archivePayloadOf, runInputOf } from '../../apps/api/src/services/engine-runs';
 import { BacktestRequestSchema } from '@coinhts/jobs';
 
 interface AutocannonResult {
@@ -91,9 +90,9 @@ async function main(): Promise<void> {
     const engineOnly: number[] = [];
     for (let i = 0; i < 150; i++) {
       const t0 = process.hrtime.bigint();
-      const r = await services.deps.executor.runFull(request);
+      const execution = await services.deps.executor.run(request, { signal: new AbortController().signal, progress: () => undefined });
       const t1 = process.hrtime.bigint();
-      await services.deps.runs.save(runInputOf(services.deps.newId(), 'sync', request, r, { startedAt: 0, finishedAt: 1 }), archivePayloadOf(request, r));
+      await services.deps.syncRuns.save({ runId: services.deps.newId(), request, execution, startedAt: 0, finishedAt: 1 });
       direct.push(Number(process.hrtime.bigint() - t0) / 1e6);
       engineOnly.push(Number(t1 - t0) / 1e6);
       overHttp.push(await once(port, 'POST', '/api/v1/backtests', key, bodyText));
