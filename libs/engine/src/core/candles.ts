@@ -110,8 +110,11 @@ export function findCandleIssues(c: CandleColumns, maxIssues = 20): CandleIssue[
       if (push('timestamp', i, t === ts[i - 1] ? `duplicate timestamp ${new Date(t).toISOString()}; remove the repeated row` : `timestamps are not sorted ascending (${new Date(t).toISOString()} after ${new Date(ts[i - 1]).toISOString()}); sort the rows by time`)) return issues;
     }
     const o = open[i], h = high[i], l = low[i], cl = close[i], v = volume[i];
+    // Fast path (no allocation): every value finite and >= 0 and the OHLC ordered. NaN fails every comparison.
+    if (o >= 0 && h >= 0 && l >= 0 && cl >= 0 && v >= 0 && h < Infinity && v < Infinity && h >= l && h >= o && h >= cl && l <= o && l <= cl) continue;
     let bad = false;
-    for (const [name, x] of [['open', o], ['high', h], ['low', l], ['close', cl], ['volume', v]] as const) {
+    const values = [['open', o], ['high', h], ['low', l], ['close', cl], ['volume', v]] as const;
+    for (const [name, x] of values) {
       if (!Number.isFinite(x)) { bad = true; if (push(name, i, `${name} is ${x}; every value must be a finite number`)) return issues; }
       else if (x < 0) { bad = true; if (push(name, i, `${name} is negative (${x}); prices and volumes must be >= 0`)) return issues; }
     }
