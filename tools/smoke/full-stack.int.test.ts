@@ -8,8 +8,9 @@
  *   over HTTP → manifest SHA-256 against the archived files, the downloads and the index row →
  *   SIGTERM → every process exits 0 and no sandbox child is left.
  *
- * SMOKE_RESULTS_STORE=s3 runs API and workers on an S3 bucket instead of a shared folder (both must
- * support it); the default is `local`, the layout every released API reads.
+ * It runs twice: with run archives in a folder shared by the API and the workers
+ * (RESULTS_STORE=local) and in an S3 bucket (RESULTS_STORE=s3, as the compose stack can with
+ * MinIO). SMOKE_RESULTS_STORE=local|s3 runs one of them only. SMOKE_KEEP=1 keeps the temp folder.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { alive, childPids, delay, freePort, layOutBuild, nxBuild, runNode, start
 
 const root = resolve(__dirname, '../..');
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-const store = (process.env['SMOKE_RESULTS_STORE'] ?? 'local') as 'local' | 's3';
+const stores = (process.env['SMOKE_RESULTS_STORE'] ? [process.env['SMOKE_RESULTS_STORE']] : ['local', 's3']) as ('local' | 's3')[];
 
 function required(name: string): string {
   const v = process.env[name];
@@ -37,13 +38,25 @@ interface ManifestFile {
   readonly size?: number;
 }
 
-describe(`full stack (API + 2 workers as OS processes, built outputs, results store: ${store})`, () => {
+let buildRoot: string;
+let app: string;
+beforeAll(() => {
+  // 1. Build with Nx once and freeze the outputs in the images' layout.
+  buildRoot = mkdtempSync(join(tmpdir(), 'coinhts-smoke-build-'));
+  app = join(buildRoot, 'app');
+  nxBuild(root, ['api', 'worker', 'cli'], 540_000);
+  layOutBuild(root, app);
+}, 600_000);
+afterAll(() => {
+  if (buildRoot && !process.env['SMOKE_KEEP']) rmSync(buildRoot, { recursive: true, force: true });
+});
+
+describe.each(stores)('full stack (API + 2 workers as OS processes, built outputs, results store: %s)', (store) => {
   const id = randomBytes(4).toString('hex');
   const dbName = `coinhts_smoke_${id}`;
   const prefix = `smoke-${id}`;
   const bucket = `coinhts-smoke-${id}`;
   let work: string;
-  let app: string;
   let resultsDir: string;
   let dbUrl: string;
   let adminUrl: string;
@@ -72,12 +85,7 @@ describe(`full stack (API + 2 workers as OS processes, built outputs, results st
     const redisUrl = required('REDIS_URL');
     const s3Endpoint = required('S3_ENDPOINT');
     work = mkdtempSync(join(tmpdir(), 'coinhts-smoke-'));
-    app = join(work, 'app');
     resultsDir = join(work, 'results');
-
-    // 1. Build with Nx and freeze the outputs in the images' layout.
-    nxBuild(root, ['api', 'worker', 'cli'], 540_000);
-    layOutBuild(root, app);
     for (const entry of ['apps/api/dist/main.js', 'apps/api/dist/cli/keys.js', 'apps/worker/dist/main.js', 'apps/worker/dist/processors/backtest.processor.js', 'apps/cli/dist/main.js']) {
       expect({ entry, built: existsSync(join(app, entry)) }).toEqual({ entry, built: true });
     }
