@@ -218,6 +218,11 @@ describe('.env.example', () => {
     expect([...documented].filter((v) => !used.has(v))).toEqual([]);
   });
 
+  it('docs/operations.md documents every variable of .env.example', () => {
+    const doc = read('docs/operations.md');
+    expect([...documented].filter((v) => !new RegExp(`\\b${v}\\b`).test(doc))).toEqual([]);
+  });
+
   it('the variable scan finds zod keys and env reads (so the coverage check can fail)', () => {
     expect(variablesReadBy("export const S = z.object({\n  FOO_BAR: z.string(),\n    BAZ: int(1, 2),\n});\nconst x = env.QUX ?? env['QUUX'];")).toEqual(['BAZ', 'FOO_BAR', 'QUUX', 'QUX']);
     expect(composeVariables('a: ${A:-1}\nb: $${NOT}\nc: ${C:?x}')).toEqual(['A', 'C']);
