@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
 import { createClient } from 'redis';
-import { alive, childPids, delay, freePort, layOutBuild, nxBuild, runNode, startNode, waitFor, type Proc } from './stack';
+import { alive, childPids, copyWorkspace, delay, freePort, nxBuild, runNode, startNode, waitFor, type Proc } from './stack';
 
 const root = resolve(__dirname, '../..');
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
@@ -41,11 +41,11 @@ interface ManifestFile {
 let buildRoot: string;
 let app: string;
 beforeAll(() => {
-  // 1. Build with Nx once and freeze the outputs in the images' layout.
+  // 1. Build with Nx once, in a private copy of the workspace laid out as the images are.
   buildRoot = mkdtempSync(join(tmpdir(), 'coinhts-smoke-build-'));
   app = join(buildRoot, 'app');
-  nxBuild(root, ['api', 'worker', 'cli'], 540_000);
-  layOutBuild(root, app);
+  copyWorkspace(root, app);
+  nxBuild(app, ['api', 'worker', 'cli'], 540_000);
 }, 600_000);
 afterAll(() => {
   if (buildRoot && !process.env['SMOKE_KEEP']) rmSync(buildRoot, { recursive: true, force: true });

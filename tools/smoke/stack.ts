@@ -1,20 +1,20 @@
 /**
- * Helpers of the full-stack smoke test: build the apps with Nx and lay the build outputs out as
- * the Docker images do (package.json + dist per workspace package, `@coinhts/*` resolved to
- * those copies), start processes with bounded waits, and find their children.
+ * Helpers of the full-stack smoke test: build the apps with Nx in a private copy of the workspace
+ * laid out as the Docker images are (package.json + dist per workspace package, `@coinhts/*`
+ * resolved to those copies), start processes with bounded waits, and find their children.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-/** Runs the Nx build of `projects` in `root`; throws with the end of the log when it fails. */
-export function nxBuild(root: string, projects: readonly string[], timeoutMs: number): string {
-  const r = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', projects.join(','), '--output-style=static'], {
-    cwd: root,
+/** Runs the Nx build of `projects` in the workspace at `cwd`; throws with the end of the log when it fails. */
+export function nxBuild(cwd: string, projects: readonly string[], timeoutMs: number): string {
+  const r = spawnSync(process.execPath, [join(cwd, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'run-many', '-t', 'build', '-p', projects.join(','), '--output-style=static', '--skip-nx-cache'], {
+    cwd,
     encoding: 'utf8',
     timeout: timeoutMs,
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true', FORCE_COLOR: '0' },
   });
   const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   if (r.status !== 0) throw new Error(`nx build of ${projects.join(', ')} failed (status ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${log.slice(-4000)}`);
@@ -34,24 +34,25 @@ function workspaces(root: string): Map<string, string> {
 }
 
 /**
- * Copies package.json + dist of every workspace package into `target` and gives it a
- * node_modules whose third-party entries link to the repository's and whose `@coinhts/*` entries
- * link to the copies — the layout of the runtime images (`COPY --from=build /out/ ./`), frozen,
- * so a rebuild in the checkout while the test runs cannot change the code under test.
+ * Copies the workspace (root manifests, libs/*, apps/* without node_modules, dist and build info)
+ * into `target` and gives it a node_modules whose third-party entries link to the repository's and
+ * whose `@coinhts/*` entries link to the copies. Building there (`nxBuild(target, …)`) produces the
+ * image layout — package.json + dist per package, `@coinhts/*` resolved to them — in a private
+ * folder: a build or clean in the shared checkout while the test runs cannot change the code under
+ * test, and this test's build cannot remove another test's dist.
  */
-export function layOutBuild(root: string, target: string): void {
-  const ws = workspaces(root);
+export function copyWorkspace(root: string, target: string): void {
   mkdirSync(join(target, 'node_modules', '@coinhts'), { recursive: true });
-  for (const [name, dir] of ws) {
-    const dist = join(root, dir, 'dist');
-    if (!existsSync(join(dist))) continue;
-    mkdirSync(join(target, dir), { recursive: true });
-    cpSync(join(root, dir, 'package.json'), join(target, dir, 'package.json'));
-    cpSync(dist, join(target, dir, 'dist'), { recursive: true });
+  for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json']) cpSync(join(root, f), join(target, f));
+  for (const [name, dir] of workspaces(root)) {
+    cpSync(join(root, dir), join(target, dir), {
+      recursive: true,
+      filter: (src) => !/[\\/](node_modules|dist|coverage)([\\/]|$)|\.tsbuildinfo$/.test(src.slice(root.length)),
+    });
     symlinkSync(join(target, dir), join(target, 'node_modules', name));
   }
   for (const entry of readdirSync(join(root, 'node_modules'))) {
-    if (entry === '@coinhts' || entry === '.bin' || entry.startsWith('.')) continue;
+    if (entry === '@coinhts' || entry.startsWith('.')) continue;
     symlinkSync(join(root, 'node_modules', entry), join(target, 'node_modules', entry));
   }
 }
