@@ -1,9 +1,9 @@
 /**
  * Full-stack smoke test without Docker: the same processes the compose stack runs, started
- * natively from the Nx build outputs (laid out as in the images) against the PostgreSQL, Redis and
- * S3 of the environment (`source tools/services.sh`):
+ * natively from the Nx build outputs with production dependencies only (the images' runtime
+ * stage) against the PostgreSQL, Redis and S3 of the environment (`source tools/services.sh`):
  *
- *   nx build → fresh database → `coinhts db migrate` → API key (keys CLI) → API + TWO workers as OS
+ *   nx build → npm ci --omit=dev + dist → fresh database → `coinhts db migrate` → API key (keys CLI) → API + TWO workers as OS
  *   processes → async backtests and a sweep over HTTP → poll to completed → the run and its tables
  *   over HTTP → manifest SHA-256 against the archived files, the downloads and the index row →
  *   SIGTERM → every process exits 0 and no sandbox child is left.
@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
 import { createClient } from 'redis';
-import { alive, childPids, copyWorkspace, delay, freePort, nxBuild, runNode, startNode, waitFor, type Proc } from './stack';
+import { alive, assembleRuntime, childPids, copyWorkspace, delay, freePort, nxBuild, runNode, startNode, waitFor, type Proc } from './stack';
 
 const root = resolve(__dirname, '../..');
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
@@ -43,9 +43,11 @@ let app: string;
 beforeAll(() => {
   // 1. Build with Nx once, in a private copy of the workspace laid out as the images are.
   buildRoot = mkdtempSync(join(tmpdir(), 'coinhts-smoke-build-'));
-  app = join(buildRoot, 'app');
-  copyWorkspace(root, app);
-  nxBuild(app, ['api', 'worker', 'cli'], 540_000);
+  copyWorkspace(root, join(buildRoot, 'build'));
+  nxBuild(join(buildRoot, 'build'), ['api', 'worker', 'cli'], 540_000);
+  // 2. The runtime image's content: production dependencies only + the build outputs.
+  app = join(buildRoot, 'runtime');
+  assembleRuntime(join(buildRoot, 'build'), app, 300_000);
 }, 600_000);
 afterAll(() => {
   if (buildRoot && !process.env['SMOKE_KEEP']) rmSync(buildRoot, { recursive: true, force: true });
@@ -90,7 +92,7 @@ describe.each(stores)('full stack (API + 2 workers as OS processes, built output
       expect({ entry, built: existsSync(join(app, entry)) }).toEqual({ entry, built: true });
     }
 
-    // 2. A fresh database.
+    // 3. A fresh database.
     const admin = new Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${dbName}`);
@@ -128,18 +130,18 @@ describe.each(stores)('full stack (API + 2 workers as OS processes, built output
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
 
-    // 3. Migrations through the CLI, as the compose stack's `migrate` service runs them.
+    // 4. Migrations through the CLI, as the compose stack's `migrate` service runs them.
     const mig = runNode(['apps/cli/dist/main.js', 'db', 'migrate'], app, baseEnv, 120_000);
     expect({ status: mig.status, stderr: mig.stderr }).toEqual({ status: 0, stderr: '' });
     expect(mig.stdout).toMatch(/\d+ migration\(s\) applied/);
 
-    // 4. An API key through the keys CLI.
+    // 5. An API key through the keys CLI.
     const k = runNode(['apps/api/dist/cli/keys.js', 'create', '--name', 'smoke', '--scopes', 'read,run'], app, baseEnv, 60_000);
     expect({ status: k.status, stderr: k.stderr }).toEqual({ status: 0, stderr: '' });
     key = k.stdout.split('\n')[0].trim();
     expect(key).toMatch(/^chts_[A-Za-z0-9_-]{43}$/);
 
-    // 5. The API and two workers, each its own OS process.
+    // 6. The API and two workers, each its own OS process.
     api = startNode('api', ['apps/api/dist/main.js'], app, { ...baseEnv, PORT: String(apiPort), HOST: '127.0.0.1' });
     workers = workerPorts.map((port, i) =>
       startNode(`worker-${i + 1}`, ['apps/worker/dist/main.js'], app, { ...baseEnv, METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1', SCHEDULER_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: '10000' }),

@@ -57,6 +57,32 @@ export function copyWorkspace(root: string, target: string): void {
   }
 }
 
+/**
+ * The runtime stage of the images, without Docker: workspace manifests + `npm ci --omit=dev
+ * --ignore-scripts` (production dependencies only, as the `prod-deps` stage) + package.json and
+ * dist of every workspace package from `buildDir`. A runtime import of a package that is only a
+ * devDependency fails here exactly as it would in the image.
+ */
+export function assembleRuntime(buildDir: string, runtimeDir: string, timeoutMs: number): void {
+  mkdirSync(runtimeDir, { recursive: true });
+  for (const f of ['package.json', 'package-lock.json']) cpSync(join(buildDir, f), join(runtimeDir, f));
+  const ws = workspaces(buildDir);
+  for (const dir of ws.values()) {
+    mkdirSync(join(runtimeDir, dir), { recursive: true });
+    cpSync(join(buildDir, dir, 'package.json'), join(runtimeDir, dir, 'package.json'));
+  }
+  const r = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: runtimeDir,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
+  if (r.status !== 0) throw new Error(`npm ci --omit=dev failed (status ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${`${r.stdout ?? ''}${r.stderr ?? ''}`.slice(-3000)}`);
+  for (const dir of ws.values()) {
+    if (existsSync(join(buildDir, dir, 'dist'))) cpSync(join(buildDir, dir, 'dist'), join(runtimeDir, dir, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.tsbuildinfo') });
+  }
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
