@@ -13,7 +13,7 @@ export interface CliConfig {
   readonly repoRoot: string;
   /** PostgreSQL URL of the results index (`DATABASE_URL`); unset = commands that need it say so. */
   readonly databaseUrl?: string;
-  /** PostgreSQL schema of the results tables (`COINHTS_DB_SCHEMA`); unset = the server's search_path (normally `public`). */
+  /** PostgreSQL schema of the results tables (`DB_SCHEMA`, the same variable as the API and worker); unset = the server's search_path (normally `public`). */
   readonly databaseSchema?: string;
   /** Print stack traces of unexpected errors (`COINHTS_DEBUG` set to anything but empty/0). */
   readonly debug?: boolean;
@@ -34,7 +34,7 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     resultsDir: resolve(env.COINHTS_RESULTS_DIR ?? 'coinhts-results'),
     timeZone,
     databaseUrl: env.DATABASE_URL || undefined,
-    databaseSchema: env.COINHTS_DB_SCHEMA || undefined,
+    databaseSchema: env.DB_SCHEMA || undefined,
     debug: Boolean(env.COINHTS_DEBUG) && env.COINHTS_DEBUG !== '0',
   };
 }

@@ -25,7 +25,7 @@ export async function withResultsDatabase<T>(ctx: CommandContext, fn: (ds: DataS
 export function register(program: Command, ctx: CommandContext): void {
   const db = program.command('db').description('results database (PostgreSQL) maintenance');
   db.command('migrate')
-    .description('apply pending migrations of the results schema (DATABASE_URL, COINHTS_DB_SCHEMA)')
+    .description('apply pending migrations of the results schema (DATABASE_URL, DB_SCHEMA)')
     .option('--revert', 'revert the most recently applied migration instead')
     .action(async (opts: { revert?: boolean }) => {
       await withResultsDatabase(ctx, async (ds) => {
