@@ -17,6 +17,8 @@ export interface CliConfig {
   readonly databaseSchema?: string;
   /** Print stack traces of unexpected errors (`COINHTS_DEBUG` set to anything but empty/0). */
   readonly debug?: boolean;
+  /** The alert variables (ALERT_*, SMTP_*; the worker's names), validated by `coinhts alerts test`. */
+  readonly alertEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Reads and validates the CLI's environment once. */
@@ -36,5 +38,6 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.DB_SCHEMA || undefined,
     debug: Boolean(env.COINHTS_DEBUG) && env.COINHTS_DEBUG !== '0',
+    alertEnv: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('ALERT_') || k.startsWith('SMTP_'))),
   };
 }

@@ -21,3 +21,4 @@ export * from './engine-adapters';
 export * from './sweep-processor';
 export * from './ingestion-processor';
 export * from './runtime';
+export * from './alert-check';

@@ -11,6 +11,7 @@
  * Configuration: environment (tools/ops/src/config.ts, .env.example, docs/operations.md); flags win.
  * Exit codes: 0 success, 1 failure, 2 bad usage or configuration (or, for alerts-test, no channel configured).
  */
+import { hostname } from 'node:os';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3StorageProvider } from '@coinhts/storage';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -180,7 +181,7 @@ export async function runOps(argv: readonly string[], env: Readonly<Record<strin
         exitCode = 2;
         return;
       }
-      const results = await sendTestAlerts(channels, testMessage(new Date()));
+      const results = await sendTestAlerts(channels, testMessage(new Date(), hostname()));
       for (const r of results) io.out(`${r.channel}: ${r.ok ? 'sent' : `FAILED: ${r.error}`} (${r.durationMs} ms)`);
       if (results.some((r) => !r.ok)) exitCode = 1;
     });

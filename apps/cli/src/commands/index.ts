@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from './context';
+import { register as registerAlerts } from './alerts';
 import { register as registerBacktest } from './backtest';
 import { register as registerData } from './data';
 import { register as registerDb } from './db';
@@ -28,4 +29,5 @@ const registrars: readonly ((program: Command, ctx: CommandContext) => void)[] =
   registerResultsLegacy,
   registerData,
   registerDb,
+  registerAlerts,
 ];
