@@ -283,7 +283,6 @@ class OneSeries {
   pendEntry = false;
   /** Exit reason code of an exit to fill at the next open, 0 = none. */
   pendExit = 0;
-  peakEq: number;
   inMarket = 0;
   readonly ts: Float64Array;
   readonly open: Float64Array;
@@ -301,12 +300,11 @@ class OneSeries {
   readonly stops: boolean;
 
   constructor(readonly s: SimulationSeries, readonly tr: Trader, o: PortfolioOptions, holdBars: number | null,
-    readonly eqOut: Float64Array, readonly cashOut: Float64Array, readonly ddOut: Float64Array) {
+    readonly eqOut: Float64Array, readonly cashOut: Float64Array) {
     const c = s.candles;
     this.ts = c.timestamp; this.open = c.open; this.high = c.high; this.low = c.low; this.close = c.close;
     this.last = c.timestamp.length - 1;
     this.cash = tr.cash;
-    this.peakEq = o.initial_capital;
     this.nextOpen = o.fill === FillRule.NextOpen;
     this.hold = holdBars ?? 0;
     this.exitOnSell = o.exit_on_sell;
@@ -418,13 +416,10 @@ class OneSeries {
     }
   }
 
-  /** 4. Equity, cash and drawdown after bar `i`'s close. */
+  /** 4. Equity and cash after bar `i`'s close (the drawdown follows from the equity: {@link drawdownColumn}). */
   private mark(i: number): void {
-    const eq = this.cash + this.qty * this.close[i];
-    this.eqOut[i] = eq;
+    this.eqOut[i] = this.cash + this.qty * this.close[i];
     this.cashOut[i] = this.cash;
-    this.peakEq = Math.max(this.peakEq, eq);
-    this.ddOut[i] = ((this.peakEq - eq) / this.peakEq) * 100;
   }
 }
 
@@ -435,18 +430,52 @@ function simulateOne(s: SimulationSeries, cfg: SimulationConfig): SimulationResu
   const book = newBook(o);
   const log = new TradeLog((s.buys ?? 255) + 1);
   const tr = new Trader(book, s.symbol, cfg.strategy, o.sizing, log);
-  const st = new OneSeries(s, tr, o, cfg.holdBars, new Float64Array(n), new Float64Array(n), new Float64Array(n));
+  const st = new OneSeries(s, tr, o, cfg.holdBars, new Float64Array(n), new Float64Array(n));
   runOne(st, s.side, c.open, c.high, c.low, c.close, cfg.progress);
   st.stepLast(n - 1);
   if (st.qty > 0) book.markToMarket(s.symbol, c.close[n - 1], c.timestamp[n - 1]);
   return {
     // The single-series timeline is the input's own timestamp column (not copied: 8 MB per 1M bars).
-    equity: { timestamp: c.timestamp, equity: st.eqOut, cash: st.cashOut, drawdown_pct: st.ddOut },
+    equity: lazyDrawdown(c.timestamp, st.eqOut, st.cashOut, o.initial_capital),
     trades: log.columns(),
     barsInMarket: st.inMarket,
     symbolBarsInMarket: [st.inMarket],
     symbolEntriesSkipped: [tr.skipped],
     book,
+  };
+}
+
+/**
+ * `drawdown_pct` of an equity curve: (running peak − equity) / running peak × 100, the peak
+ * starting at the initial capital. Exactly what the single-series loop used to store bar by bar
+ * (`peak = Math.max(peak, equity)`), as a separate pass.
+ */
+export function drawdownColumn(equity: Float64Array, initialCapital: number): Float64Array {
+  const n = equity.length;
+  const dd = new Float64Array(n);
+  let peak = initialCapital;
+  for (let i = 0; i < n; i++) {
+    const eq = equity[i];
+    peak = Math.max(peak, eq);
+    dd[i] = ((peak - eq) / peak) * 100;
+  }
+  return dd;
+}
+
+/**
+ * The single-series equity table with `drawdown_pct` computed on first read and then kept: an
+ * enumerable getter on a plain object, so the shape, the key order, JSON, structured clone and
+ * spreads see the same column as before, while a run whose caller never reads it (the headline
+ * metrics do their own drawdown pass) skips a bar-sized column and a division per bar.
+ */
+function lazyDrawdown(timestamp: Float64Array, equity: Float64Array, cash: Float64Array, initialCapital: number): EquityColumns {
+  let dd: Float64Array | null = null;
+  return {
+    timestamp, equity, cash,
+    get drawdown_pct(): Float64Array {
+      dd ??= drawdownColumn(equity, initialCapital);
+      return dd;
+    },
   };
 }
 
@@ -457,7 +486,7 @@ function simulateOne(s: SimulationSeries, cfg: SimulationConfig): SimulationResu
  */
 function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array,
   progress: ChunkListener | undefined): void {
-  const { eqOut, cashOut, ddOut, hold, exitOnSell, trF } = st;
+  const { eqOut, cashOut, hold, exitOnSell, trF } = st;
   const n = close.length;
   const last = n - 1;
   // Bars 0..last−1 only: the last bar (once per run) is the caller's, so that no path this loop
@@ -474,22 +503,18 @@ function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float6
       if (st.qty === 0) {
         // Flat and nothing pending: equity is the cash until the next Buy.
         const cash = st.cash;
-        const peakEq = Math.max(st.peakEq, cash);
-        const dd = ((peakEq - cash) / peakEq) * 100;
         let j = i;
         while (j < end && side[j] !== BUY) {
           eqOut[j] = cash;
           cashOut[j] = cash;
-          ddOut[j] = dd;
           j++;
         }
-        if (j > i) st.peakEq = peakEq;
         i = j;
       } else {
         // Invested, nothing pending: mark until a stop, a time exit or a Sell signal needs the full step.
         const cash = st.cash, qty = st.qty, sl = st.slLevel, tp = st.tpLevel;
         const holdEnd = hold > 0 ? st.entryBar - st.entryOff + hold : n; // first bar whose close reaches the hold
-        let peakPx = st.peakPx, peakEq = st.peakEq, inMarket = st.inMarket;
+        let peakPx = st.peakPx, inMarket = st.inMarket;
         let j = i;
         while (j < end && j < holdEnd) {
           const trail = trF > 0 ? peakPx * trF : -Infinity;
@@ -498,14 +523,11 @@ function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float6
           if (exitOnSell && side[j] === SELL) break;
           inMarket++;
           if (trF > 0) peakPx = Math.max(peakPx, high[j]);
-          const eq = cash + qty * close[j];
-          eqOut[j] = eq;
+          eqOut[j] = cash + qty * close[j];
           cashOut[j] = cash;
-          peakEq = Math.max(peakEq, eq);
-          ddOut[j] = ((peakEq - eq) / peakEq) * 100;
           j++;
         }
-        st.peakPx = peakPx; st.peakEq = peakEq; st.inMarket = inMarket;
+        st.peakPx = peakPx; st.inMarket = inMarket;
         i = j;
       }
       if (i === end) continue;
