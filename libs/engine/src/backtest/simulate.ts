@@ -284,6 +284,11 @@ class OneSeries {
   /** Exit reason code of an exit to fill at the next open, 0 = none. */
   pendExit = 0;
   inMarket = 0;
+  /** Cash before bar 0. */
+  readonly cash0: number;
+  /** Bars at which the cash changed (entries and exits; ascending, possibly repeated) and the cash after each change. */
+  readonly cashBars: number[] = [];
+  readonly cashVals: number[] = [];
   readonly ts: Float64Array;
   readonly open: Float64Array;
   readonly high: Float64Array;
@@ -300,11 +305,12 @@ class OneSeries {
   readonly stops: boolean;
 
   constructor(readonly s: SimulationSeries, readonly tr: Trader, o: PortfolioOptions, holdBars: number | null,
-    readonly eqOut: Float64Array, readonly cashOut: Float64Array) {
+    readonly eqOut: Float64Array) {
     const c = s.candles;
     this.ts = c.timestamp; this.open = c.open; this.high = c.high; this.low = c.low; this.close = c.close;
     this.last = c.timestamp.length - 1;
     this.cash = tr.cash;
+    this.cash0 = tr.cash;
     this.nextOpen = o.fill === FillRule.NextOpen;
     this.hold = holdBars ?? 0;
     this.exitOnSell = o.exit_on_sell;
@@ -317,15 +323,17 @@ class OneSeries {
   private entered(bar: number, off: number): void {
     const tr = this.tr;
     this.qty = tr.qty; this.cash = tr.cash; this.entryBar = bar; this.entryOff = off;
+    this.cashBars.push(bar); this.cashVals.push(tr.cash);
     const f = tr.entryFill;
     this.slLevel = this.slF > 0 ? f * this.slF : -Infinity;
     this.tpLevel = this.tpF > 0 ? f * this.tpF : Infinity;
     this.peakPx = f;
   }
 
-  private exited(): void {
+  private exited(i: number): void {
     this.qty = 0;
     this.cash = this.tr.cash;
+    this.cashBars.push(i); this.cashVals.push(this.cash);
   }
 
   /** Applies every rule to bar `i` < last (see {@link simulatePortfolio}). */
@@ -342,7 +350,7 @@ class OneSeries {
         if (this.nextOpen) this.pendExit = why;
         else {
           tr.exit(close[i], ts[i], i + 1, why);
-          this.exited();
+          this.exited(i);
         }
       }
     }
@@ -371,7 +379,7 @@ class OneSeries {
       else if (this.closeAtEnd) why = R_END;
       if (why !== 0) {
         this.tr.exit(this.close[i], this.ts[i], i + 1, why);
-        this.exited();
+        this.exited(i);
       }
     }
     this.mark(i);
@@ -384,7 +392,7 @@ class OneSeries {
     if (this.nextOpen) {
       if (this.pendExit !== 0) {
         tr.exit(open[i], ts[i], i, this.pendExit);
-        this.exited();
+        this.exited(i);
         this.pendExit = 0;
       }
       if (this.pendEntry) {
@@ -410,16 +418,15 @@ class OneSeries {
         else if (this.trF > 0) this.peakPx = Math.max(this.peakPx, high[i]);
         if (px >= 0) {
           tr.exit(px, ts[i], i + 1, why);
-          this.exited();
+          this.exited(i);
         }
       }
     }
   }
 
-  /** 4. Equity and cash after bar `i`'s close (the drawdown follows from the equity: {@link drawdownColumn}). */
+  /** 4. Equity after bar `i`'s close (cash and drawdown follow from the cash changes and the equity: {@link lazyColumns}). */
   private mark(i: number): void {
     this.eqOut[i] = this.cash + this.qty * this.close[i];
-    this.cashOut[i] = this.cash;
   }
 }
 
@@ -430,13 +437,13 @@ function simulateOne(s: SimulationSeries, cfg: SimulationConfig): SimulationResu
   const book = newBook(o);
   const log = new TradeLog((s.buys ?? 255) + 1);
   const tr = new Trader(book, s.symbol, cfg.strategy, o.sizing, log);
-  const st = new OneSeries(s, tr, o, cfg.holdBars, new Float64Array(n), new Float64Array(n));
+  const st = new OneSeries(s, tr, o, cfg.holdBars, new Float64Array(n));
   runOne(st, s.side, c.open, c.high, c.low, c.close, cfg.progress);
   st.stepLast(n - 1);
   if (st.qty > 0) book.markToMarket(s.symbol, c.close[n - 1], c.timestamp[n - 1]);
   return {
     // The single-series timeline is the input's own timestamp column (not copied: 8 MB per 1M bars).
-    equity: lazyDrawdown(c.timestamp, st.eqOut, st.cashOut, o.initial_capital),
+    equity: lazyColumns(c.timestamp, st.eqOut, st.cash0, st.cashBars, st.cashVals, o.initial_capital),
     trades: log.columns(),
     barsInMarket: st.inMarket,
     symbolBarsInMarket: [st.inMarket],
@@ -463,15 +470,35 @@ export function drawdownColumn(equity: Float64Array, initialCapital: number): Fl
 }
 
 /**
- * The single-series equity table with `drawdown_pct` computed on first read and then kept: an
- * enumerable getter on a plain object, so the shape, the key order, JSON, structured clone and
- * spreads see the same column as before, while a run whose caller never reads it (the headline
- * metrics do their own drawdown pass) skips a bar-sized column and a division per bar.
+ * Cash after each of `n` bars: `cash0` until the first change, then the value of the last change
+ * at or before the bar (`bars` ascending). The same numbers the bar loop used to store per bar.
  */
-function lazyDrawdown(timestamp: Float64Array, equity: Float64Array, cash: Float64Array, initialCapital: number): EquityColumns {
+export function cashColumn(n: number, cash0: number, bars: readonly number[], vals: readonly number[]): Float64Array {
+  const out = new Float64Array(n);
+  let from = 0, v = cash0;
+  for (let k = 0; k <= bars.length; k++) {
+    const to = k < bars.length ? Math.min(bars[k], n) : n;
+    if (to > from) { out.fill(v, from, to); from = to; }
+    if (k < bars.length) v = vals[k];
+  }
+  return out;
+}
+
+/**
+ * The single-series equity table with `cash` and `drawdown_pct` computed on first read and then
+ * kept: enumerable getters on a plain object, so the shape, the key order, JSON, structured clone
+ * and spreads see the same columns as before, while a run whose caller never reads them (the
+ * headline metrics do their own drawdown pass) skips two bar-sized columns and their per-bar work.
+ */
+function lazyColumns(timestamp: Float64Array, equity: Float64Array, cash0: number, cashBars: readonly number[], cashVals: readonly number[], initialCapital: number): EquityColumns {
+  let cash: Float64Array | null = null;
   let dd: Float64Array | null = null;
   return {
-    timestamp, equity, cash,
+    timestamp, equity,
+    get cash(): Float64Array {
+      cash ??= cashColumn(equity.length, cash0, cashBars, cashVals);
+      return cash;
+    },
     get drawdown_pct(): Float64Array {
       dd ??= drawdownColumn(equity, initialCapital);
       return dd;
@@ -486,7 +513,7 @@ function lazyDrawdown(timestamp: Float64Array, equity: Float64Array, cash: Float
  */
 function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array,
   progress: ChunkListener | undefined): void {
-  const { eqOut, cashOut, hold, exitOnSell, trF } = st;
+  const { eqOut, hold, exitOnSell, trF } = st;
   const n = close.length;
   const last = n - 1;
   // Bars 0..last−1 only: the last bar (once per run) is the caller's, so that no path this loop
@@ -506,7 +533,6 @@ function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float6
         let j = i;
         while (j < end && side[j] !== BUY) {
           eqOut[j] = cash;
-          cashOut[j] = cash;
           j++;
         }
         i = j;
@@ -524,7 +550,6 @@ function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float6
           inMarket++;
           if (trF > 0) peakPx = Math.max(peakPx, high[j]);
           eqOut[j] = cash + qty * close[j];
-          cashOut[j] = cash;
           j++;
         }
         st.peakPx = peakPx; st.inMarket = inMarket;
