@@ -19,6 +19,8 @@ import { closeQuietly, createRedisClient, ensureConnected } from '@coinhts/jobs'
 import { ParquetCandleStore } from '@coinhts/market-data';
 import { createDataSource } from '@coinhts/results';
 import pino from 'pino';
+// The benchmark measures the API app in-process, against calling the engine directly.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createApp, buildServices, loadConfig } from '@coinhts/api-app';
 import { BacktestRequestSchema } from '@coinhts/jobs';
 

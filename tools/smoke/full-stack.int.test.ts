@@ -21,6 +21,9 @@ import { Client } from 'pg';
 import { createClient } from 'redis';
 import { alive, assembleRuntime, childPids, copyWorkspace, delay, freePort, nxBuild, runNode, startNode, waitFor, type Proc } from './stack';
 
+// The root Jest run ignores per-project testTimeout, so long service round trips set it here.
+jest.setTimeout(600_000);
+
 const root = resolve(__dirname, '../..');
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 const stores = (process.env['SMOKE_RESULTS_STORE'] ? [process.env['SMOKE_RESULTS_STORE']] : ['local', 's3']) as ('local' | 's3')[];

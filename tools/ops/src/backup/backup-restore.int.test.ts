@@ -16,6 +16,9 @@ import { applyRetention, BackupIntegrityError, createBackup, listBackups, restor
 import { dumpName } from './retention';
 import { createTestBucket, deleteBucketCompletely, randomSuffix, requireService, s3Connection, testS3Client, withPg } from '../testing/services';
 
+// The root Jest run ignores per-project testTimeout, so long service round trips set it here.
+jest.setTimeout(120_000);
+
 const root = resolve(__dirname, '../../../..');
 
 /** Row count and MD5 of the ordered rows of every table in `schema`. */

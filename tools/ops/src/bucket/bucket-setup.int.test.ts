@@ -10,6 +10,9 @@ import { type S3Client } from '@aws-sdk/client-s3';
 import { lifecycleRules, readBucketState, RULE_IDS, setupBucket } from './bucket-setup';
 import { createTestBucket, deleteBucketCompletely, randomSuffix, requireService, testS3Client } from '../testing/services';
 
+// The root Jest run ignores per-project testTimeout, so long service round trips set it here.
+jest.setTimeout(120_000);
+
 const root = resolve(__dirname, '../../../..');
 
 describe('bucket-setup', () => {
