@@ -74,6 +74,35 @@ describe('sma_crossover', () => {
     }), { numRuns: 500, seed: 5 });
   });
 
+  it('same crosses when huge closes just left the windows: their rounding residue in the running sums is not mistaken for a cross', () => {
+    // 1e9-sized closes, then closes of a few tenths with exact ties: subtracting the 1e9s leaves
+    // running-sum residue (~1e-7) far larger than a tie's zero difference
+    fc.assert(fc.property(fc.array(fc.constantFrom(0.1, 0.2, 0.3), { minLength: 20, maxLength: 300 }), fc.integer({ min: 1, max: 6 }), (tail, f) => {
+      const closes = [...Array.from({ length: 40 }, (_, i) => 1e9 + i * 0.37), ...tail];
+      const p = params({ fast_period: f, slow_period: f + 3 });
+      const close = Float64Array.from(closes);
+      expect(signals(smaCrossover.generate(fromCloses(closes), p))).toEqual(referenceCross(close, p));
+    }), { numRuns: 300, seed: 9 });
+  });
+
+  it('the level is the slow SMA of the fresh window sum, identical in the batch and the streaming form', () => {
+    const c = syntheticCandles({ n: 4000, seed: 33 });
+    const p = params({ fast_period: 7, slow_period: 25 });
+    const batch = smaCrossover.generate(c, p);
+    const stream = smaCrossover.createStream(p);
+    let checked = 0;
+    for (let i = 0; i < c.close.length; i++) {
+      const got = stream.onCandle({ timestamp: c.timestamp[i], open: c.open[i], high: c.high[i], low: c.low[i], close: c.close[i], volume: c.volume[i] });
+      if (batch.side[i] === 0) continue;
+      let sum = 0;
+      for (let j = i - 24; j <= i; j++) sum += c.close[j];
+      expect(batch.level![i]).toBe(sum / 25);
+      expect(got?.level).toBe(sum / 25);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
   it('rejects slow_period <= fast_period, naming the field', () => {
     expect(() => params({ fast_period: 10, slow_period: 10 })).toThrow(InvalidParamsError);
     expect(() => params({ fast_period: 10, slow_period: 5 })).toThrow('slow_period: must be greater than fast_period (10), got 5');

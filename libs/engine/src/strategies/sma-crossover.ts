@@ -63,7 +63,7 @@ class SmaKernel {
     const prev = this.last;
     this.last = sign;
     if (prev !== -sign) return 0;
-    this.level = s;
+    this.level = slow.freshSum() / slow.size;
     return sign;
   }
 
@@ -79,6 +79,74 @@ class SmaKernel {
 }
 
 const NAME = 'sma_crossover';
+
+/** Left-to-right sum of close[from..to], oldest first: {@link RollingSum.freshSum}'s arithmetic. */
+function windowSum(close: Float64Array, from: number, to: number): number {
+  let s = 0;
+  for (let j = from; j <= to; j++) s += close[j];
+  return s;
+}
+
+/** Bars per segment of {@link smaCrossoverBatch}: its running sums restart from fresh sums at every segment. */
+const SEGMENT = 512;
+/** Unit roundoff, 2^-53: a correctly rounded operation errs by at most this much relative to its result. */
+const U = FLOAT64_EPS / 2;
+
+/**
+ * The batch form. It decides the same signs as {@link SmaKernel} (the sign of the reference
+ * computation: fresh left-to-right window sums, divided) and reports the same level (the fresh
+ * slow SMA), so it is bit-identical to the streaming form, but it is organised for speed:
+ * - the running sums restart from fresh sums at every {@link SEGMENT} bars, and the drift bound
+ *   is one number per segment, from the segment's largest close, instead of per-bar bookkeeping;
+ * - only a bar whose |fast − slow| is within that bound (practically never on real prices) and
+ *   a bar that signals (to report the level) read their windows again.
+ * Error bound: closes are ≥ 0 (validated), so every partial sum of a window is ≤ (w + 1)·maxC and
+ * each of the ≤ 2·SEGMENT adds and subtracts since the restart errs by ≤ U of that; the fresh
+ * restart sum and the reference sum each err by ≤ w·U·(w + 1)·maxC, and each division by
+ * ≤ U·maxC. The tolerance is twice the sum of those for both averages.
+ */
+function smaCrossoverBatch(close: Float64Array, params: SmaCrossoverConfig): SignalColumns {
+  const n = close.length;
+  const out = emptySignals(n, true);
+  const side = out.side;
+  const conf = out.confidence;
+  const level = out.level as Float64Array;
+  const F = params.fast_period;
+  const S = params.slow_period;
+  const fCoef = ((2 * SEGMENT + 2 * F) * (F + 1)) / F;
+  const sCoef = ((2 * SEGMENT + 2 * S) * (S + 1)) / S;
+  const tolCoef = 2 * U * (fCoef + sCoef + 4);
+  let last = 0;
+  for (let seg = S - 1; seg < n; seg += SEGMENT) {
+    const end = seg + SEGMENT < n ? seg + SEGMENT : n;
+    let maxC = 0;
+    for (let j = seg - S + 1; j < end; j++) {
+      const x = close[j];
+      maxC = x > maxC ? x : maxC;
+    }
+    const tol = tolCoef * maxC;
+    let fs = windowSum(close, seg - F + 1, seg);
+    let ss = windowSum(close, seg - S + 1, seg);
+    for (let i = seg; i < end; i++) {
+      if (i > seg) {
+        const x = close[i];
+        fs = fs - close[i - F] + x;
+        ss = ss - close[i - S] + x;
+      }
+      let d = fs / F - ss / S;
+      if (!(Math.abs(d) > tol)) d = windowSum(close, i - F + 1, i) / F - windowSum(close, i - S + 1, i) / S;
+      const sign = d > 0 ? 1 : d < 0 ? -1 : 0;
+      if (sign === 0) continue;
+      const prev = last;
+      last = sign;
+      if (prev !== -sign) continue;
+      side[i] = sign;
+      conf[i] = 1;
+      level[i] = windowSum(close, i - S + 1, i) / S;
+    }
+  }
+  return out;
+}
 
 /**
  * SMA crossover: Buy when the fast simple moving average of the close crosses above the slow one,
@@ -97,20 +165,7 @@ export const smaCrossover: StrategyDefinition<SmaCrossoverConfig> = {
   holdPeriodBars: (p) => p.hold_period_bars,
   exitsOnSignal: true,
   generate(candles: CandleColumns, params: SmaCrossoverConfig): SignalColumns {
-    const close = candles.close;
-    const n = close.length;
-    const out = emptySignals(n, true);
-    const level = out.level as Float64Array;
-    const k = new SmaKernel(params);
-    for (let i = 0; i < n; i++) {
-      const s = k.step(close[i]);
-      if (s !== 0) {
-        out.side[i] = s;
-        out.confidence[i] = 1;
-        level[i] = k.level;
-      }
-    }
-    return out;
+    return smaCrossoverBatch(candles.close, params);
   },
   createStream(params: SmaCrossoverConfig): StreamingStrategy {
     const k = new SmaKernel(params);
