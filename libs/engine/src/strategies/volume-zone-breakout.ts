@@ -73,24 +73,17 @@ export const volumeZoneBreakout: StrategyDefinition<VolumeZoneBreakoutConfig> = 
     const conf = out.confidence;
     const level = out.level as Float64Array;
     const k = newKernel(params);
-    if (params.include_wicks) {
-      for (let i = 0; i < n; i++) {
-        if (k.step(low[i], high[i], volume[i])) {
-          side[i] = SignalSide.Buy;
-          conf[i] = k.confidence;
-          level[i] = k.resistance;
-        }
-      }
-    } else {
+    if (params.include_wicks) k.run(low, high, volume, side, conf, level);
+    else {
+      const lo = new Float64Array(n);
+      const hi = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const o = open[i];
         const c = close[i];
-        if (k.step(o < c ? o : c, o < c ? c : o, volume[i])) {
-          side[i] = SignalSide.Buy;
-          conf[i] = k.confidence;
-          level[i] = k.resistance;
-        }
+        lo[i] = o < c ? o : c;
+        hi[i] = o < c ? c : o;
       }
+      k.run(lo, hi, volume, side, conf, level);
     }
     return out;
   },

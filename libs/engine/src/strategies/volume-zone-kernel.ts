@@ -1,4 +1,5 @@
-import { FLOAT64_EPS } from './rolling-sum';
+/** 2^-52 (a local copy: imported constants are property reads in the CommonJS build). */
+const FLOAT64_EPS = 2 ** -52;
 
 /** Kernel parameters (a subset of the strategy's config, with the buffer as a multiplier). */
 export interface VolumeZoneKernelParams {
@@ -19,9 +20,6 @@ export interface VolumeZoneKernelState {
   readonly lo: number[];
   readonly hi: number[];
   readonly v: number[];
-  /** Monotonic deques of bar indices, front first. */
-  readonly qMax: number[];
-  readonly qMin: number[];
   readonly nonZero: number;
   readonly valid: boolean;
   readonly gPmin: number;
@@ -32,7 +30,9 @@ export interface VolumeZoneKernelState {
   readonly vol: number;
   readonly maxVol: number;
   readonly errCoef: number;
-  readonly lastMid: number;
+  readonly hint: number;
+  readonly hintSlope: number;
+  readonly hintN: number;
 }
 
 /** Decisions that need more than this many moves of the resistance bin use the O(W + B) profile. */
@@ -61,7 +61,9 @@ const THIN = 2 ** -40;
  * - The cumulative volume from the top down to edge x is C(x) = Σ v·clamp((hi − x)/(hi − lo), 0, 1)
  *   (telescoping the per-bin overlaps), so the resistance bin k is the one with
  *   C(edge k) ≥ T·total > C(edge k+1). The kernel keeps k, C(edge k) and C(edge k+1).
- * - Window min/max come from two monotonic deques (O(1) amortised).
+ * - Window min/max are kept with the bar index where they occurred; only when that bar leaves
+ *   the window is the window scanned again (O(W), on a few % of bars; cheaper than monotonic deques,
+ *   whose pop loops mispredict on every bar).
  * - When the window's range does not change (about half the bars on 1-minute data) the grid is
  *   the same, so the two sums are updated in O(1) by the candle that left and the one that entered.
  * - When it changes, the two sums are evaluated afresh in one branch-free O(W) pass, starting
@@ -88,15 +90,11 @@ export class VolumeZoneKernel {
   private readonly rIh: Float64Array;
   /** 1 for a thin candle (height 0, or ≤ high × 2^-40), else 0. */
   private readonly rZ: Float64Array;
-  /** Monotonic deques: bar indices and their values (values kept to avoid an indirection). */
-  private readonly qMax: Float64Array;
-  private readonly qMaxV: Float64Array;
-  private readonly qMin: Float64Array;
-  private readonly qMinV: Float64Array;
-  private qMaxHead = 0;
-  private qMaxTail = 0;
-  private qMinHead = 0;
-  private qMinTail = 0;
+  /** Window maximum of the highs and minimum of the lows, and the bar indices where they occur (the latest on ties). */
+  private wMax = -Infinity;
+  private wMaxAt = -1;
+  private wMin = Infinity;
+  private wMinAt = -1;
   /** Candles pushed so far. */
   private n = 0;
   /** Thin candles in the window (they need the exact-clamp evaluation loop). */
@@ -126,11 +124,21 @@ export class VolumeZoneKernel {
   /** Weighted count of rounding steps since then: |drift| ≤ 4·eps·maxVol·errCoef. */
   private errCoef = 0;
   /**
-   * Middle of the last decision's resistance bin (−1 before the first): where the next search
-   * starts on a new grid (the middle, because mapping an edge back onto the same grid can round
-   * into the bin below).
+   * Price where C crossed the threshold at the last decision, interpolated between its two edges
+   * (−1 before the first): where the search starts on a new grid. It only picks the starting bin;
+   * the decision itself does not depend on it.
    */
-  private lastMid = -1;
+  private hint = -1;
+  /** −dC/dx at the hint (volume per unit of price) and the bar it was taken at (the next bar moves the hint by the candles that entered and left). */
+  private hintSlope = 0;
+  private hintN = -1;
+  /** One-candle columns for {@link VolumeZoneKernel.step}. */
+  private readonly oneLo = new Float64Array(1);
+  private readonly oneHi = new Float64Array(1);
+  private readonly oneV = new Float64Array(1);
+  private readonly oneSide = new Int8Array(1);
+  private readonly oneConf = new Float64Array(1);
+  private readonly oneLevel = new Float64Array(1);
   private readonly freshCoef: number;
   private readonly profileCoef: number;
   private readonly exactCoef: number;
@@ -157,10 +165,6 @@ export class VolumeZoneKernel {
     this.rV = new Float64Array(cap);
     this.rIh = new Float64Array(cap);
     this.rZ = new Float64Array(cap);
-    this.qMax = new Float64Array(cap);
-    this.qMaxV = new Float64Array(cap);
-    this.qMin = new Float64Array(cap);
-    this.qMinV = new Float64Array(cap);
     this.edges = new Float64Array(this.B + 1);
     this.bins = new Float64Array(this.B);
     this.part = new Float64Array(this.B);
@@ -176,34 +180,110 @@ export class VolumeZoneKernel {
 
   /** Decides bar (lo, hi, v) against the previous W bars, then adds it to the window. True = signal. */
   step(lo: number, hi: number, v: number): boolean {
-    const sig = this.n >= this.W ? this.evaluate(hi) : false;
-    this.push(lo, hi, v);
-    return sig;
+    this.oneLo[0] = lo;
+    this.oneHi[0] = hi;
+    this.oneV[0] = v;
+    const side = this.oneSide;
+    side[0] = 0;
+    this.run(this.oneLo, this.oneHi, this.oneV, side, this.oneConf, this.oneLevel);
+    if (side[0] === 0) return false;
+    this.confidence = this.oneConf[0];
+    this.resistance = this.oneLevel[0];
+    return true;
   }
 
-  private evaluate(hiBar: number): boolean {
-    const mask = this.mask;
-    const pmin = this.qMinV[this.qMinHead & mask];
-    const pmax = this.qMaxV[this.qMaxHead & mask];
-    if (!(pmax > pmin) || this.nonZero === 0) return false;
-    let k: number;
-    if (!(pmin >= MIN_FAST_PRICE && pmax <= MAX_FAST_RATIO * pmin)) {
-      this.setGrid(pmin, pmax);
-      k = this.profile();
-      this.valid = false;
-    } else {
-      if (!this.valid) this.fresh(pmin, pmax);
-      k = this.locate();
+  /**
+   * {@link VolumeZoneKernel.step} over whole columns, the batch form (the streaming form runs it on
+   * one candle, so both give the same bits): for each bar i, decide it against the window, writing
+   * side[i] = 1, conf[i] and level[i] on a signal (untouched otherwise), then add it to the window.
+   * The usual cases are written out in this one loop; the rarer ones (a new grid, a moving
+   * threshold, a near-tie, a window extreme leaving) call out.
+   */
+  run(lo: Float64Array, hi: Float64Array, v: Float64Array, side: Int8Array, conf: Float64Array, level: Float64Array): void {
+    const n = lo.length;
+    const { W, B, T, bufMul, mask, rLo, rHi, rV, rIh, rZ, errLimit } = this;
+    const tieCoef = 4 * FLOAT64_EPS;
+    for (let i = 0; i < n; i++) {
+      const l = lo[i];
+      const h = hi[i];
+      const vi = v[i];
+      const idx = this.n;
+      // 1. decide bar i against bars idx − W .. idx − 1
+      const pmin = this.wMin;
+      const pmax = this.wMax;
+      if (idx >= W && pmax > pmin && this.nonZero !== 0) {
+        let k: number;
+        if (pmin >= MIN_FAST_PRICE && pmax <= MAX_FAST_RATIO * pmin) {
+          if (!this.valid) this.fresh(pmin, pmax);
+          const thr = T * this.vol;
+          k = this.k;
+          const ck = this.ck;
+          const ck1 = this.ck1;
+          if (ck >= thr && (k === B - 1 || ck1 < thr)) {
+            // the threshold is still between C(edge k) and C(edge k + 1): accept k unless that is
+            // within the rounding bound of a tie
+            const below = thr - ck1;
+            const above = ck - thr;
+            const margin = k === 0 || below < above ? below : above;
+            if (!(margin > tieCoef * this.maxVol * this.errCoef)) k = this.exact();
+          } else k = this.move(thr);
+        } else {
+          this.setGrid(pmin, pmax);
+          k = this.profile();
+          this.valid = false;
+        }
+        if (k >= 0) {
+          const bw = this.binWidth;
+          const res = k === B ? pmax : k * bw + pmin;
+          // where C crosses the threshold, interpolated between the edges (clamped into the bin):
+          // the next new grid starts its search there
+          const drop = this.ck - this.ck1;
+          const frac = drop > 0 ? (this.ck - T * this.vol) / drop : 0.5;
+          this.hint = res + (frac > 0 ? (frac < 1 ? frac : 1) : 0) * bw;
+          this.hintSlope = drop / bw;
+          this.hintN = idx;
+          const lev = res * bufMul;
+          if (h >= lev) {
+            side[i] = 1;
+            const c = lev > 0 ? 0.5 + (h - lev) / lev : 1;
+            conf[i] = c < 1 ? c : 1;
+            level[i] = res;
+          }
+        }
+      }
+      // 2. add bar i to the window, which becomes bars idx − W + 1 .. idx
+      const slot = idx & mask;
+      rLo[slot] = l;
+      rHi[slot] = h;
+      rV[slot] = vi;
+      const height = h - l;
+      const flat = height > h * THIN ? 0 : 1;
+      rIh[slot] = height > 0 ? 1 / height : 0;
+      rZ[slot] = flat;
+      if (h >= this.wMax) {
+        this.wMax = h;
+        this.wMaxAt = idx;
+      } else if (this.wMaxAt <= idx - W) this.rescanMax(idx);
+      if (l <= this.wMin) {
+        this.wMin = l;
+        this.wMinAt = idx;
+      } else if (this.wMinAt <= idx - W) this.rescanMin(idx);
+      if (vi > 0) this.nonZero++;
+      this.zCount += flat;
+      const leave = idx - W;
+      const ls = leave & mask;
+      let vOut = 0;
+      if (leave >= 0) {
+        vOut = rV[ls];
+        this.zCount -= rZ[ls];
+        if (vOut > 0) this.nonZero--;
+      }
+      this.n = idx + 1;
+      if (this.valid) {
+        if (this.wMin !== this.gPmin || this.wMax !== this.gPmax || this.errCoef > errLimit) this.valid = false;
+        else this.slide(ls, slot, vOut, vi);
+      }
     }
-    if (k < 0) return false;
-    const res = k === this.B ? pmax : k * this.binWidth + pmin;
-    this.lastMid = res + 0.5 * this.binWidth;
-    const level = res * this.bufMul;
-    if (!(hiBar >= level)) return false;
-    this.resistance = res;
-    const c = level > 0 ? 0.5 + (hiBar - level) / level : 1;
-    this.confidence = c < 1 ? c : 1;
-    return true;
   }
 
   private setGrid(pmin: number, pmax: number): void {
@@ -283,8 +363,16 @@ export class VolumeZoneKernel {
     this.setGrid(pmin, pmax);
     const B = this.B;
     let k: number;
-    if (this.lastMid >= 0) {
-      const g = (this.lastMid - pmin) * this.invStep;
+    if (this.hint >= 0) {
+      let x = this.hint;
+      if (this.hintN === this.n - 1 && this.hintSlope > 0 && this.n > this.W) {
+        // one candle entered and one left since that decision: move the crossing by their effect
+        const inS = (this.n - 1) & this.mask;
+        const outS = (this.n - 1 - this.W) & this.mask;
+        const r = this.f(inS, x) - this.f(outS, x) - this.T * (this.rV[inS] - this.rV[outS]);
+        x += r / this.hintSlope;
+      }
+      const g = (x - pmin) * this.invStep;
       k = g >= B - 1 ? B - 1 : g > 0 ? g | 0 : 0;
     } else {
       k = Math.min(B - 1, Math.floor((1 - this.T) * B));
@@ -314,10 +402,10 @@ export class VolumeZoneKernel {
         const t1 = (h - x1) * sc;
         const u0 = (h2 - x0) * sc2;
         const u1 = (h2 - x1) * sc2;
-        s0 += v * (Math.abs(t0) - Math.abs(t0 - 1) + 1);
-        s1 += v * (Math.abs(t1) - Math.abs(t1 - 1) + 1);
-        s0b += v2 * (Math.abs(u0) - Math.abs(u0 - 1) + 1);
-        s1b += v2 * (Math.abs(u1) - Math.abs(u1 - 1) + 1);
+        s0 += v * (Math.abs(t0) - Math.abs(t0 - 1));
+        s1 += v * (Math.abs(t1) - Math.abs(t1 - 1));
+        s0b += v2 * (Math.abs(u0) - Math.abs(u0 - 1));
+        s1b += v2 * (Math.abs(u1) - Math.abs(u1 - 1));
         vol += v;
         volb += v2;
       }
@@ -328,13 +416,14 @@ export class VolumeZoneKernel {
         const v = rV[j];
         const t0 = (h - x0) * sc;
         const t1 = (h - x1) * sc;
-        s0 += v * (Math.abs(t0) - Math.abs(t0 - 1) + 1);
-        s1 += v * (Math.abs(t1) - Math.abs(t1 - 1) + 1);
+        s0 += v * (Math.abs(t0) - Math.abs(t0 - 1));
+        s1 += v * (Math.abs(t1) - Math.abs(t1 - 1));
         vol += v;
       }
-      s0 += s0b;
-      s1 += s1b;
+      // Σ v·(|t| − |t − 1| + 1) with the + 1 taken out of the loop: Σ v = vol
       vol += volb;
+      s0 += s0b + vol;
+      s1 += s1b + vol;
     } else {
       for (let idx = this.n - this.W; idx < this.n; idx++) {
         const j = idx & mask;
@@ -354,8 +443,16 @@ export class VolumeZoneKernel {
 
   /** Moves k to where T × volume now falls, then accepts it or re-decides exactly near a tie. */
   private locate(): number {
-    const B = this.B;
     const thr = this.T * this.vol;
+    const k = this.k;
+    // the usual case, kept small so that it inlines: the threshold is still between C(k) and C(k + 1)
+    if (this.ck >= thr && (k === this.B - 1 || this.ck1 < thr)) return this.check(thr);
+    return this.move(thr);
+  }
+
+  /** {@link VolumeZoneKernel.locate} when k has to move. */
+  private move(thr: number): number {
+    const B = this.B;
     let k = this.k;
     let ck = this.ck;
     let ck1 = this.ck1;
@@ -514,50 +611,8 @@ export class VolumeZoneKernel {
     return total === 0 ? -1 : this.k;
   }
 
-  private push(lo: number, hi: number, v: number): void {
-    const { mask, W, rLo, rHi, rV, qMax, qMaxV, qMin, qMinV } = this;
-    const idx = this.n;
-    const slot = idx & mask;
-    rLo[slot] = lo;
-    rHi[slot] = hi;
-    rV[slot] = v;
-    const h = hi - lo;
-    const flat = h > hi * THIN ? 0 : 1;
-    this.rIh[slot] = h > 0 ? 1 / h : 0;
-    this.rZ[slot] = flat;
-    let t = this.qMaxTail;
-    const hMax = this.qMaxHead;
-    while (t > hMax && qMaxV[(t - 1) & mask] <= hi) t--;
-    qMax[t & mask] = idx;
-    qMaxV[t & mask] = hi;
-    this.qMaxTail = t + 1;
-    if (qMax[hMax & mask] <= idx - W) this.qMaxHead = hMax + 1;
-    t = this.qMinTail;
-    const hMin = this.qMinHead;
-    while (t > hMin && qMinV[(t - 1) & mask] >= lo) t--;
-    qMin[t & mask] = idx;
-    qMinV[t & mask] = lo;
-    this.qMinTail = t + 1;
-    if (qMin[hMin & mask] <= idx - W) this.qMinHead = hMin + 1;
-    if (v > 0) this.nonZero++;
-    this.zCount += flat;
-    const leave = idx - W;
-    const ls = leave & mask;
-    let vOut = 0;
-    if (leave >= 0) {
-      vOut = rV[ls];
-      this.zCount -= this.rZ[ls];
-    }
-    if (vOut > 0) this.nonZero--;
-    this.n = idx + 1;
-    if (!this.valid) return;
-    const pmin = qMinV[this.qMinHead & mask];
-    const pmax = qMaxV[this.qMaxHead & mask];
-    if (pmin !== this.gPmin || pmax !== this.gPmax || this.errCoef > this.errLimit) {
-      this.valid = false;
-      return;
-    }
-    // Same grid: the window lost candle `leave` and gained candle `idx`.
+  /** Same grid: the window lost the candle in slot `ls` (volume vOut) and gained the one in `slot` (volume v). */
+  private slide(ls: number, slot: number, vOut: number, v: number): void {
     const k = this.k;
     const x0 = k * this.binWidth + this.gPmin;
     this.ck = this.ck - this.f(ls, x0) + this.f(slot, x0);
@@ -569,6 +624,38 @@ export class VolumeZoneKernel {
     this.vol = vol;
     if (vol > this.maxVol) this.maxVol = vol;
     this.errCoef += 24;
+  }
+
+  /** Window maximum of the highs of bars last − W + 1 .. last (the latest bar on ties). */
+  private rescanMax(last: number): void {
+    const { rHi, mask } = this;
+    let m = -Infinity;
+    let at = -1;
+    for (let j = Math.max(0, last - this.W + 1); j <= last; j++) {
+      const x = rHi[j & mask];
+      if (x >= m) {
+        m = x;
+        at = j;
+      }
+    }
+    this.wMax = m;
+    this.wMaxAt = at;
+  }
+
+  /** Window minimum of the lows of bars last − W + 1 .. last (the latest bar on ties). */
+  private rescanMin(last: number): void {
+    const { rLo, mask } = this;
+    let m = Infinity;
+    let at = -1;
+    for (let j = Math.max(0, last - this.W + 1); j <= last; j++) {
+      const x = rLo[j & mask];
+      if (x <= m) {
+        m = x;
+        at = j;
+      }
+    }
+    this.wMin = m;
+    this.wMinAt = at;
   }
 
   /** Full state as plain JSON (finite numbers, booleans and arrays only). */
@@ -583,17 +670,10 @@ export class VolumeZoneKernel {
       hi.push(this.rHi[s]);
       v.push(this.rV[s]);
     }
-    const deque = (q: Float64Array, head: number, tail: number) => {
-      const out: number[] = [];
-      for (let p = head; p < tail; p++) out.push(q[p & mask]);
-      return out;
-    };
     return {
       n, lo, hi, v,
-      qMax: deque(this.qMax, this.qMaxHead, this.qMaxTail),
-      qMin: deque(this.qMin, this.qMinHead, this.qMinTail),
       nonZero: this.nonZero, valid: this.valid, gPmin: this.gPmin, gPmax: this.gPmax,
-      k: this.k, ck: this.ck, ck1: this.ck1, vol: this.vol, maxVol: this.maxVol, errCoef: this.errCoef, lastMid: this.lastMid,
+      k: this.k, ck: this.ck, ck1: this.ck1, vol: this.vol, maxVol: this.maxVol, errCoef: this.errCoef, hint: this.hint, hintSlope: this.hintSlope, hintN: this.hintN,
     };
   }
 
@@ -619,19 +699,15 @@ export class VolumeZoneKernel {
       this.rZ[slot] = flat;
       this.zCount += flat;
     }
-    const valueAt = (idx: number, col: number[]) => col[idx - first];
-    s.qMax.forEach((x, i) => {
-      this.qMax[i] = x;
-      this.qMaxV[i] = valueAt(x, s.hi);
-    });
-    this.qMaxHead = 0;
-    this.qMaxTail = s.qMax.length;
-    s.qMin.forEach((x, i) => {
-      this.qMin[i] = x;
-      this.qMinV[i] = valueAt(x, s.lo);
-    });
-    this.qMinHead = 0;
-    this.qMinTail = s.qMin.length;
+    if (s.n > 0) {
+      this.rescanMax(s.n - 1);
+      this.rescanMin(s.n - 1);
+    } else {
+      this.wMax = -Infinity;
+      this.wMaxAt = -1;
+      this.wMin = Infinity;
+      this.wMinAt = -1;
+    }
     this.nonZero = s.nonZero;
     this.setGrid(s.gPmin, s.gPmax);
     this.valid = s.valid;
@@ -641,6 +717,8 @@ export class VolumeZoneKernel {
     this.vol = s.vol;
     this.maxVol = s.maxVol;
     this.errCoef = s.errCoef;
-    this.lastMid = s.lastMid;
+    this.hint = s.hint;
+    this.hintSlope = s.hintSlope;
+    this.hintN = s.hintN;
   }
 }
