@@ -31,8 +31,7 @@ export interface VolumeZoneKernelState {
   readonly maxVol: number;
   readonly errCoef: number;
   readonly hint: number;
-  readonly hintSlope: number;
-  readonly hintN: number;
+  readonly decidedAt: number;
 }
 
 /** Decisions that need more than this many moves of the resistance bin use the O(W + B) profile. */
@@ -129,9 +128,8 @@ export class VolumeZoneKernel {
    * the decision itself does not depend on it.
    */
   private hint = -1;
-  /** −dC/dx at the hint (volume per unit of price) and the bar it was taken at (the next bar moves the hint by the candles that entered and left). */
-  private hintSlope = 0;
-  private hintN = -1;
+  /** Bar of the last decision that found a resistance bin (−1 before the first). */
+  private decidedAt = -1;
   /** One-candle columns for {@link VolumeZoneKernel.step}. */
   private readonly oneLo = new Float64Array(1);
   private readonly oneHi = new Float64Array(1);
@@ -235,13 +233,7 @@ export class VolumeZoneKernel {
         if (k >= 0) {
           const bw = this.binWidth;
           const res = k === B ? pmax : k * bw + pmin;
-          // where C crosses the threshold, interpolated between the edges (clamped into the bin):
-          // the next new grid starts its search there
-          const drop = this.ck - this.ck1;
-          const frac = drop > 0 ? (this.ck - T * this.vol) / drop : 0.5;
-          this.hint = res + (frac > 0 ? (frac < 1 ? frac : 1) : 0) * bw;
-          this.hintSlope = drop / bw;
-          this.hintN = idx;
+          this.decidedAt = idx;
           const lev = res * bufMul;
           if (h >= lev) {
             side[i] = 1;
@@ -279,10 +271,13 @@ export class VolumeZoneKernel {
         if (vOut > 0) this.nonZero--;
       }
       this.n = idx + 1;
-      if (this.valid) {
-        if (this.wMin !== this.gPmin || this.wMax !== this.gPmax || this.errCoef > errLimit) this.valid = false;
-        else this.slide(ls, slot, vOut, vi);
-      }
+      // 3. bring the sums up to date for the next bar's decision: O(1) on the same grid, else a
+      // fresh pass now (so that the decision above rarely branches on it)
+      const wMin = this.wMin;
+      const wMax = this.wMax;
+      if (this.valid && wMin === this.gPmin && wMax === this.gPmax && this.errCoef <= errLimit) this.slide(ls, slot, vOut, vi);
+      else if (idx + 1 >= W && wMax > wMin && this.nonZero !== 0 && wMin >= MIN_FAST_PRICE && wMax <= MAX_FAST_RATIO * wMin) this.fresh(wMin, wMax);
+      else this.valid = false;
     }
   }
 
@@ -290,7 +285,7 @@ export class VolumeZoneKernel {
     this.gPmin = pmin;
     this.gPmax = pmax;
     this.binWidth = (pmax - pmin) / this.B;
-    this.invStep = 1 / this.binWidth;
+    this.invStep = this.B / (pmax - pmin); // not 1 / binWidth: the two divisions run side by side
     this.edgesReady = false;
   }
 
@@ -358,20 +353,32 @@ export class VolumeZoneKernel {
     return s;
   }
 
-  /** New grid: window volume and C at the two edges around the previous resistance price, one pass. */
+  /**
+   * New grid: window volume and C at the two edges around where the threshold is expected, one
+   * pass. The expectation: if the last bar was decided on the grid still in place, the price where
+   * its C crossed its threshold, interpolated between its two edges and moved by the effect of the
+   * candle that entered and the one that left (−ΔC / slope); else the last such price.
+   */
   private fresh(pmin: number, pmax: number): void {
-    this.setGrid(pmin, pmax);
     const B = this.B;
-    let k: number;
-    if (this.hint >= 0) {
-      let x = this.hint;
-      if (this.hintN === this.n - 1 && this.hintSlope > 0 && this.n > this.W) {
-        // one candle entered and one left since that decision: move the crossing by their effect
+    let x = this.hint;
+    if (this.decidedAt === this.n - 1) {
+      const bw = this.binWidth;
+      const ck = this.ck;
+      const drop = ck - this.ck1;
+      const frac = drop > 0 ? (ck - this.T * this.vol) / drop : 0.5;
+      x = this.edge(this.k) + (frac > 0 ? (frac < 1 ? frac : 1) : 0) * bw;
+      this.hint = x;
+      if (drop > 0 && this.n > this.W) {
         const inS = (this.n - 1) & this.mask;
         const outS = (this.n - 1 - this.W) & this.mask;
         const r = this.f(inS, x) - this.f(outS, x) - this.T * (this.rV[inS] - this.rV[outS]);
-        x += r / this.hintSlope;
+        x += (r * bw) / drop;
       }
+    }
+    this.setGrid(pmin, pmax);
+    let k: number;
+    if (x >= 0) {
       const g = (x - pmin) * this.invStep;
       k = g >= B - 1 ? B - 1 : g > 0 ? g | 0 : 0;
     } else {
@@ -673,7 +680,7 @@ export class VolumeZoneKernel {
     return {
       n, lo, hi, v,
       nonZero: this.nonZero, valid: this.valid, gPmin: this.gPmin, gPmax: this.gPmax,
-      k: this.k, ck: this.ck, ck1: this.ck1, vol: this.vol, maxVol: this.maxVol, errCoef: this.errCoef, hint: this.hint, hintSlope: this.hintSlope, hintN: this.hintN,
+      k: this.k, ck: this.ck, ck1: this.ck1, vol: this.vol, maxVol: this.maxVol, errCoef: this.errCoef, hint: this.hint, decidedAt: this.decidedAt,
     };
   }
 
@@ -718,7 +725,6 @@ export class VolumeZoneKernel {
     this.maxVol = s.maxVol;
     this.errCoef = s.errCoef;
     this.hint = s.hint;
-    this.hintSlope = s.hintSlope;
-    this.hintN = s.hintN;
+    this.decidedAt = s.decidedAt;
   }
 }
