@@ -363,18 +363,25 @@ export class VolumeZoneKernel {
     const B = this.B;
     let x = this.hint;
     if (this.decidedAt === this.n - 1) {
+      // everything below depends on one division and on values known now, so it is a short chain
+      // of latency ahead of the pass (the candles' effect is taken at the middle of the bin, not
+      // at the crossing: a guess either way)
       const bw = this.binWidth;
       const ck = this.ck;
       const drop = ck - this.ck1;
-      const frac = drop > 0 ? (ck - this.T * this.vol) / drop : 0.5;
-      x = this.edge(this.k) + (frac > 0 ? (frac < 1 ? frac : 1) : 0) * bw;
-      this.hint = x;
-      if (drop > 0 && this.n > this.W) {
+      const perVol = drop > 0 ? bw / drop : 0;
+      const lower = this.edge(this.k);
+      let r = 0;
+      if (this.n > this.W) {
+        const xm = lower + 0.5 * bw;
         const inS = (this.n - 1) & this.mask;
         const outS = (this.n - 1 - this.W) & this.mask;
-        const r = this.f(inS, x) - this.f(outS, x) - this.T * (this.rV[inS] - this.rV[outS]);
-        x += (r * bw) / drop;
+        r = this.f(inS, xm) - this.f(outS, xm) - this.T * (this.rV[inS] - this.rV[outS]);
       }
+      const within = (ck - this.T * this.vol) * perVol;
+      x = lower + (drop > 0 ? (within > 0 ? (within < bw ? within : bw) : 0) : 0.5 * bw);
+      this.hint = x;
+      x += r * perVol;
     }
     this.setGrid(pmin, pmax);
     let k: number;
