@@ -1,5 +1,31 @@
-/** Unit roundoff of float64 (2^-52, the gap between 1 and the next double). */
+/** Machine epsilon of float64 (2^-52, the gap between 1 and the next double). */
 export const FLOAT64_EPS = 2 ** -52;
+
+/** Unit roundoff, 2^-53: a correctly rounded operation errs by at most this much relative to its result. */
+export const UNIT_ROUNDOFF = FLOAT64_EPS / 2;
+
+/**
+ * Bars per segment of the batch forms that keep running window sums: the sums restart from fresh
+ * window sums at every segment, so their drift is bounded by 2·SEGMENT operations.
+ */
+export const SUM_SEGMENT = 512;
+
+/** Left-to-right sum of values[from..to], oldest first: the reference arithmetic ({@link RollingSum.freshSum}'s). */
+export function windowSum(values: Float64Array, from: number, to: number): number {
+  let s = 0;
+  for (let j = from; j <= to; j++) s += values[j];
+  return s;
+}
+
+/** Largest of values[from..to) (0 when empty or all ≤ 0). */
+export function maxOf(values: Float64Array, from: number, to: number): number {
+  let m = 0;
+  for (let j = from; j < to; j++) {
+    const x = values[j];
+    m = x > m ? x : m;
+  }
+  return m;
+}
 
 /** Plain-JSON state of a {@link RollingSum}. */
 export interface RollingSumState {

@@ -3,7 +3,7 @@ import type { Candle, CandleColumns } from '../core/candles';
 import { emptySignals, SignalSide, type SignalColumns, type StreamSignal } from '../core/signals';
 import type { StrategyDefinition, StrategyState, StreamingStrategy } from '../core/strategy';
 import { integerParam, paramsJsonSchema } from './params';
-import { FLOAT64_EPS, RollingSum, type RollingSumState } from './rolling-sum';
+import { FLOAT64_EPS, maxOf, RollingSum, SUM_SEGMENT, UNIT_ROUNDOFF, windowSum, type RollingSumState } from './rolling-sum';
 import { checkSnapshotOrigin } from './strategy-state-error';
 
 /** Parameters of {@link smaCrossover}. `slow_period` must be greater than `fast_period`. */
@@ -80,30 +80,18 @@ class SmaKernel {
 
 const NAME = 'sma_crossover';
 
-/** Left-to-right sum of close[from..to], oldest first: {@link RollingSum.freshSum}'s arithmetic. */
-function windowSum(close: Float64Array, from: number, to: number): number {
-  let s = 0;
-  for (let j = from; j <= to; j++) s += close[j];
-  return s;
-}
-
-/** Bars per segment of {@link smaCrossoverBatch}: its running sums restart from fresh sums at every segment. */
-const SEGMENT = 512;
-/** Unit roundoff, 2^-53: a correctly rounded operation errs by at most this much relative to its result. */
-const U = FLOAT64_EPS / 2;
-
 /**
  * The batch form. It decides the same signs as {@link SmaKernel} (the sign of the reference
  * computation: fresh left-to-right window sums, divided) and reports the same level (the fresh
  * slow SMA), so it is bit-identical to the streaming form, but it is organised for speed:
- * - the running sums restart from fresh sums at every {@link SEGMENT} bars, and the drift bound
+ * - the running sums restart from fresh sums at every {@link SUM_SEGMENT} bars, and the drift bound
  *   is one number per segment, from the segment's largest close, instead of per-bar bookkeeping;
  * - only a bar whose |fast − slow| is within that bound (practically never on real prices) and
  *   a bar that signals (to report the level) read their windows again.
  * Error bound: closes are ≥ 0 (validated), so every partial sum of a window is ≤ (w + 1)·maxC and
- * each of the ≤ 2·SEGMENT adds and subtracts since the restart errs by ≤ U of that; the fresh
- * restart sum and the reference sum each err by ≤ w·U·(w + 1)·maxC, and each division by
- * ≤ U·maxC. The tolerance is twice the sum of those for both averages.
+ * each of the ≤ 2·SUM_SEGMENT adds and subtracts since the restart errs by ≤ u (UNIT_ROUNDOFF) of that; the fresh
+ * restart sum and the reference sum each err by ≤ w·u·(w + 1)·maxC, and each division by
+ * ≤ u·maxC. The tolerance is twice the sum of those for both averages.
  */
 function smaCrossoverBatch(close: Float64Array, params: SmaCrossoverConfig): SignalColumns {
   const n = close.length;
@@ -113,18 +101,14 @@ function smaCrossoverBatch(close: Float64Array, params: SmaCrossoverConfig): Sig
   const level = out.level as Float64Array;
   const F = params.fast_period;
   const S = params.slow_period;
+  const SEGMENT = SUM_SEGMENT;
   const fCoef = ((2 * SEGMENT + 2 * F) * (F + 1)) / F;
   const sCoef = ((2 * SEGMENT + 2 * S) * (S + 1)) / S;
-  const tolCoef = 2 * U * (fCoef + sCoef + 4);
+  const tolCoef = 2 * UNIT_ROUNDOFF * (fCoef + sCoef + 4);
   let last = 0;
   for (let seg = S - 1; seg < n; seg += SEGMENT) {
     const end = seg + SEGMENT < n ? seg + SEGMENT : n;
-    let maxC = 0;
-    for (let j = seg - S + 1; j < end; j++) {
-      const x = close[j];
-      maxC = x > maxC ? x : maxC;
-    }
-    const tol = tolCoef * maxC;
+    const tol = tolCoef * maxOf(close, seg - S + 1, end);
     let fs = windowSum(close, seg - F + 1, seg);
     let ss = windowSum(close, seg - S + 1, seg);
     for (let i = seg; i < end; i++) {

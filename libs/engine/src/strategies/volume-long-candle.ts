@@ -3,7 +3,7 @@ import type { Candle, CandleColumns } from '../core/candles';
 import { emptySignals, SignalSide, type SignalColumns, type StreamSignal } from '../core/signals';
 import type { StrategyDefinition, StrategyState, StreamingStrategy } from '../core/strategy';
 import { integerParam, numberParam, paramsJsonSchema } from './params';
-import { RollingSum, FLOAT64_EPS, type RollingSumState } from './rolling-sum';
+import { FLOAT64_EPS, maxOf, RollingSum, SUM_SEGMENT, UNIT_ROUNDOFF, windowSum, type RollingSumState } from './rolling-sum';
 import { checkSnapshotOrigin } from './strategy-state-error';
 
 /**
@@ -59,7 +59,8 @@ class VlcKernel {
     const tol = 2 * mult * (this.volumes.errorBound() / n + FLOAT64_EPS * ma) + FLOAT64_EPS * volume;
     if (Math.abs(volume - ma * mult) <= tol) ma = this.volumes.freshSum() / n;
     if (!(volume >= ma * mult)) return false;
-    const c = volume / ma / mult;
+    // the confidence from the reference MA (fresh sum), so the batch form gives the same bits
+    const c = volume / (this.volumes.freshSum() / n) / mult;
     this.confidence = c < 1 ? c : 1;
     return true;
   }
@@ -75,6 +76,62 @@ class VlcKernel {
 }
 
 const NAME = 'volume_long_candle';
+
+/**
+ * The batch form: the same decisions and confidences as {@link VlcKernel} (the reference: the MA
+ * from a fresh left-to-right window sum), organised for speed. The running volume sum restarts
+ * from a fresh sum every {@link SUM_SEGMENT} bars; one tolerance per segment, from its largest
+ * volume, bounds how far the running MA × multiplier can be from the reference one (volumes are
+ * validated ≥ 0, so partial sums are ≤ (w + 1)·maxV; ≤ 2·SUM_SEGMENT + 2w roundings of those,
+ * then a division and a product each erring by ≤ u·maxV·multiplier). Only a candidate bar whose
+ * volume is within it of MA × multiplier, and a signal (for its confidence), re-read the window.
+ * An all-zero window (MA 0, which the original divided by) gives no signal, as in the kernel:
+ * its fresh sum is exactly 0.
+ */
+function volumeLongCandleBatch(candles: CandleColumns, params: VolumeLongCandleConfig): SignalColumns {
+  const { open, high, low, close, volume } = candles;
+  const n = open.length;
+  const out = emptySignals(n);
+  const side = out.side;
+  const conf = out.confidence;
+  const w = params.vol_ma_window;
+  const mult = params.vol_multiplier;
+  const body = params.body_pct;
+  const twoBody = 2 * body;
+  const SEGMENT = SUM_SEGMENT;
+  const tolCoef = 2 * UNIT_ROUNDOFF * mult * ((2 * SEGMENT + 2 * w) * (w + 1) + 4);
+  for (let seg = 0; seg < n; seg += SEGMENT) {
+    const end = seg + SEGMENT < n ? seg + SEGMENT : n;
+    const tol = tolCoef * maxOf(volume, seg > w ? seg - w : 0, end);
+    // running sum, starting as bar seg − 1's window; bar i's window is bars max(0, i − w + 1) .. i
+    let sum = seg > 0 ? windowSum(volume, seg > w ? seg - w : 0, seg - 1) : 0;
+    for (let i = seg; i < end; i++) {
+      const v = volume[i];
+      sum = i >= w ? sum - volume[i - w] + v : sum + v;
+      const o = open[i];
+      const c = close[i];
+      if (!(c > o)) continue;
+      // (close - open) / open, not close / open - 1: the latter flips borderline bars (fixture README).
+      if (!((c - o) / o >= body)) continue;
+      const upper = high[i] - c > 0 ? high[i] - c : 0;
+      if (!(upper / o < twoBody)) continue;
+      const lower = o - low[i] > 0 ? o - low[i] : 0;
+      if (!(lower / o < twoBody)) continue;
+      const count = i + 1 < w ? i + 1 : w;
+      let ma = sum / count;
+      if (!(Math.abs(v - ma * mult) > tol)) {
+        const fresh = windowSum(volume, i - count + 1, i);
+        if (fresh === 0) continue;
+        ma = fresh / count;
+      }
+      if (!(v >= ma * mult)) continue;
+      const r = v / (windowSum(volume, i - count + 1, i) / count) / mult;
+      side[i] = SignalSide.Buy;
+      conf[i] = r < 1 ? r : 1;
+    }
+  }
+  return out;
+}
 
 /**
  * VolumeLongCandle ("거래량 급증 + 장대양봉"): Buy on a bar whose volume is at least
@@ -97,19 +154,7 @@ export const volumeLongCandle: StrategyDefinition<VolumeLongCandleConfig> = {
   warmupBars: (p) => (p.vol_multiplier > 1 ? 1 : 0),
   holdPeriodBars: (p) => p.hold_period_bars,
   generate(candles: CandleColumns, params: VolumeLongCandleConfig): SignalColumns {
-    const { open, high, low, close, volume } = candles;
-    const n = open.length;
-    const out = emptySignals(n);
-    const side = out.side;
-    const conf = out.confidence;
-    const k = new VlcKernel(params);
-    for (let i = 0; i < n; i++) {
-      if (k.step(open[i], high[i], low[i], close[i], volume[i])) {
-        side[i] = SignalSide.Buy;
-        conf[i] = k.confidence;
-      }
-    }
-    return out;
+    return volumeLongCandleBatch(candles, params);
   },
   createStream(params: VolumeLongCandleConfig): StreamingStrategy {
     const k = new VlcKernel(params);
