@@ -116,6 +116,28 @@ describe('signal study rules', () => {
     expect(got.every((x, k) => x === 3 * k)).toBe(true);
   });
 
+  it('buyIndices agrees with a plain scan on random sparse sides, at every offset and length', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const buffer = new Int8Array(2_000);
+    for (let i = 0; i < buffer.length; i++) { const r = rnd(); buffer[i] = r < 0.05 ? 1 : r < 0.1 ? -1 : 0; }
+    for (const offset of [0, 1, 2, 3, 4, 5]) {
+      for (const length of [0, 1, 3, 4, 5, 7, 8, 999, 1_990]) {
+        const side = buffer.subarray(offset, offset + length);
+        const want = [...side].flatMap((x, i) => (x === 1 ? [i] : []));
+        expect(Array.from(buyIndices(side)!)).toEqual(want);
+      }
+    }
+    // a bad value is caught wherever it sits in a word, and in the tail past the last whole word
+    for (const at of [0, 1, 2, 3, 4, 8, 9, 10]) {
+      const side = new Int8Array(11);
+      side[at] = 2;
+      expect(buyIndices(side)).toBeNull();
+      side[at] = -128;
+      expect(buyIndices(side)).toBeNull();
+    }
+  });
+
   it('aggregates skip a non-finite return (zero entry price) instead of turning into NaN', () => {
     const stats = signalStudyStats([2, Number.NaN, -1], 1);
     // 2 finite returns: one win; mean (2 − 1) / 2 = 0.5; additive curve 2, 1 → drawdown 1

@@ -91,7 +91,9 @@ const NAME = 'sma_crossover';
  * Error bound: closes are ≥ 0 (validated), so every partial sum of a window is ≤ (w + 1)·maxC and
  * each of the ≤ 2·SUM_SEGMENT adds and subtracts since the restart errs by ≤ u (UNIT_ROUNDOFF) of that; the fresh
  * restart sum and the reference sum each err by ≤ w·u·(w + 1)·maxC, and each division by
- * ≤ u·maxC. The tolerance is twice the sum of those for both averages.
+ * ≤ u·maxC. The running averages multiply by a rounded 1/w instead of dividing (a division costs
+ * as much as the rest of the bar), which errs by ≤ 2u·(w + 1)·maxC / w ≤ 4u·maxC more. The
+ * tolerance is twice the sum of those for both averages.
  */
 function smaCrossoverBatch(close: Float64Array, params: SmaCrossoverConfig): SignalColumns {
   const n = close.length;
@@ -104,7 +106,9 @@ function smaCrossoverBatch(close: Float64Array, params: SmaCrossoverConfig): Sig
   const SEGMENT = SUM_SEGMENT;
   const fCoef = ((2 * SEGMENT + 2 * F) * (F + 1)) / F;
   const sCoef = ((2 * SEGMENT + 2 * S) * (S + 1)) / S;
-  const tolCoef = 2 * UNIT_ROUNDOFF * (fCoef + sCoef + 4);
+  const tolCoef = 2 * UNIT_ROUNDOFF * (fCoef + sCoef + 4 + 8);
+  const invF = 1 / F;
+  const invS = 1 / S;
   let last = 0;
   for (let seg = S - 1; seg < n; seg += SEGMENT) {
     const end = seg + SEGMENT < n ? seg + SEGMENT : n;
@@ -117,7 +121,7 @@ function smaCrossoverBatch(close: Float64Array, params: SmaCrossoverConfig): Sig
         fs = fs - close[i - F] + x;
         ss = ss - close[i - S] + x;
       }
-      let d = fs / F - ss / S;
+      let d = fs * invF - ss * invS;
       if (!(Math.abs(d) > tol)) d = windowSum(close, i - F + 1, i) / F - windowSum(close, i - S + 1, i) / S;
       const sign = d > 0 ? 1 : d < 0 ? -1 : 0;
       if (sign === 0) continue;
