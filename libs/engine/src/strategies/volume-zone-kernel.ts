@@ -1,3 +1,5 @@
+import { createWindowSums, type WindowSums } from './window-sums';
+
 /** 2^-52 (a local copy: imported constants are property reads in the CommonJS build). */
 const FLOAT64_EPS = 2 ** -52;
 
@@ -11,6 +13,8 @@ export interface VolumeZoneKernelParams {
   readonly topPercentile: number;
   /** Resistance multiplier 1 + breakout_buffer. */
   readonly bufferMultiplier: number;
+  /** Implementation of the O(W) sums: 'auto' (WebAssembly SIMD where available, the default) or 'js'. Same bits either way. */
+  readonly sums?: 'auto' | 'js';
 }
 
 /** Plain-JSON state of a {@link VolumeZoneKernel}. */
@@ -65,8 +69,9 @@ const THIN = 2 ** -40;
  *   whose pop loops mispredict on every bar).
  * - When the window's range does not change (about half the bars on 1-minute data) the grid is
  *   the same, so the two sums are updated in O(1) by the candle that left and the one that entered.
- * - When it changes, the two sums are evaluated afresh in one branch-free O(W) pass, starting
- *   from the bin of the previous resistance price.
+ * - When it changes, the two sums are evaluated afresh in one branch-free O(W) pass (WebAssembly
+ *   SIMD, two candles per instruction, or the same operations in JavaScript: see window-sums.ts),
+ *   starting from the bin where the threshold is expected (see `fresh`).
  * - If the threshold moved past the kept bins, k moves one bin at a time (O(W) each); after
  *   {@link MAX_MOVES} moves it builds the whole profile with a difference array (O(W + B)).
  * Rounding makes these sums differ from the straightforward algorithm's by a tiny amount; the
@@ -82,6 +87,10 @@ export class VolumeZoneKernel {
   private readonly T: number;
   private readonly bufMul: number;
   private readonly mask: number;
+  /** Ring slots (a power of two > W). */
+  private readonly cap: number;
+  /** The O(W) sums; owns rHi, rV and rIh, which are mirrored (slot s also at s + cap). */
+  private readonly sums: WindowSums;
   private readonly rLo: Float64Array;
   private readonly rHi: Float64Array;
   private readonly rV: Float64Array;
@@ -159,9 +168,12 @@ export class VolumeZoneKernel {
     while (cap < this.W + 1) cap *= 2;
     this.mask = cap - 1;
     this.rLo = new Float64Array(cap);
-    this.rHi = new Float64Array(cap);
-    this.rV = new Float64Array(cap);
-    this.rIh = new Float64Array(cap);
+    this.sums = createWindowSums(cap, p.sums ?? 'auto');
+    this.cap = cap;
+    // mirrored columns (slot s also at s + cap), so that every window is contiguous for the sums
+    this.rHi = this.sums.hi;
+    this.rV = this.sums.v;
+    this.rIh = this.sums.ih;
     this.rZ = new Float64Array(cap);
     this.edges = new Float64Array(this.B + 1);
     this.bins = new Float64Array(this.B);
@@ -199,7 +211,7 @@ export class VolumeZoneKernel {
    */
   run(lo: Float64Array, hi: Float64Array, v: Float64Array, side: Int8Array, conf: Float64Array, level: Float64Array): void {
     const n = lo.length;
-    const { W, B, T, bufMul, mask, rLo, rHi, rV, rIh, rZ, errLimit } = this;
+    const { W, B, T, bufMul, mask, cap, rLo, rHi, rV, rIh, rZ, errLimit } = this;
     const tieCoef = 4 * FLOAT64_EPS;
     for (let i = 0; i < n; i++) {
       const l = lo[i];
@@ -247,10 +259,14 @@ export class VolumeZoneKernel {
       const slot = idx & mask;
       rLo[slot] = l;
       rHi[slot] = h;
+      rHi[slot + cap] = h;
       rV[slot] = vi;
+      rV[slot + cap] = vi;
       const height = h - l;
       const flat = height > h * THIN ? 0 : 1;
-      rIh[slot] = height > 0 ? 1 / height : 0;
+      const inv = height > 0 ? 1 / height : 0;
+      rIh[slot] = inv;
+      rIh[slot + cap] = inv;
       rZ[slot] = flat;
       if (h >= this.wMax) {
         this.wMax = h;
@@ -327,28 +343,9 @@ export class VolumeZoneKernel {
 
   /** C(x) over the window, O(W); branch-free unless the window holds thin candles. */
   private sumAbove(x: number): number {
-    const { rHi, rIh, rV, mask } = this;
+    const mask = this.mask;
+    if (this.zCount === 0) return 0.5 * this.sums.sum1((this.n - this.W) & mask, this.W, x);
     let s = 0;
-    if (this.zCount === 0) {
-      // two accumulators: the adds form the critical path, so this halves its latency
-      let s2 = 0;
-      const end = this.n;
-      let idx = end - this.W;
-      for (; idx + 1 < end; idx += 2) {
-        const j = idx & mask;
-        const j2 = (idx + 1) & mask;
-        const t = (rHi[j] - x) * rIh[j];
-        const t2 = (rHi[j2] - x) * rIh[j2];
-        s += rV[j] * (Math.abs(t) - Math.abs(t - 1) + 1);
-        s2 += rV[j2] * (Math.abs(t2) - Math.abs(t2 - 1) + 1);
-      }
-      if (idx < end) {
-        const j = idx & mask;
-        const t = (rHi[j] - x) * rIh[j];
-        s += rV[j] * (Math.abs(t) - Math.abs(t - 1) + 1);
-      }
-      return 0.5 * (s + s2);
-    }
     for (let idx = this.n - this.W; idx < this.n; idx++) s += this.f(idx & mask, x);
     return s;
   }
@@ -393,51 +390,17 @@ export class VolumeZoneKernel {
     }
     const x0 = this.edge(k);
     const x1 = this.edge(k + 1);
-    const { rHi, rIh, rV, mask } = this;
+    const { rV, mask } = this;
     let s0 = 0;
     let s1 = 0;
     let vol = 0;
     if (this.zCount === 0) {
-      let s0b = 0;
-      let s1b = 0;
-      let volb = 0;
-      const end = this.n;
-      let idx = end - this.W;
-      for (; idx + 1 < end; idx += 2) {
-        const j = idx & mask;
-        const j2 = (idx + 1) & mask;
-        const sc = rIh[j];
-        const sc2 = rIh[j2];
-        const h = rHi[j];
-        const h2 = rHi[j2];
-        const v = rV[j];
-        const v2 = rV[j2];
-        const t0 = (h - x0) * sc;
-        const t1 = (h - x1) * sc;
-        const u0 = (h2 - x0) * sc2;
-        const u1 = (h2 - x1) * sc2;
-        s0 += v * (Math.abs(t0) - Math.abs(t0 - 1));
-        s1 += v * (Math.abs(t1) - Math.abs(t1 - 1));
-        s0b += v2 * (Math.abs(u0) - Math.abs(u0 - 1));
-        s1b += v2 * (Math.abs(u1) - Math.abs(u1 - 1));
-        vol += v;
-        volb += v2;
-      }
-      if (idx < end) {
-        const j = idx & mask;
-        const sc = rIh[j];
-        const h = rHi[j];
-        const v = rV[j];
-        const t0 = (h - x0) * sc;
-        const t1 = (h - x1) * sc;
-        s0 += v * (Math.abs(t0) - Math.abs(t0 - 1));
-        s1 += v * (Math.abs(t1) - Math.abs(t1 - 1));
-        vol += v;
-      }
-      // Σ v·(|t| − |t − 1| + 1) with the + 1 taken out of the loop: Σ v = vol
-      vol += volb;
-      s0 += s0b + vol;
-      s1 += s1b + vol;
+      const sums = this.sums;
+      sums.sum2((this.n - this.W) & mask, this.W, x0, x1);
+      const out = sums.out;
+      s0 = out[0];
+      s1 = out[1];
+      vol = out[2];
     } else {
       for (let idx = this.n - this.W; idx < this.n; idx++) {
         const j = idx & mask;
@@ -706,10 +669,13 @@ export class VolumeZoneKernel {
       const hi = s.hi[i];
       this.rLo[slot] = lo;
       this.rHi[slot] = hi;
+      this.rHi[slot + this.cap] = hi;
       this.rV[slot] = s.v[i];
+      this.rV[slot + this.cap] = s.v[i];
       const h = hi - lo;
       const flat = h > hi * THIN ? 0 : 1;
       this.rIh[slot] = h > 0 ? 1 / h : 0;
+      this.rIh[slot + this.cap] = this.rIh[slot];
       this.rZ[slot] = flat;
       this.zCount += flat;
     }
