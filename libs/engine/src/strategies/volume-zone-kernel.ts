@@ -224,7 +224,7 @@ export class VolumeZoneKernel {
       if (idx >= W && pmax > pmin && this.nonZero !== 0) {
         let k: number;
         if (pmin >= MIN_FAST_PRICE && pmax <= MAX_FAST_RATIO * pmin) {
-          if (!this.valid) this.fresh(pmin, pmax);
+          if (!this.valid) this.fresh();
           const thr = T * this.vol;
           k = this.k;
           const ck = this.ck;
@@ -236,7 +236,7 @@ export class VolumeZoneKernel {
             const above = ck - thr;
             const margin = k === 0 || below < above ? below : above;
             if (!(margin > tieCoef * this.maxVol * this.errCoef)) k = this.exact();
-          } else k = this.move(thr);
+          } else k = this.move();
         } else {
           this.setGrid(pmin, pmax);
           k = this.profile();
@@ -291,8 +291,8 @@ export class VolumeZoneKernel {
       // fresh pass now (so that the decision above rarely branches on it)
       const wMin = this.wMin;
       const wMax = this.wMax;
-      if (this.valid && wMin === this.gPmin && wMax === this.gPmax && this.errCoef <= errLimit) this.slide(ls, slot, vOut, vi);
-      else if (idx + 1 >= W && wMax > wMin && this.nonZero !== 0 && wMin >= MIN_FAST_PRICE && wMax <= MAX_FAST_RATIO * wMin) this.fresh(wMin, wMax);
+      if (this.valid && wMin === this.gPmin && wMax === this.gPmax && this.errCoef <= errLimit) this.slide(ls, slot);
+      else if (idx + 1 >= W && wMax > wMin && this.nonZero !== 0 && wMin >= MIN_FAST_PRICE && wMax <= MAX_FAST_RATIO * wMin) this.fresh();
       else this.valid = false;
     }
   }
@@ -344,7 +344,12 @@ export class VolumeZoneKernel {
   /** C(x) over the window, O(W); branch-free unless the window holds thin candles. */
   private sumAbove(x: number): number {
     const mask = this.mask;
-    if (this.zCount === 0) return 0.5 * this.sums.sum1((this.n - this.W) & mask, this.W, x);
+    if (this.zCount === 0) {
+      const sums = this.sums;
+      sums.io[3] = x;
+      sums.sum1((this.n - this.W) & mask, this.W);
+      return 0.5 * sums.io[0];
+    }
     let s = 0;
     for (let idx = this.n - this.W; idx < this.n; idx++) s += this.f(idx & mask, x);
     return s;
@@ -356,7 +361,10 @@ export class VolumeZoneKernel {
    * its C crossed its threshold, interpolated between its two edges and moved by the effect of the
    * candle that entered and the one that left (−ΔC / slope); else the last such price.
    */
-  private fresh(pmin: number, pmax: number): void {
+  private fresh(): void {
+    // (no number arguments: calls that V8 does not inline box every double argument on the heap)
+    const pmin = this.wMin;
+    const pmax = this.wMax;
     const B = this.B;
     let x = this.hint;
     if (this.decidedAt === this.n - 1) {
@@ -396,11 +404,13 @@ export class VolumeZoneKernel {
     let vol = 0;
     if (this.zCount === 0) {
       const sums = this.sums;
-      sums.sum2((this.n - this.W) & mask, this.W, x0, x1);
-      const out = sums.out;
-      s0 = out[0];
-      s1 = out[1];
-      vol = out[2];
+      const io = sums.io;
+      io[3] = x0;
+      io[4] = x1;
+      sums.sum2((this.n - this.W) & mask, this.W);
+      s0 = io[0];
+      s1 = io[1];
+      vol = io[2];
     } else {
       for (let idx = this.n - this.W; idx < this.n; idx++) {
         const j = idx & mask;
@@ -418,17 +428,9 @@ export class VolumeZoneKernel {
     this.valid = true;
   }
 
-  /** Moves k to where T × volume now falls, then accepts it or re-decides exactly near a tie. */
-  private locate(): number {
+  /** When T × volume is no longer between C(edge k) and C(edge k + 1): moves k there, then accepts it or re-decides exactly near a tie. */
+  private move(): number {
     const thr = this.T * this.vol;
-    const k = this.k;
-    // the usual case, kept small so that it inlines: the threshold is still between C(k) and C(k + 1)
-    if (this.ck >= thr && (k === this.B - 1 || this.ck1 < thr)) return this.check(thr);
-    return this.move(thr);
-  }
-
-  /** {@link VolumeZoneKernel.locate} when k has to move. */
-  private move(thr: number): number {
     const B = this.B;
     let k = this.k;
     let ck = this.ck;
@@ -589,7 +591,9 @@ export class VolumeZoneKernel {
   }
 
   /** Same grid: the window lost the candle in slot `ls` (volume vOut) and gained the one in `slot` (volume v). */
-  private slide(ls: number, slot: number, vOut: number, v: number): void {
+  private slide(ls: number, slot: number): void {
+    const vOut = this.rV[ls];
+    const v = this.rV[slot];
     const k = this.k;
     const x0 = k * this.binWidth + this.gPmin;
     this.ck = this.ck - this.f(ls, x0) + this.f(slot, x0);

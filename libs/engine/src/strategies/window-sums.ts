@@ -13,17 +13,23 @@ export interface WindowSums {
   readonly hi: Float64Array;
   readonly ih: Float64Array;
   readonly v: Float64Array;
-  /** Results of {@link WindowSums.sum2}: [s0, s1, vol]. */
-  readonly out: Float64Array;
+  /**
+   * Prices in and results out (numbers travel through this array, not as arguments or return
+   * values: V8 boxes each double passed to or returned from a call it does not inline, which here
+   * was tens of megabytes of garbage per million candles). [3] = x0 (or x), [4] = x1 in;
+   * sum2 writes [0] = s0, [1] = s1, [2] = vol; sum1 writes [0].
+   */
+  readonly io: Float64Array;
   /** True for the WebAssembly implementation. */
   readonly simd: boolean;
   /**
-   * Over the `count` (≥ 1) candles from slot `start`: out[2] = vol = Σ v and, at prices x0 and x1,
-   * out[0] = Σ v·(|t| − |t − 1|) + vol with t = (hi − x)·ih (twice C(x) up to rounding), out[1] likewise.
+   * Over the `count` (≥ 1) candles from slot `start`, with x0 = io[3] and x1 = io[4]: io[2] = vol =
+   * Σ v and io[0] = Σ v·(|t| − |t − 1|) + vol with t = (hi − x0)·ih (twice C(x0) up to rounding),
+   * io[1] likewise at x1.
    */
-  sum2(start: number, count: number, x0: number, x1: number): void;
-  /** Σ v·(|t| − |t − 1| + 1) at price x over the `count` (≥ 1) candles from slot `start` (twice C(x)). */
-  sum1(start: number, count: number, x: number): number;
+  sum2(start: number, count: number): void;
+  /** io[0] = Σ v·(|t| − |t − 1| + 1) at price x = io[3] over the `count` (≥ 1) candles from slot `start` (twice C(x)). */
+  sum1(start: number, count: number): void;
 }
 
 /** The part of the WebAssembly JS API used here (declared locally: the engine compiles without the DOM lib). */
@@ -48,8 +54,8 @@ function windowSumsModule(wasm: WasmApi | undefined): object | null {
   return compiled;
 }
 
-/** Bytes before the columns: the results. */
-const OUT_BYTES = 32;
+/** Bytes before the columns: the io slots. */
+const OUT_BYTES = 40;
 
 /**
  * Window sums for rings of `cap` slots. `mode` 'auto' takes WebAssembly SIMD when the runtime has
@@ -66,8 +72,8 @@ function wasmSums(wasm: WasmApi, module: object, cap: number): WindowSums {
   const pages = Math.ceil((OUT_BYTES + 3 * colBytes) / 65536);
   const memory = new wasm.Memory({ initial: pages, maximum: pages });
   const exports = new wasm.Instance(module, { env: { memory } }).exports as {
-    sum2(hi: number, ih: number, v: number, count: number, x0: number, x1: number): void;
-    sum1(hi: number, ih: number, v: number, count: number, x: number): number;
+    sum2(hi: number, ih: number, v: number, count: number): void;
+    sum1(hi: number, ih: number, v: number, count: number): void;
   };
   const hiAt = OUT_BYTES;
   const ihAt = hiAt + colBytes;
@@ -78,15 +84,15 @@ function wasmSums(wasm: WasmApi, module: object, cap: number): WindowSums {
     hi: new Float64Array(memory.buffer, hiAt, 2 * cap),
     ih: new Float64Array(memory.buffer, ihAt, 2 * cap),
     v: new Float64Array(memory.buffer, vAt, 2 * cap),
-    out: new Float64Array(memory.buffer, 0, 3),
+    io: new Float64Array(memory.buffer, 0, 5),
     simd: true,
-    sum2(start: number, count: number, x0: number, x1: number): void {
+    sum2(start: number, count: number): void {
       const b = start * 8;
-      wasmSum2(hiAt + b, ihAt + b, vAt + b, count, x0, x1);
+      wasmSum2(hiAt + b, ihAt + b, vAt + b, count);
     },
-    sum1(start: number, count: number, x: number): number {
+    sum1(start: number, count: number): void {
       const b = start * 8;
-      return wasmSum1(hiAt + b, ihAt + b, vAt + b, count, x);
+      wasmSum1(hiAt + b, ihAt + b, vAt + b, count);
     },
   };
 }
@@ -95,10 +101,12 @@ function jsSums(cap: number): WindowSums {
   const hi = new Float64Array(2 * cap);
   const ih = new Float64Array(2 * cap);
   const v = new Float64Array(2 * cap);
-  const out = new Float64Array(3);
+  const io = new Float64Array(5);
   return {
-    hi, ih, v, out, simd: false,
-    sum2(start: number, count: number, x0: number, x1: number): void {
+    hi, ih, v, io, simd: false,
+    sum2(start: number, count: number): void {
+      const x0 = io[3];
+      const x1 = io[4];
       // lane 0 / lane 1 of the WebAssembly version: even and odd positions of the window
       let s0 = 0, s1 = 0, vol = 0, s0b = 0, s1b = 0, volb = 0;
       const end = start + count;
@@ -125,11 +133,12 @@ function jsSums(cap: number): WindowSums {
         vol += w;
       }
       vol += volb;
-      out[0] = s0 + (s0b + vol);
-      out[1] = s1 + (s1b + vol);
-      out[2] = vol;
+      io[0] = s0 + (s0b + vol);
+      io[1] = s1 + (s1b + vol);
+      io[2] = vol;
     },
-    sum1(start: number, count: number, x: number): number {
+    sum1(start: number, count: number): void {
+      const x = io[3];
       let s = 0, s2 = 0;
       const end = start + count;
       let j = start;
@@ -143,7 +152,7 @@ function jsSums(cap: number): WindowSums {
         const t = (hi[j] - x) * ih[j];
         s += v[j] * (Math.abs(t) - Math.abs(t - 1) + 1);
       }
-      return s + s2;
+      io[0] = s + s2;
     },
   };
 }

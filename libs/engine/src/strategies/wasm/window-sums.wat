@@ -5,20 +5,24 @@
 ;; the kernel's JavaScript loops, in the same order (lane 0 = the window's even positions, lane 1 =
 ;; the odd ones, a last odd candle added to lane 0's sums), so both give the same bits.
 ;;
-;; Memory (imported): bytes 0..31 are the results; the columns are f64 arrays at the byte
-;; addresses given. hi = candle high, ih = 1 / (high − low), v = volume.
+;; Memory (imported): f64 slots at bytes 0, 8, 16 are the results, 24 and 32 the prices (passed in
+;; memory, not as arguments: V8 boxes every f64 argument of a JS-to-wasm call it does not inline);
+;; the columns are f64 arrays at the byte addresses given. hi = candle high, ih = 1 / (high − low),
+;; v = volume.
 (module
   (import "env" "memory" (memory 1))
 
   ;; C at two prices, with the + 1 of the clamp identity left out of the loop:
   ;;   s0 = Σ v·(|t0| − |t0 − 1|) + vol,  t0 = (hi − x0)·ih   (and s1 at x1);  vol = Σ v.
-  ;; Writes s0 to [0], s1 to [8], vol to [16]. count >= 1.
-  (func (export "sum2") (param $hi i32) (param $ih i32) (param $v i32) (param $count i32) (param $x0 f64) (param $x1 f64)
-    (local $i i32) (local $pairs i32)
+  ;; x0 from [24], x1 from [32]. Writes s0 to [0], s1 to [8], vol to [16]. count >= 1.
+  (func (export "sum2") (param $hi i32) (param $ih i32) (param $v i32) (param $count i32)
+    (local $x0 f64) (local $x1 f64) (local $i i32) (local $pairs i32)
     (local $X0 v128) (local $X1 v128) (local $one v128)
     (local $S0 v128) (local $S1 v128) (local $VOL v128)
     (local $H v128) (local $I v128) (local $V v128) (local $T v128)
     (local $s0 f64) (local $s1 f64) (local $vol f64) (local $h f64) (local $c f64) (local $w f64) (local $t f64)
+    (local.set $x0 (f64.load (i32.const 24)))
+    (local.set $x1 (f64.load (i32.const 32)))
     (local.set $X0 (f64x2.splat (local.get $x0)))
     (local.set $X1 (f64x2.splat (local.get $x1)))
     (local.set $one (f64x2.splat (f64.const 1)))
@@ -60,11 +64,13 @@
     (f64.store (i32.const 8) (f64.add (local.get $s1) (f64.add (f64x2.extract_lane 1 (local.get $S1)) (local.get $vol))))
     (f64.store (i32.const 16) (local.get $vol)))
 
-  ;; C at one price, times 2:  Σ v·(|t| − |t − 1| + 1),  t = (hi − x)·ih.  count >= 1.
-  (func (export "sum1") (param $hi i32) (param $ih i32) (param $v i32) (param $count i32) (param $x f64) (result f64)
-    (local $i i32) (local $pairs i32)
+  ;; C at one price, times 2:  Σ v·(|t| − |t − 1| + 1),  t = (hi − x)·ih, x from [24]; to [0].
+  ;; count >= 1.
+  (func (export "sum1") (param $hi i32) (param $ih i32) (param $v i32) (param $count i32)
+    (local $x f64) (local $i i32) (local $pairs i32)
     (local $X v128) (local $one v128) (local $S v128) (local $T v128)
     (local $s f64) (local $t f64)
+    (local.set $x (f64.load (i32.const 24)))
     (local.set $X (f64x2.splat (local.get $x)))
     (local.set $one (f64x2.splat (f64.const 1)))
     (local.set $pairs (i32.shl (i32.shr_u (local.get $count) (i32.const 1)) (i32.const 4)))
@@ -86,5 +92,5 @@
         (local.set $s (f64.add (local.get $s)
           (f64.mul (f64.load (i32.add (local.get $v) (local.get $i)))
             (f64.add (f64.sub (f64.abs (local.get $t)) (f64.abs (f64.sub (local.get $t) (f64.const 1)))) (f64.const 1)))))))
-    (f64.add (local.get $s) (f64x2.extract_lane 1 (local.get $S))))
+    (f64.store (i32.const 0) (f64.add (local.get $s) (f64x2.extract_lane 1 (local.get $S)))))
 )
