@@ -24,8 +24,17 @@ export type VolumeZoneBreakoutConfig = z.output<typeof VolumeZoneBreakoutSchema>
 
 const NAME = 'volume_zone_breakout';
 
-function newKernel(p: VolumeZoneBreakoutConfig): VolumeZoneKernel {
-  return new VolumeZoneKernel({ window: p.volume_window, bins: p.num_bins, topPercentile: p.top_percentile, bufferMultiplier: 1 + p.breakout_buffer });
+/**
+ * Below this many candles the JavaScript sums are used: setting up a WebAssembly instance (~20 µs)
+ * costs more than it saves on a short series. Both give the same bits.
+ */
+const WASM_MIN_CANDLES = 4096;
+
+function newKernel(p: VolumeZoneBreakoutConfig, candles = 0): VolumeZoneKernel {
+  return new VolumeZoneKernel({
+    window: p.volume_window, bins: p.num_bins, topPercentile: p.top_percentile, bufferMultiplier: 1 + p.breakout_buffer,
+    sums: candles >= WASM_MIN_CANDLES ? 'auto' : 'js',
+  });
 }
 
 /** Low and high of a candle under the include_wicks setting. */
@@ -72,7 +81,7 @@ export const volumeZoneBreakout: StrategyDefinition<VolumeZoneBreakoutConfig> = 
     const side = out.side;
     const conf = out.confidence;
     const level = out.level as Float64Array;
-    const k = newKernel(params);
+    const k = newKernel(params, n);
     if (params.include_wicks) k.run(low, high, volume, side, conf, level);
     else {
       const lo = new Float64Array(n);
