@@ -10,8 +10,9 @@
  *     out here for VLC and SMA; for VZB the engine's own kernel, whose speed strategies.bench.ts
  *     measures against a plain port), fills, fees, stop, hold/sell exits, the equity curve and the
  *     headline metrics. The loop must end with the engine's final equity (1e-9) and trade count,
- *     or the process fails. Goals: runBacktest within 2x of the loop, >= 20 M candles/s for VLC
- *     and SMA, >= 10 M/s for VZB.
+ *     or the process fails. Goals (issue 2): runBacktest within 2x of the loop and >= 20 M candles/s
+ *     for VLC and SMA. VZB's goal (>= 10 M/s) is on its signal pass, measured in strategies.bench.ts;
+ *     its whole run is reported here without a goal (416 k trades dominate it).
  * (b) The original's SLA cases (100 / 300 / 1,000 daily candles, VZB and VLC), whole runs, against
  *     its measured 22.8 / 70.8 / 268.8 ms (VZB) and 11.1 / 8.4 / 8.8 ms (VLC) and budgets
  *     100 / 500 / 1,000 ms.
@@ -146,13 +147,14 @@ interface EngineCase {
   readonly strategy: string;
   readonly params: Record<string, unknown>;
   readonly options: Record<string, unknown>;
-  readonly goalPerSecond: number;
+  /** The issue's whole-run goal (rate; and ratio <= 2x), or null: VZB's goal is on its signal pass (strategies.bench.ts), not on a whole run. */
+  readonly goalPerSecond: number | null;
   readonly byHand: (c: CandleColumns) => LoopResult;
 }
 
 const vzbParams = parseStrategyParams(volumeZoneBreakout, { volume_window: 20, num_bins: 20 }) as VolumeZoneBreakoutConfig;
 const CASES: readonly EngineCase[] = [
-  { label: 'VZB (window 20, 20 bins), hold 1', strategy: 'volume_zone_breakout', params: { volume_window: 20, num_bins: 20 }, options: BASE_OPTIONS, goalPerSecond: 10e6,
+  { label: 'VZB (window 20, 20 bins), hold 1', strategy: 'volume_zone_breakout', params: { volume_window: 20, num_bins: 20 }, options: BASE_OPTIONS, goalPerSecond: null,
     byHand: (c) => simulateByHand(c, volumeZoneBreakout.generate(c, vzbParams).side, 1) },
   // The default 2 % body never happens on one-minute bars of ~0.1 % moves (no trade at all): 0.2 % is the minute-scale equivalent.
   { label: 'VLC (body 0.2 %), hold 1', strategy: 'volume_long_candle', params: { body_pct: 0.002 }, options: BASE_OPTIONS, goalPerSecond: 20e6,
@@ -188,9 +190,9 @@ function wholeRuns(): { rows: Record<string, unknown>[]; ok: boolean } {
     if (!same) ok = false;
     const params = parseStrategyParams(strategy, k.params);
     const results: CaseResult[] = [
-      measure(`hand-written loop: ${k.label}`, () => k.byHand(candles), { runs: 9, warmup: 2, units: N }),
-      measure(`runBacktest: ${k.label}`, engineRun, { runs: 9, warmup: 2, units: N }),
-      measure(`  of which the strategy's signal pass (generate)`, () => strategy.generate(candles, params), { runs: 9, warmup: 2, units: N }),
+      measure(`hand-written loop: ${k.label}`, () => k.byHand(candles), { runs: 15, warmup: 3, units: N }),
+      measure(`runBacktest: ${k.label}`, engineRun, { runs: 15, warmup: 3, units: N }),
+      measure(`  of which the strategy's signal pass (generate)`, () => strategy.generate(candles, params), { runs: 15, warmup: 3, units: N }),
     ];
     report(`${k.label}: ${N.toLocaleString('en')} one-minute candles, ${mine.trade_count} trades`, results, results[0].name);
     const cpuHand = cpuBestMs(() => k.byHand(candles), 5);
@@ -199,7 +201,10 @@ function wholeRuns(): { rows: Record<string, unknown>[]; ok: boolean } {
     const ratio = results[1].medianMs / results[0].medianMs;
     const perSecond = results[1].perSecond ?? 0;
     console.log(`same trades and final equity: ${same ? 'yes' : `NO (engine ${mine.trade_count} trades, ${mine.final_equity_krw}; loop ${hand.trades}, ${hand.finalEquity})`}`);
-    console.log(`median wall: ratio ${ratio.toFixed(2)}x (goal <= 2x: ${ratio <= 2 ? 'met' : 'MISSED'}), ${rate(perSecond)} (goal >= ${k.goalPerSecond / 1e6} M/s: ${perSecond >= k.goalPerSecond ? 'met' : 'MISSED'})`);
+    const goal = k.goalPerSecond;
+    console.log(goal === null
+      ? `median wall: ratio ${ratio.toFixed(2)}x, ${rate(perSecond)} (no whole-run goal; the VZB goal, >= 10 M/s, is on the signal pass: ${rate(results[2].perSecond ?? 0)} here, see strategies.bench.ts)`
+      : `median wall: ratio ${ratio.toFixed(2)}x (goal <= 2x: ${ratio <= 2 ? 'met' : 'MISSED'}), ${rate(perSecond)} (goal >= ${goal / 1e6} M/s: ${perSecond >= goal ? 'met' : 'MISSED'})`);
     console.log(`best CPU time: loop ${cpuHand.toFixed(1)} ms, runBacktest ${cpuEngine.toFixed(1)} ms (${(N / cpuEngine / 1e3).toFixed(1)} M/s, ratio ${(cpuEngine / cpuHand).toFixed(2)}x), of which the signal pass ${cpuSignals.toFixed(1)} ms`);
     rows.push({ case: k.label, trades: mine.trade_count, sameResult: same, handMs: results[0].medianMs, engineMs: results[1].medianMs, signalsMs: results[2].medianMs, ratio, perSecond, goalPerSecond: k.goalPerSecond, cpuHandMs: cpuHand, cpuEngineMs: cpuEngine, cpuSignalsMs: cpuSignals });
   }
