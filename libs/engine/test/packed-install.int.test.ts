@@ -68,6 +68,14 @@ describe('npm pack of @coinhts/engine (+ indicators, positions) in an empty fold
       const files = out[0].files.map((f) => f.path);
       expect({ lib, hasDist: files.includes('dist/index.js'), hasSource: files.some((f) => f.startsWith('src/')), hasTests: files.some((f) => f.endsWith('.test.js')) })
         .toEqual({ lib, hasDist: true, hasSource: false, hasTests: false });
+      // the source maps point at src/, which is not shipped: they must carry the sources themselves
+      const maps = files.filter((f) => f.endsWith('.js.map'));
+      expect(maps.length).toBeGreaterThan(0);
+      const withoutSources = maps.filter((f) => {
+        const map = JSON.parse(readFileSync(join(ROOT, 'libs', lib, f), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+        return !(map.sourcesContent?.length === map.sources.length && map.sourcesContent.every((c) => typeof c === 'string' && c.length > 0));
+      });
+      expect({ lib, withoutSources }).toEqual({ lib, withoutSources: [] });
       return join(packs, out[0].filename);
     });
 
@@ -97,5 +105,21 @@ describe('npm pack of @coinhts/engine (+ indicators, positions) in an empty fold
     });
     expect(Number(/: (\d+) trades/.exec(printed)?.[1])).toBe(direct.summary.portfolio.trade_count);
     expect(direct.summary.portfolio.trade_count).toBeGreaterThan(10);
+
+    // VolumeZoneBreakout on a series long enough for its WebAssembly sums, from the tarball: the
+    // compiled module ships and gives the source's signals, levels and confidences.
+    const vzb = [
+      "const { volumeZoneBreakout, parseStrategyParams } = require('@coinhts/engine');",
+      "const { syntheticCandles } = require('@coinhts/engine/testing');",
+      'const c = syntheticCandles({ n: 20000, seed: 3 });',
+      's = volumeZoneBreakout.generate(c, parseStrategyParams(volumeZoneBreakout, { volume_window: 20 }));',
+      'let n = 0, lv = 0, cf = 0;',
+      'for (let i = 0; i < s.side.length; i++) if (s.side[i] !== 0) { n++; lv += s.level[i]; cf += s.confidence[i]; }',
+      'console.log(`${n} ${lv} ${cf}`);',
+    ].join('\n');
+    writeFileSync(join(app, 'vzb.js'), `let s;\n${vzb}`);
+    const packedVzb = run(process.execPath, ['vzb.js'], app).trim();
+    expect(Number(packedVzb.split(' ')[0])).toBeGreaterThan(1000);
+    expect(packedVzb).toBe(runScriptInProcess(`let s;\n${vzb}`));
   });
 });
