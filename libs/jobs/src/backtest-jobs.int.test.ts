@@ -59,7 +59,10 @@ afterAll(async () => {
 const finished = (id: string, timeoutMs = 15_000) =>
   waitFor(`job ${id} to finish`, async () => {
     const s = await jobs.backtests.status(id);
-    return s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled' ? s : null;
+    // `completed` shows as soon as the run is recorded; the queue moves the job (and counts the
+    // attempt) a moment later: wait for that, its result is set then
+    if (s.state === 'completed') return s.result !== null ? s : null;
+    return s.state === 'failed' || s.state === 'cancelled' ? s : null;
   }, timeoutMs);
 
 describe('backtest jobs through sandboxed processors', () => {

@@ -91,7 +91,12 @@ it('SIGTERM during a long job: the job is handed back (no attempt used) and comp
   const back = await jobs.backtests.status(jobId);
   expect(back).toMatchObject({ state: 'queued', attemptsMade: 0 });
   const w2 = await startTsProcess(workerScript, [workerArgs]);
-  await waitFor('job completed', async () => (await jobs.backtests.status(jobId)).state === 'completed', 30_000);
+  // The status reads `completed` as soon as the run is recorded, a moment before the queue moves
+  // the job and counts the attempt: wait for the queue's count, then check it is exactly one.
+  await waitFor('job completed and counted by the queue', async () => {
+    const st = await jobs.backtests.status(jobId);
+    return st.state === 'completed' && st.attemptsMade > 0;
+  }, 30_000);
   expect(await jobs.backtests.status(jobId)).toMatchObject({ state: 'completed', attemptsMade: 1 });
   expect(await fixtureRun(redis, jobId)).toMatchObject({ saves: 1 });
   w2.child.kill('SIGTERM');
