@@ -19,7 +19,8 @@ export interface WorkerTask {
   readonly sets: readonly ParamSet[];
 }
 
-/** A worker's answer to one task. */
+/** A worker's messages: `ready` once it has loaded the engine, then one answer per task. */
 export type WorkerReply =
+  | { readonly type: 'ready' }
   | { readonly type: 'rows'; readonly rows: readonly SweepRow[] }
   | { readonly type: 'error'; readonly error: { readonly name: string; readonly code?: string; readonly message: string; readonly issues?: unknown } };

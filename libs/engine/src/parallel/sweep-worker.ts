@@ -10,6 +10,7 @@ if (!port) throw new Error('sweep-worker must run as a worker thread');
 let strategy: ReturnType<typeof getStrategy> | undefined;
 try {
   strategy = getStrategy(init.strategy);
+  port.postMessage({ type: 'ready' } satisfies WorkerReply);
 } catch (err) {
   const e = err as { name?: string; code?: string; message?: string };
   port.postMessage({ type: 'error', error: { name: e.name ?? 'Error', code: e.code, message: e.message ?? String(err) } } satisfies WorkerReply);
