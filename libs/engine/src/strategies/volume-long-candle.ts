@@ -21,10 +21,24 @@ export const VolumeLongCandleSchema = z.object({
 export type VolumeLongCandleConfig = z.output<typeof VolumeLongCandleSchema>;
 
 /**
- * The bar-by-bar computation shared by the batch and the streaming form, so both give the same
- * bits. The volume MA uses a running sum (O(1) per bar); a surge decision that lies within the
- * running sum's error bound of a tie is re-taken with the fresh left-to-right window sum, which is
- * exactly what the original's rolling mean computes up to rounding.
+ * The candle rule: bullish, body (close − open) / open ≥ `body`, each wick below `twoBody` of the
+ * open. Shared by the batch and the streaming form.
+ */
+function isLongBullish(open: number, high: number, low: number, close: number, body: number, twoBody: number): boolean {
+  if (!(close > open)) return false;
+  // (close - open) / open, not close / open - 1: the latter flips borderline bars (fixture README).
+  if (!((close - open) / open >= body)) return false;
+  const upper = high - close > 0 ? high - close : 0;
+  if (!(upper / open < twoBody)) return false;
+  const lower = open - low > 0 ? open - low : 0;
+  return lower / open < twoBody;
+}
+
+/**
+ * The streaming form's bar-by-bar computation. The volume MA uses a running sum (O(1) per bar); a
+ * surge decision that lies within the running sum's error bound of a tie is re-taken with the
+ * fresh left-to-right window sum, which is exactly what the original's rolling mean computes up to
+ * rounding. The batch form ({@link volumeLongCandleBatch}) decides the same, so both give the same bits.
  */
 class VlcKernel {
   readonly volumes: RollingSum;
@@ -44,14 +58,8 @@ class VlcKernel {
     const out = this.volumes.push(volume);
     if (volume > 0) this.nonZero++;
     if (left && out > 0) this.nonZero--;
-    if (!(close > open)) return false;
     const { body_pct, vol_multiplier: mult } = this.p;
-    // (close - open) / open, not close / open - 1: the latter flips borderline bars (fixture README).
-    if (!((close - open) / open >= body_pct)) return false;
-    const upper = high - close > 0 ? high - close : 0;
-    if (!(upper / open < this.twoBody)) return false;
-    const lower = open - low > 0 ? open - low : 0;
-    if (!(lower / open < this.twoBody)) return false;
+    if (!isLongBullish(open, high, low, close, body_pct, this.twoBody)) return false;
     // An all-zero volume window has MA 0; the original divided 0 by 0 here and failed.
     if (this.nonZero === 0) return false;
     const n = this.volumes.count;
@@ -108,15 +116,7 @@ function volumeLongCandleBatch(candles: CandleColumns, params: VolumeLongCandleC
     for (let i = seg; i < end; i++) {
       const v = volume[i];
       sum = i >= w ? sum - volume[i - w] + v : sum + v;
-      const o = open[i];
-      const c = close[i];
-      if (!(c > o)) continue;
-      // (close - open) / open, not close / open - 1: the latter flips borderline bars (fixture README).
-      if (!((c - o) / o >= body)) continue;
-      const upper = high[i] - c > 0 ? high[i] - c : 0;
-      if (!(upper / o < twoBody)) continue;
-      const lower = o - low[i] > 0 ? o - low[i] : 0;
-      if (!(lower / o < twoBody)) continue;
+      if (!isLongBullish(open[i], high[i], low[i], close[i], body, twoBody)) continue;
       const count = i + 1 < w ? i + 1 : w;
       let ma = sum / count;
       if (!(Math.abs(v - ma * mult) > tol)) {

@@ -243,8 +243,7 @@ export class VolumeZoneKernel {
           this.valid = false;
         }
         if (k >= 0) {
-          const bw = this.binWidth;
-          const res = k === B ? pmax : k * bw + pmin;
+          const res = this.edge(k);
           this.decidedAt = idx;
           const lev = res * bufMul;
           if (h >= lev) {
