@@ -72,7 +72,9 @@ async function finished(kind: 'backtests' | 'sweeps', id: string, timeoutMs = 30
   const t0 = Date.now();
   for (;;) {
     const s = await jobs[kind].status(id);
-    if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') return s;
+    // `completed` shows as soon as the outcome is recorded; the queue moves the job (and sets its
+    // result) a moment later: wait for the result
+    if ((s.state === 'completed' && s.result !== null) || s.state === 'failed' || s.state === 'cancelled') return s;
     if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} still ${s.state} after ${timeoutMs} ms\n${worker?.out().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }

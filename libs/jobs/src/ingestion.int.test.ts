@@ -99,7 +99,9 @@ it('a triggered refresh collects every symbol × timeframe from `days` ago', asy
   const { jobId } = await jobs.ingestion.trigger({ symbols: ['KRW-BTC', 'KRW-ETH'], timeframes: ['1D', '1h'], days: 7 });
   const done = await waitFor('refresh done', async () => {
     const s = await jobs.ingestion.status(jobId);
-    return s.state === 'completed' ? s : null;
+    // `completed` shows as soon as the outcome is recorded; the queue moves the job (and sets its
+    // result) a moment later: wait for the result
+    return s.state === 'completed' && s.result !== null ? s : null;
   });
   await w.close({ timeoutMs: 0 });
   expect(calls).toEqual([

@@ -55,7 +55,10 @@ it('runs the chunks on both workers and ranks all combinations, rejected ones la
   expect(running.state === 'running' && running.stage).toMatch(/^chunks \d+\/11 done$/);
   const done = await waitFor('sweep completed', async () => {
     const s = await jobs.sweeps.status(jobId);
-    return s.state === 'completed' || s.state === 'failed' ? s : null;
+    // `completed` shows as soon as the outcome is recorded; the queue moves the job (and sets its
+    // result) a moment later: wait for the result
+    if (s.state === 'completed') return s.result !== null ? s : null;
+    return s.state === 'failed' ? s : null;
   }, 30_000);
   expect(done.state).toBe('completed');
   const result = (done.state === 'completed' ? done.result : null) as SweepJobResult;
