@@ -48,6 +48,12 @@ describe('runSweepParallel', () => {
     expect(JSON.stringify(par.rows)).toBe(JSON.stringify(seq.rows));
   });
 
+  it('rejects a callerMaxMs that is not a number of milliseconds >= 0, naming the field', async () => {
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(runSweepParallel({ strategy: 'sma_crossover', space, series, callerMaxMs: bad })).rejects.toThrow(/callerMaxMs: must be a number of milliseconds >= 0/);
+    }
+  });
+
   it('rejects an unknown strategy with the registry error code', async () => {
     await expect(runSweepParallel({ strategy: 'nope', space, series, workers: 1 })).rejects.toMatchObject({ code: 'UNKNOWN_STRATEGY' });
   });

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { CandleColumns } from '../core/candles';
-import { BacktestAbortedError, EngineError } from '../core/errors';
+import { BacktestAbortedError, EngineError, InvalidParamsError } from '../core/errors';
 import type { BacktestSeries } from '../backtest';
 import { getStrategy } from '../strategies';
 import {
@@ -72,6 +72,9 @@ export async function runSweepParallel(req: ParallelSweepRequest): Promise<Sweep
   if (req.signal?.aborted) throw new BacktestAbortedError(req.signal.reason);
   const strategy = getStrategy(req.strategy); // an unknown name fails here, before any thread starts
   const callerMaxMs = req.callerMaxMs ?? 100;
+  if (!(Number.isFinite(callerMaxMs) && callerMaxMs >= 0)) {
+    throw new InvalidParamsError([{ field: 'callerMaxMs', message: `must be a number of milliseconds >= 0, got ${String(req.callerMaxMs)}` }], 'parallel sweep');
+  }
   const sets = sweepParamSets(req.space, req.mode);
   const total = sets.length;
   const workers = Math.max(1, Math.min(req.workers ?? availableParallelism(), total));
