@@ -35,7 +35,7 @@ describe('composeConfig', () => {
     expect(!r.ok && r.problems).toEqual([
       { variable: 'A_PORT', value: '11', problem: 'must be at most 10', fix: 'set A_PORT to a whole number 1-10, e.g. A_PORT=7' },
       { variable: 'B_URL', problem: 'is required but not set', fix: 'set B_URL to an x: URL, e.g. B_URL=x:1' },
-      { variable: 'S_SECRET', value: '(hidden)', problem: 'must be at least 8 characters', fix: 'set S_SECRET to a secret of 8+ characters, e.g. S_SECRET=longsecret' },
+      { variable: 'S_SECRET', hidden: true, problem: 'must be at least 8 characters', fix: 'set S_SECRET to a secret of 8+ characters, e.g. S_SECRET=longsecret' },
     ]);
     // The cross-variable check runs when its fragment's variables parsed.
     const c = CFG.parse({ A_PORT: '9', B_URL: 'nope' });
@@ -58,10 +58,12 @@ describe('composeConfig', () => {
     expect(ConfigError.EXIT_CODE).toBe(2);
   });
 
-  it('masks the password of a URL value', () => {
+  it('masks the password of a URL value and hides secrets', () => {
     const U = envVar({ name: 'U', schema: z.string().startsWith('postgres:').max(10, 'is too long'), required: true, doc: 'u', expected: 'short', example: 'postgres:x' });
     const r = composeConfig('t', { u: defineFragment({ name: 'u', vars: { U }, build: (v) => v.U }) }).parse({ U: 'postgres://me:hunter2@db:5432/x' });
     expect(!r.ok && formatProblem(r.problems[0])).toBe('U="postgres://me:***@db:5432/x": is too long; fix: set U to short, e.g. U=postgres:x');
+    const s = CFG.parse({ B_URL: 'x:', S_SECRET: 'hunter2' });
+    expect(!s.ok && s.problems.map(formatProblem)).toEqual(['S_SECRET (set, value hidden): must be at least 8 characters; fix: set S_SECRET to a secret of 8+ characters, e.g. S_SECRET=longsecret']);
   });
 
   it('shares a variable between fragments, and refuses two definitions of one name', () => {

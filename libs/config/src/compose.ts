@@ -139,7 +139,7 @@ export function composeConfig<F extends Readonly<Record<string, AnyFragment>>>(s
       const r = v.parse(text);
       if (r.ok) values.set(name, r.value);
       else {
-        problems.push({ variable: name, value: displayValue(text, v.secret), problem: r.message, fix: fixFor(v) });
+        problems.push({ variable: name, ...displayValue(text, v.secret), problem: r.message, fix: fixFor(v) });
         bad.add(name);
       }
     }
@@ -152,7 +152,7 @@ export function composeConfig<F extends Readonly<Record<string, AnyFragment>>>(s
       for (const d of drafts) {
         const raw = env[d.variable];
         const v = vars.get(d.variable)?.v;
-        problems.push({ ...d, value: raw === undefined || raw === '' ? undefined : displayValue(raw, v?.secret ?? false) });
+        problems.push({ variable: d.variable, ...(raw === undefined || raw === '' ? {} : displayValue(raw, v?.secret ?? false)), problem: d.problem, fix: d.fix });
       }
       if (drafts.length === 0) out[key] = f.build(fv, { cwd });
     }

@@ -4,8 +4,10 @@
  */
 export interface ConfigProblem {
   readonly variable: string;
-  /** The raw value (`undefined` = not set; `'(hidden)'` for secrets; passwords in URLs masked). */
+  /** The raw value (`undefined` = not set or hidden; the password of a URL is masked). */
   readonly value?: string;
+  /** The variable is set but secret (a password, key, webhook URL): its value is never shown. */
+  readonly hidden?: true;
   /** What is wrong, e.g. "is required but not set", "must be at most 200". */
   readonly problem: string;
   /** How to fix it, e.g. "set DB_POOL_SIZE to a whole number 1-200, e.g. DB_POOL_SIZE=10". */
@@ -14,7 +16,7 @@ export interface ConfigProblem {
 
 /** One problem as a line: `NAME="value": what is wrong; fix: how`. */
 export function formatProblem(p: ConfigProblem): string {
-  const value = p.value === undefined ? ' (not set)' : `=${JSON.stringify(p.value)}`;
+  const value = p.hidden ? ' (set, value hidden)' : p.value === undefined ? ' (not set)' : `=${JSON.stringify(p.value)}`;
   return `${p.variable}${value}: ${p.problem}; fix: ${p.fix}`;
 }
 
@@ -37,9 +39,12 @@ export class ConfigError extends Error {
   }
 }
 
-/** A value as problems may show it: secrets hidden, the password of a URL masked. */
-export function displayValue(raw: string, secret: boolean): string {
-  if (secret) return '(hidden)';
+/** How a problem shows a set value: secrets hidden, the password of a URL masked. */
+export function displayValue(raw: string, secret: boolean): Pick<ConfigProblem, 'value' | 'hidden'> {
+  return secret ? { hidden: true } : { value: maskUrlPassword(raw) };
+}
+
+function maskUrlPassword(raw: string): string {
   try {
     const u = new URL(raw);
     if (u.password) {
