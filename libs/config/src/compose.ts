@@ -51,18 +51,8 @@ type AnyFragment = Fragment<any, unknown>;
 /** The typed settings of a record of fragments. */
 export type ComposedValue<F extends Readonly<Record<string, AnyFragment>>> = { readonly [K in keyof F]: F[K] extends Fragment<infer _V, infer T> ? T : never };
 
-/** A variable as documentation lists it. */
-export interface VariableInfo {
-  readonly name: string;
-  readonly doc: string;
-  readonly expected: string;
-  readonly example: string;
-  readonly default?: string;
-  readonly required: boolean;
-  readonly secret: boolean;
-  /** Fragments that read it. */
-  readonly fragments: readonly string[];
-}
+/** A variable as documentation lists it: its definition and the fragments that read it. */
+export type VariableInfo = Pick<EnvVar<unknown>, 'name' | 'doc' | 'expected' | 'example' | 'default' | 'required' | 'secret'> & { readonly fragments: readonly string[] };
 
 /** The outcome of parsing: the settings, or every problem. */
 export type ParseOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
