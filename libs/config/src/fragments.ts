@@ -256,33 +256,34 @@ const hostText = z.string().min(1).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host
 /** The default bind address of every listener: loopback only (containers set 0.0.0.0 explicitly). */
 export const DEFAULT_BIND_HOST = '127.0.0.1';
 
-/** `HOST`: the API's bind address. */
-export const HOST = envVar({
-  name: 'HOST', schema: hostText, default: DEFAULT_BIND_HOST,
-  doc: 'Address the API listens on; 127.0.0.1 = this host only, 0.0.0.0 = every interface (containers, behind a proxy).', expected: 'an IP address or host name', example: '0.0.0.0',
-});
-/** `PORT`: the API's TCP port (0 = any free port). */
-export const PORT = envVar({
-  name: 'PORT', schema: intText(0, 65_535), default: '8080',
-  doc: 'TCP port of the API (0 = any free port).', expected: 'a TCP port 0-65535', example: '8080',
-});
-/** `METRICS_HOST`: the worker's /healthz and /metrics bind address. */
-export const METRICS_HOST = envVar({
-  name: 'METRICS_HOST', schema: hostText, default: DEFAULT_BIND_HOST,
-  doc: "Address of the worker's /healthz and /metrics; 127.0.0.1 = this host only, 0.0.0.0 = every interface.", expected: 'an IP address or host name', example: '0.0.0.0',
-});
-/** `METRICS_PORT`: the worker's /healthz and /metrics port (0 = any free port). */
-export const METRICS_PORT = envVar({
-  name: 'METRICS_PORT', schema: intText(0, 65_535), default: '9464',
-  doc: "TCP port of the worker's /healthz and /metrics (0 = any free port).", expected: 'a TCP port 0-65535', example: '9464',
-});
-
 /** Where an HTTP server listens. */
 export interface ListenSettings {
   readonly host: string;
   /** 0 = any free port. */
   readonly port: number;
 }
+
+/** The two variables of one HTTP listener (one definition for the API's and the worker's). */
+function listenVars<H extends string, P extends string>(hostName: H, portName: P, what: string, defaultPort: number) {
+  return {
+    host: envVar({
+      name: hostName, schema: hostText, default: DEFAULT_BIND_HOST,
+      doc: `Address ${what} listens on; 127.0.0.1 = this host only, 0.0.0.0 = every interface (containers, behind a proxy).`, expected: 'an IP address or host name', example: '0.0.0.0',
+    }),
+    port: envVar({ name: portName, schema: intText(0, 65_535), default: String(defaultPort), doc: `TCP port of ${what} (0 = any free port).`, expected: 'a TCP port 0-65535', example: String(defaultPort) }),
+  };
+}
+const apiListen = listenVars('HOST', 'PORT', 'the API', 8080);
+const metricsListen = listenVars('METRICS_HOST', 'METRICS_PORT', "the worker's /healthz and /metrics", 9464);
+/** `HOST`: the API's bind address (default 127.0.0.1). */
+export const HOST = apiListen.host;
+/** `PORT`: the API's TCP port (default 8080; 0 = any free port). */
+export const PORT = apiListen.port;
+/** `METRICS_HOST`: the worker's /healthz and /metrics bind address (default 127.0.0.1). */
+export const METRICS_HOST = metricsListen.host;
+/** `METRICS_PORT`: the worker's /healthz and /metrics port (default 9464; 0 = any free port). */
+export const METRICS_PORT = metricsListen.port;
+
 /** The API's listener fragment (HOST, PORT). */
 export const apiListenFragment = defineFragment({ name: 'apiListen', vars: { HOST, PORT }, build: (v): ListenSettings => ({ host: v.HOST, port: v.PORT }) });
 /** The worker's metrics listener fragment (METRICS_HOST, METRICS_PORT). */
