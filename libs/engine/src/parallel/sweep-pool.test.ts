@@ -2,7 +2,8 @@ import { BacktestAbortedError } from '../core/errors';
 import { getStrategy } from '../strategies';
 import { runSweep } from '../sweep';
 import { syntheticCandles } from '../testing';
-import { runSweepParallel } from './sweep-pool';
+import { join } from 'node:path';
+import { runSweepParallel, SweepPool, SweepPoolClosedError, SweepWorkerError } from './sweep-pool';
 
 // Worker threads start from the TypeScript sources here (see workerEntry), which costs ~0.35 s each.
 jest.setTimeout(60_000);
@@ -58,14 +59,93 @@ describe('runSweepParallel', () => {
     await expect(runSweepParallel({ strategy: 'nope', space, series, workers: 1 })).rejects.toMatchObject({ code: 'UNKNOWN_STRATEGY' });
   });
 
-  it('stops within a second of a cancel', async () => {
-    const big = { fast_period: { min: 2, max: 60, step: 1 }, slow_period: { min: 61, max: 200, step: 1 } };
+});
+
+const FIXTURES = [join(__dirname, 'test-strategies.fixture.ts')];
+const small = { fast_period: { min: 5, max: 12, step: 1 }, slow_period: { min: 30, max: 40, step: 10 } };
+
+describe('SweepPool', () => {
+  let pool: SweepPool;
+  beforeAll(async () => {
+    pool = new SweepPool({ workers: 2, cancelGraceMs: 200 });
+    // every test starts from ready workers, so the calling thread never evaluates a combination itself
+    await pool.ready();
+  });
+  afterAll(() => pool.close());
+
+  it('runs several sweeps on the same workers, each with the single-thread rows', async () => {
+    const strategy = getStrategy('sma_crossover');
+    const seq = runSweep({ strategy: strategy as never, space, series, rankBy: 'sharpe' });
+    const before = pool.stats().spawned;
+    const [a, b] = await Promise.all([
+      pool.run({ strategy: 'sma_crossover', space, series, rankBy: 'sharpe', chunkSize: 2 }),
+      pool.run({ strategy: 'sma_crossover', space, series, rankBy: 'sharpe', chunkSize: 5 }),
+    ]);
+    const c = await pool.run({ strategy: 'sma_crossover', space, series, rankBy: 'sharpe' });
+    for (const r of [a, b, c]) expect(JSON.stringify(r.rows)).toBe(JSON.stringify(seq.rows));
+    expect(pool.stats().spawned).toBe(before); // no worker started for the later sweeps
+    await pool.idle();
+    expect(pool.stats()).toMatchObject({ idle: 2, busy: 0, starting: 0 });
+  });
+
+  it('a cancel rejects at once; the workers stop after their combination and take the next sweep', async () => {
     const ac = new AbortController();
-    const started = runSweepParallel({ strategy: 'sma_crossover', space: big, series: [{ ...series[0], candles: syntheticCandles({ n: 50_000, seed: 3 }) }], workers: 2, signal: ac.signal });
-    await new Promise((r) => setTimeout(r, 1500));
-    const t0 = Date.now();
-    ac.abort();
+    const big = { fast_period: { min: 2, max: 60, step: 1 }, slow_period: { min: 61, max: 200, step: 1 } };
+    const long = [{ ...series[0], candles: syntheticCandles({ n: 20_000, seed: 3 }) }];
+    const before = pool.stats().spawned;
+    let seen = 0;
+    const started = pool.run({ strategy: 'sma_crossover', space: big, series: long, signal: ac.signal, chunkSize: 500, onProgress: (p) => { seen = p.done; ac.abort(); } });
     await expect(started).rejects.toBeInstanceOf(BacktestAbortedError);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(seen).toBeLessThan(big.fast_period.max * 140); // stopped early: nowhere near all 8,260 combinations
+    await pool.idle();
+    expect(pool.stats()).toMatchObject({ idle: 2, busy: 0, spawned: before }); // stopped cooperatively, none replaced
+    const after = await pool.run({ strategy: 'sma_crossover', space, series, rankBy: 'sharpe' });
+    expect(after.total).toBe(12);
+  });
+
+  it('a combination that does not stop gets its worker replaced after the grace period', async () => {
+    const ac = new AbortController();
+    const before = pool.stats().spawned;
+    const started = pool.run({ strategy: 'spins_on_eleven', strategyModules: FIXTURES, space: { fast_period: small.fast_period, slow_period: { values: [30] } }, series, signal: ac.signal, chunkSize: 1, onProgress: (p) => { if (p.done === 7) ac.abort(); } });
+    // 8 combinations (fast 5..12); fast 11 is #6: once 7 are done, the one left is the spinning one
+    // The cancel does not wait for the spinning worker: the promise rejects while it is still busy.
+    let busyAtReject = -1;
+    await started.catch((err: unknown) => { busyAtReject = pool.stats().busy; expect(err).toBeInstanceOf(BacktestAbortedError); });
+    expect(busyAtReject).toBeGreaterThanOrEqual(1);
+    await pool.idle();
+    await pool.ready();
+    expect(pool.stats().spawned).toBe(before + 1);
+    expect(pool.stats().idle).toBe(2);
+  });
+
+  it('an error thrown by the strategy in a worker names the combination', async () => {
+    const err = await pool.run({ strategy: 'throws_on_seven', strategyModules: FIXTURES, space: small, series, chunkSize: 3 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SweepWorkerError);
+    expect(err).toMatchObject({ set: { fast_period: 7, slow_period: 30 }, index: 4 }); // fast 5,6,7 x slow 30,40: (7,30) is #4
+    expect((err as Error).message).toMatch(/boom at seven \(combination #4: \{"fast_period":7,"slow_period":30\}\)/);
+  });
+
+  it('a worker that dies names the chunk it held and is replaced', async () => {
+    const before = pool.stats().spawned;
+    const err = await pool.run({ strategy: 'exits_on_nine', strategyModules: FIXTURES, space: small, series, chunkSize: 2 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SweepWorkerError);
+    // fast 9 x slow 30 is #8, the first of the chunk #8..#9
+    expect((err as Error).message).toMatch(/exited with code 3 while evaluating combinations #8\.\.#9/);
+    await pool.idle();
+    await pool.ready();
+    expect(pool.stats()).toMatchObject({ idle: 2, spawned: before + 1 });
+  });
+
+  it('after close it refuses sweeps, and close is idempotent', async () => {
+    const own = new SweepPool({ workers: 1 });
+    await own.ready();
+    await own.close();
+    await own.close();
+    await expect(own.run({ strategy: 'sma_crossover', space, series })).rejects.toBeInstanceOf(SweepPoolClosedError);
+    expect(own.stats()).toMatchObject({ idle: 0, busy: 0, starting: 0 });
+  });
+
+  it('refuses a pool size that is not an integer >= 1, naming the field', () => {
+    expect(() => new SweepPool({ workers: 0 })).toThrow(/workers: must be an integer from 1 to 256, got 0/);
   });
 });
