@@ -5,7 +5,7 @@ import type { CandleColumns } from '../core/candles';
 import { BacktestAbortedError, EngineError, InvalidParamsError } from '../core/errors';
 import { resolveStrategyIn } from './strategy-modules';
 import {
-  evaluateParamSet, finishSweep, resolveRanking, sweepParamSets, type SweepProgress, type SweepRequest, type SweepResult, type SweepRow,
+  DEFAULT_COLUMN_BUDGET_BYTES, evaluateParamSet, finishSweep, LruColumnCache, resolveRanking, sweepParamSets, type SweepProgress, type SweepRequest, type SweepResult, type SweepRow,
 } from '../sweep';
 import type { ParamSet } from '../sweep/param-space';
 import type { SharedSeries, WorkerErrorInfo, WorkerJob, WorkerReply, WorkerTask } from './protocol';
@@ -44,6 +44,8 @@ export interface SweepPoolOptions {
    * within a second even when one combination takes longer).
    */
   readonly cancelGraceMs?: number;
+  /** Memory for each worker's indicator column cache, bytes (default DEFAULT_COLUMN_BUDGET_BYTES, 256 MiB; 0 disables it). */
+  readonly columnBudgetBytes?: number;
 }
 
 /** Worker counts of a {@link SweepPool} by state. */
@@ -147,6 +149,9 @@ export class SweepPool {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly readyWaiters: (() => void)[] = [];
   private readonly entry = workerEntry();
+  private readonly columnBudgetBytes: number;
+  /** The calling thread's column cache (for the combinations it evaluates while workers start). */
+  private readonly columns: LruColumnCache;
 
   constructor(opts: SweepPoolOptions = {}) {
     const workers = opts.workers ?? availableParallelism();
@@ -157,6 +162,8 @@ export class SweepPool {
     if (issues.length) throw new InvalidParamsError(issues, 'sweep pool');
     this.size = workers;
     this.cancelGraceMs = grace;
+    this.columns = new LruColumnCache(opts.columnBudgetBytes ?? DEFAULT_COLUMN_BUDGET_BYTES);
+    this.columnBudgetBytes = this.columns.budgetBytes;
     for (let i = 0; i < workers; i++) this.spawn();
   }
 
@@ -260,7 +267,7 @@ export class SweepPool {
         }
         try {
           const t0 = Date.now();
-          const row = evaluateParamSet(strategy, req.baseParams, own.sets[pos], own.start + pos, req.series, req.options, rankBy);
+          const row = evaluateParamSet(strategy, req.baseParams, own.sets[pos], own.start + pos, series, req.options, rankBy, undefined, this.columns);
           if (Date.now() - t0 > callerMaxMs) slow = true;
           pos++;
           if (pos === own.sets.length) own = null;
@@ -306,7 +313,7 @@ export class SweepPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.entry.file, { execArgv: this.entry.execArgv });
+    const worker = new Worker(this.entry.file, { execArgv: this.entry.execArgv, workerData: { columnBudgetBytes: this.columnBudgetBytes } });
     this.spawned++;
     const slot: Slot = { worker, state: 'starting', jobs: new Set(), task: null, sweep: null, grace: null, lastError: null };
     this.slots.push(slot);

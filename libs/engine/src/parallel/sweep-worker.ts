@@ -1,7 +1,7 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { StrategyDefinition } from '../core/strategy';
 import type { BacktestSeries } from '../backtest';
-import { evaluateParamSet } from '../sweep';
+import { evaluateParamSet, LruColumnCache } from '../sweep';
 import { resolveStrategyIn } from './strategy-modules';
 import type { SharedSeries, WorkerErrorInfo, WorkerJob, WorkerReply, WorkerRequest } from './protocol';
 
@@ -16,6 +16,8 @@ interface JobContext {
   readonly series: readonly BacktestSeries[];
 }
 const jobs = new Map<number, JobContext>();
+/** Indicator columns shared by every job of this worker (keyed by input identity, see keepSeries). */
+const columns = new LruColumnCache((workerData as { columnBudgetBytes?: number } | undefined)?.columnBudgetBytes);
 /**
  * Series by pool id, so repeated jobs over the same shared candles see the same array objects
  * (what identity-keyed caches need); the 8 most recent are kept.
@@ -63,7 +65,7 @@ port.on('message', (m: WorkerRequest) => {
       return;
     }
     try {
-      rows.push(evaluateParamSet(ctx.strategy, msg.baseParams, m.sets[k], m.start + k, ctx.series, msg.options, msg.rankBy));
+      rows.push(evaluateParamSet(ctx.strategy, msg.baseParams, m.sets[k], m.start + k, ctx.series, msg.options, msg.rankBy, undefined, columns));
     } catch (err) {
       port.postMessage({ type: 'error', job: m.job, error: errorInfo(err), index: m.start + k, set: m.sets[k] } satisfies WorkerReply);
       return;

@@ -1,7 +1,9 @@
 import type { CandleColumns } from '../core/candles';
 import { BacktestAbortedError, EngineError, InvalidParamsError } from '../core/errors';
+import type { ColumnCache } from '../core/columns';
 import type { StrategyDefinition } from '../core/strategy';
 import { runBacktest, type BacktestSeries, type PortfolioMetrics } from '../backtest';
+import { LruColumnCache } from './column-cache';
 import { gridParamSets, randomParamSets, type ParamSet, type ParamSpace } from './param-space';
 
 /** Metrics a sweep can rank by: every numeric metric of the portfolio summary. */
@@ -47,6 +49,12 @@ export interface SweepRequest {
   readonly top?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: SweepProgress) => void;
+  /**
+   * Indicator columns shared by the combinations (each distinct indicator, parameters and input is
+   * computed once). Default: a new {@link LruColumnCache} with the default budget per sweep; null
+   * computes every combination's columns afresh. Rows are identical either way.
+   */
+  readonly columns?: ColumnCache | null;
 }
 
 /** The outcome of one combination. */
@@ -98,10 +106,10 @@ export function sweepParamSets(space: ParamSpace, mode: SweepMode = { kind: 'gri
  */
 export function evaluateParamSet(
   strategy: StrategyDefinition<object>, baseParams: Readonly<Record<string, unknown>> | undefined, set: ParamSet, index: number,
-  series: readonly BacktestSeries[], options: unknown, rankBy: SweepMetric, signal?: AbortSignal,
+  series: readonly BacktestSeries[], options: unknown, rankBy: SweepMetric, signal?: AbortSignal, columns?: ColumnCache,
 ): SweepRow {
   try {
-    const r = runBacktest({ strategy, params: { ...baseParams, ...set }, series, options, signal });
+    const r = runBacktest({ strategy, params: { ...baseParams, ...set }, series, options, signal, columns });
     const m = r.summary.portfolio;
     const score = m[rankBy];
     return { index, params: set, score: typeof score === 'number' && Number.isFinite(score) ? score : null, metrics: m };
@@ -139,9 +147,10 @@ export function runSweep(req: SweepRequest): SweepResult {
   const { rankBy, direction } = resolveRanking(req.rankBy, req.direction);
   const sets = sweepParamSets(req.space, req.mode);
   const rows: SweepRow[] = [];
+  const columns = req.columns === null ? undefined : (req.columns ?? new LruColumnCache());
   for (let i = 0; i < sets.length; i++) {
     if (req.signal?.aborted) throw new BacktestAbortedError(req.signal.reason);
-    rows.push(evaluateParamSet(req.strategy, req.baseParams, sets[i], i, req.series, req.options, rankBy, req.signal));
+    rows.push(evaluateParamSet(req.strategy, req.baseParams, sets[i], i, req.series, req.options, rankBy, req.signal, columns));
     req.onProgress?.({ done: i + 1, total: sets.length });
   }
   return finishSweep(req.strategy.name, rankBy, direction, rows, req.top);
