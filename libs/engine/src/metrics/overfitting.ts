@@ -241,17 +241,20 @@ export function returnBlockStats(equity: ArrayLike<number>, initialCapital: numb
   const T = equity.length;
   const blockSum = new Float64Array(blocks), blockSumSq = new Float64Array(blocks);
   let s1 = 0, s2 = 0, s3 = 0, s4 = 0, prev = initialCapital;
-  for (let t = 0; t < T; t++) {
-    const e = equity[t];
-    const r = prev !== 0 ? e / prev - 1 : 0;
-    prev = e;
-    const r2 = r * r;
-    s1 += r; s2 += r2; s3 += r2 * r; s4 += r2 * r2;
-    if (blocks > 0) {
-      const k = Math.floor((t * blocks) / T);
-      blockSum[k] += r;
-      blockSumSq[k] += r2;
+  const S = Math.max(1, blocks);
+  for (let k = 0; k < S; k++) {
+    // bars of block k: ⌈k·T/S⌉ .. ⌈(k+1)·T/S⌉ − 1, i.e. ⌊t·S/T⌋ = k
+    const from = Math.ceil((k * T) / S), to = Math.ceil(((k + 1) * T) / S);
+    let b1 = 0, b2 = 0;
+    for (let t = from; t < to; t++) {
+      const e = equity[t];
+      const r = prev !== 0 ? e / prev - 1 : 0;
+      prev = e;
+      const r2 = r * r;
+      b1 += r; b2 += r2; s3 += r2 * r; s4 += r2 * r2;
     }
+    s1 += b1; s2 += b2;
+    if (blocks > 0) { blockSum[k] = b1; blockSumSq[k] = b2; }
   }
   return { bars: T, moments: [s1, s2, s3, s4], blockSum, blockSumSq };
 }

@@ -53,6 +53,7 @@ export interface WorkerErrorInfo {
 /** A worker's messages: `ready` once it has loaded the engine, then one answer per task. */
 export type WorkerReply =
   | { readonly type: 'ready' }
-  | { readonly type: 'rows'; readonly job: number; readonly rows: readonly SweepRow[] }
+  /** `stats`: each row's packed bar-return statistics (packStats), packedStride(blocks) values per row. */
+  | { readonly type: 'rows'; readonly job: number; readonly rows: readonly SweepRow[]; readonly stats: Float64Array }
   | { readonly type: 'cancelled'; readonly job: number }
   | { readonly type: 'error'; readonly job: number; readonly error: WorkerErrorInfo; readonly index?: number; readonly set?: ParamSet };

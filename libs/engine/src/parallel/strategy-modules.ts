@@ -8,7 +8,6 @@ import { getStrategy } from '../strategies';
  */
 export function resolveStrategyIn(name: string, modules: readonly string[] | undefined): StrategyDefinition<object> {
   for (const path of modules ?? []) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path) as { strategies?: readonly StrategyDefinition<object>[] };
     const found = mod.strategies?.find((s) => s.name === name);
     if (found) return found;

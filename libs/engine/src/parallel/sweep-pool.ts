@@ -5,7 +5,8 @@ import type { CandleColumns } from '../core/candles';
 import { BacktestAbortedError, EngineError, InvalidParamsError } from '../core/errors';
 import { resolveStrategyIn } from './strategy-modules';
 import {
-  DEFAULT_COLUMN_BUDGET_BYTES, evaluateParamSet, finishSweep, LruColumnCache, resolveRanking, sweepParamSets, type SweepProgress, type SweepRequest, type SweepResult, type SweepRow,
+  collectedResult, DEFAULT_COLUMN_BUDGET_BYTES, evaluateSet, LruColumnCache, packedStride, packStats, prepareSweep, SweepCollector,
+  type SweepProgress, type SweepRequest, type SweepResult, type SweepRow,
 } from '../sweep';
 import type { ParamSet } from '../sweep/param-space';
 import type { SharedSeries, WorkerErrorInfo, WorkerJob, WorkerReply, WorkerTask } from './protocol';
@@ -123,7 +124,7 @@ interface ActiveSweep {
   next: number;
   settled: boolean;
   /** Takes a reply's rows; returns true when the sweep is complete. */
-  deliver(rows: readonly SweepRow[]): boolean;
+  deliver(rows: readonly SweepRow[], stats: Float64Array): boolean;
   fail(err: unknown): void;
 }
 
@@ -194,7 +195,6 @@ export class SweepPool {
    */
   async run(req: ParallelSweepRequest): Promise<SweepResult> {
     if (this.closed) throw new SweepPoolClosedError('the sweep pool is closed; create a new one');
-    const { rankBy, direction } = resolveRanking(req.rankBy, req.direction);
     if (req.signal?.aborted) throw new BacktestAbortedError(req.signal.reason);
     const strategy = resolveStrategyIn(req.strategy, req.strategyModules); // an unknown name fails here, before any work
     const callerMaxMs = req.callerMaxMs ?? 100;
@@ -202,7 +202,8 @@ export class SweepPool {
     if (!(Number.isFinite(callerMaxMs) && callerMaxMs >= 0)) issues.push({ field: 'callerMaxMs', message: `must be a number of milliseconds >= 0, got ${String(req.callerMaxMs)}` });
     if (req.chunkSize !== undefined && !(Number.isInteger(req.chunkSize) && req.chunkSize >= 1)) issues.push({ field: 'chunkSize', message: `must be an integer >= 1, got ${String(req.chunkSize)}` });
     if (issues.length) throw new InvalidParamsError(issues, 'parallel sweep');
-    const sets = sweepParamSets(req.space, req.mode);
+    const prep = prepareSweep(strategy, req);
+    const { rankBy, sets, blocks } = prep;
     const total = sets.length;
     const chunk = req.chunkSize ?? Math.max(1, Math.ceil(total / (this.size * 8)));
     const tasks: WorkerTask[] = [];
@@ -211,10 +212,10 @@ export class SweepPool {
     const series: SharedSeries[] = req.series.map((s) => ({ symbol: s.symbol, timeframe: s.timeframe, ...this.share(s.candles) }));
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     const msg: WorkerJob = {
-      type: 'job', job, strategy: req.strategy, strategyModules: req.strategyModules, baseParams: req.baseParams, options: req.options, rankBy, series, cancel, blocks: 0,
+      type: 'job', job, strategy: req.strategy, strategyModules: req.strategyModules, baseParams: req.baseParams, options: req.options, rankBy, series, cancel, blocks,
     };
-    const rows: SweepRow[] = [];
-    let done = 0;
+    const collector = new SweepCollector(total, blocks, prep.direction, req.top);
+    const stride = packedStride(blocks);
 
     return new Promise<SweepResult>((resolve, reject) => {
       const end = (): void => {
@@ -231,13 +232,13 @@ export class SweepPool {
       };
       const sweep: ActiveSweep = {
         job: msg, tasks, next: 0, settled: false,
-        deliver: (got) => {
-          rows.push(...got);
-          done += got.length;
+        deliver: (got, stats) => {
+          got.forEach((row, k) => collector.add(row, stats, k * stride));
+          const done = collector.done;
           req.onProgress?.({ done, total } satisfies SweepProgress);
           if (done !== total) return false;
           end();
-          resolve(finishSweep(req.strategy, rankBy, direction, rows, req.top));
+          resolve(collectedResult(req.strategy, prep, collector, req.heatmap));
           return true;
         },
         fail: (err) => {
@@ -267,7 +268,9 @@ export class SweepPool {
         }
         try {
           const t0 = Date.now();
-          const row = evaluateParamSet(strategy, req.baseParams, own.sets[pos], own.start + pos, series, req.options, rankBy, undefined, this.columns);
+          const r = evaluateSet(strategy, req.baseParams, own.sets[pos], own.start + pos, series, req.options, rankBy, undefined, this.columns, blocks);
+          const packed = new Float64Array(stride);
+          packStats(packed, 0, r.stats, blocks);
           if (Date.now() - t0 > callerMaxMs) slow = true;
           pos++;
           if (pos === own.sets.length) own = null;
@@ -276,7 +279,7 @@ export class SweepPool {
             own = null;
             for (const slot of this.slots) if (slot.state === 'idle') this.feed(slot);
           }
-          if (sweep.deliver([row])) return;
+          if (sweep.deliver([r.row], packed)) return;
         } catch (err) {
           const at = own ? own.start + pos : undefined;
           const set = own ? own.sets[pos] : undefined;
@@ -343,7 +346,7 @@ export class SweepPool {
     if (slot.grace) { clearTimeout(slot.grace); slot.grace = null; }
     if (sweep && !sweep.settled) {
       if (m.type === 'error') sweep.fail(rebuildError(m.error, m.index, m.set));
-      else if (m.type === 'rows' && sweep.deliver(m.rows)) { /* complete */ }
+      else if (m.type === 'rows') sweep.deliver(m.rows, m.stats);
     }
     this.feed(slot);
   }
@@ -437,9 +440,7 @@ export async function runSweepParallel(req: ParallelSweepRequest): Promise<Sweep
   if (req.workers !== undefined && !(Number.isInteger(req.workers) && req.workers >= 1)) {
     throw new InvalidParamsError([{ field: 'workers', message: `must be an integer >= 1, got ${String(req.workers)}` }], 'parallel sweep');
   }
-  resolveRanking(req.rankBy, req.direction);
-  resolveStrategyIn(req.strategy, req.strategyModules);
-  const total = sweepParamSets(req.space, req.mode).length;
+  const total = prepareSweep(resolveStrategyIn(req.strategy, req.strategyModules), req).sets.length;
   const pool = new SweepPool({ workers: Math.max(1, Math.min(req.workers ?? availableParallelism(), total)) });
   try {
     return await pool.run(req);

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StrategyDefinition } from '../core/strategy';
 import type { BacktestSeries } from '../backtest';
-import { evaluateParamSet, LruColumnCache } from '../sweep';
+import { evaluateSet, LruColumnCache, packedStride, packStats, type SweepRow } from '../sweep';
 import { resolveStrategyIn } from './strategy-modules';
 import type { SharedSeries, WorkerErrorInfo, WorkerJob, WorkerReply, WorkerRequest } from './protocol';
 
@@ -58,19 +58,23 @@ port.on('message', (m: WorkerRequest) => {
   const ctx = jobs.get(m.job);
   if (!ctx) return; // the job failed to start; its error was sent already
   const { msg } = ctx;
-  const rows = [];
+  const rows: SweepRow[] = [];
+  const stride = packedStride(msg.blocks);
+  const stats = new Float64Array(stride * m.sets.length);
   for (let k = 0; k < m.sets.length; k++) {
     if (Atomics.load(msg.cancel, 0) !== 0) {
       port.postMessage({ type: 'cancelled', job: m.job } satisfies WorkerReply);
       return;
     }
     try {
-      rows.push(evaluateParamSet(ctx.strategy, msg.baseParams, m.sets[k], m.start + k, ctx.series, msg.options, msg.rankBy, undefined, columns));
+      const r = evaluateSet(ctx.strategy, msg.baseParams, m.sets[k], m.start + k, ctx.series, msg.options, msg.rankBy, undefined, columns, msg.blocks);
+      rows.push(r.row);
+      packStats(stats, k * stride, r.stats, msg.blocks);
     } catch (err) {
       port.postMessage({ type: 'error', job: m.job, error: errorInfo(err), index: m.start + k, set: m.sets[k] } satisfies WorkerReply);
       return;
     }
   }
-  port.postMessage({ type: 'rows', job: m.job, rows } satisfies WorkerReply);
+  port.postMessage({ type: 'rows', job: m.job, rows, stats } satisfies WorkerReply, [stats.buffer]);
 });
 port.postMessage({ type: 'ready' } satisfies WorkerReply);

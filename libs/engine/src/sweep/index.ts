@@ -2,3 +2,4 @@ export * from './param-space';
 export * from './run-sweep';
 export * from './walk-forward';
 export * from './column-cache';
+export * from './collector';
