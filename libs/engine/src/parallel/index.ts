@@ -8,3 +8,4 @@ export {
   type ParallelSweepRequest, type SweepPoolOptions, type SweepPoolStats,
 } from './sweep-pool';
 export { resolveStrategyIn } from './strategy-modules';
+export { walkForwardOnPool, type ParallelWalkForwardRequest } from './walk-forward-pool';

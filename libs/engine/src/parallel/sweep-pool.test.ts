@@ -1,9 +1,10 @@
 import { BacktestAbortedError } from '../core/errors';
 import { getStrategy } from '../strategies';
-import { runSweep } from '../sweep';
+import { runSweep, walkForward } from '../sweep';
 import { syntheticCandles } from '../testing';
 import { join } from 'node:path';
 import { runSweepParallel, SweepPool, SweepPoolClosedError, SweepWorkerError } from './sweep-pool';
+import { walkForwardOnPool } from './walk-forward-pool';
 
 // Worker threads start from the TypeScript sources here (see workerEntry), which costs ~0.35 s each.
 jest.setTimeout(60_000);
@@ -147,5 +148,24 @@ describe('SweepPool', () => {
 
   it('refuses a pool size that is not an integer >= 1, naming the field', () => {
     expect(() => new SweepPool({ workers: 0 })).toThrow(/workers: must be an integer from 1 to 256, got 0/);
+  });
+});
+
+describe('walkForwardOnPool', () => {
+  it('gives the single-thread walk-forward result, with every window on the same workers', async () => {
+    const pool = new SweepPool({ workers: 2 });
+    try {
+      await pool.ready();
+      const long = [{ ...series[0], candles: syntheticCandles({ n: 2_000, seed: 4 }) }];
+      const req = { space, series: long, rankBy: 'sharpe' as const, inSampleBars: 800, outOfSampleBars: 400 };
+      const seq = walkForward({ ...req, strategy: getStrategy('sma_crossover') as never });
+      const par = await walkForwardOnPool({ ...req, strategy: 'sma_crossover' }, pool);
+      const plain = (r: typeof seq) => JSON.stringify({ ...r, oosEquity: { t: Array.from(r.oosEquity.timestamp), e: Array.from(r.oosEquity.equity) } });
+      expect(plain(par)).toBe(plain(seq));
+      expect(seq.folds.length).toBe(3);
+      expect(pool.stats().spawned).toBe(2);
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -305,8 +305,12 @@ export class SweepPool {
     this.wakeIdle();
   }
 
-  /** Shared-memory copy of candles (made once per columns object) and its id. */
-  private share(c: CandleColumns): { id: number; candles: CandleColumns } {
+  /**
+   * Candles in shared memory, as the workers read them: copied once per columns object (columns
+   * already on SharedArrayBuffers, such as views of shared candles, are used as they are), with the
+   * id the workers keep them under.
+   */
+  share(c: CandleColumns): { id: number; candles: CandleColumns } {
     let known = this.shared.get(c);
     if (!known) {
       known = { id: this.nextSeriesId++, columns: toShared(c) };
