@@ -9,3 +9,4 @@ export {
 } from './sweep-pool';
 export { resolveStrategyIn } from './strategy-modules';
 export { walkForwardOnPool, type ParallelWalkForwardRequest } from './walk-forward-pool';
+export { successiveHalvingOnPool, type ParallelSuccessiveHalvingRequest } from './search-pool';

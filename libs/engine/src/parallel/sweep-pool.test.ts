@@ -1,9 +1,10 @@
 import { BacktestAbortedError } from '../core/errors';
 import { getStrategy } from '../strategies';
-import { runSweep, walkForward } from '../sweep';
+import { runSweep, successiveHalving, walkForward } from '../sweep';
 import { syntheticCandles } from '../testing';
 import { join } from 'node:path';
 import { runSweepParallel, SweepPool, SweepPoolClosedError, SweepWorkerError } from './sweep-pool';
+import { successiveHalvingOnPool } from './search-pool';
 import { walkForwardOnPool } from './walk-forward-pool';
 
 // Worker threads start from the TypeScript sources here (see workerEntry), which costs ~0.35 s each.
@@ -164,6 +165,22 @@ describe('walkForwardOnPool', () => {
       expect(plain(par)).toBe(plain(seq));
       expect(seq.folds.length).toBe(3);
       expect(pool.stats().spawned).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('successiveHalvingOnPool', () => {
+  it('gives the single-thread search result', async () => {
+    const pool = new SweepPool({ workers: 2 });
+    try {
+      await pool.ready();
+      const long = [{ ...series[0], candles: syntheticCandles({ n: 1_800, seed: 8 }) }];
+      const req = { space: { fast_period: { min: 2, max: 20, step: 1 }, slow_period: { min: 25, max: 80, step: 5 } }, series: long, rankBy: 'sharpe' as const, budget: 40, seed: 5 };
+      const seq = successiveHalving({ ...req, strategy: getStrategy('sma_crossover') as never });
+      const par = await successiveHalvingOnPool({ ...req, strategy: 'sma_crossover' }, pool);
+      expect(JSON.stringify(par)).toBe(JSON.stringify(seq));
     } finally {
       await pool.close();
     }

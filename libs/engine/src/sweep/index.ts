@@ -3,3 +3,4 @@ export * from './run-sweep';
 export * from './walk-forward';
 export * from './column-cache';
 export * from './collector';
+export * from './successive-halving';

@@ -6,7 +6,7 @@ import { runBacktest, type BacktestSeries, type PortfolioMetrics } from '../back
 import { returnBlockStats, type ReturnBlockStats } from '../metrics/overfitting';
 import { LruColumnCache } from './column-cache';
 import { packedStride, packStats, resolveVerdictBlocks, SweepCollector, type OverfittingVerdict, type SweepHeatmap } from './collector';
-import { gridParamSets, randomParamSets, type ParamSet, type ParamSpace } from './param-space';
+import { DEFAULT_MAX_COMBINATIONS, gridParamSets, randomParamSets, type ParamSet, type ParamSpace } from './param-space';
 
 /** Metrics a sweep can rank by: every numeric metric of the portfolio summary. */
 export const SWEEP_METRICS = [
@@ -25,8 +25,11 @@ export function defaultDirection(metric: SweepMetric): 'max' | 'min' {
   return LOWER_IS_BETTER.has(metric) ? 'min' : 'max';
 }
 
-/** How to choose combinations. */
-export type SweepMode = { readonly kind: 'grid'; readonly limit?: number } | { readonly kind: 'random'; readonly samples: number; readonly seed?: number };
+/** How to choose combinations: the grid, seeded random samples, or an explicit list (e.g. a search's rung). */
+export type SweepMode =
+  | { readonly kind: 'grid'; readonly limit?: number }
+  | { readonly kind: 'random'; readonly samples: number; readonly seed?: number }
+  | { readonly kind: 'list'; readonly sets: readonly ParamSet[] };
 
 /** Progress of a sweep. */
 export interface SweepProgress {
@@ -110,6 +113,11 @@ export function resolveRanking(rankBy: string | undefined, direction: string | u
 
 /** The combinations a request asks for, in generation order. */
 export function sweepParamSets(space: ParamSpace, mode: SweepMode = { kind: 'grid' }): ParamSet[] {
+  if (mode.kind === 'list') {
+    if (!Array.isArray(mode.sets) || mode.sets.length === 0) throw new InvalidParamsError([{ field: 'sets', message: 'must be a non-empty list of parameter sets' }], 'sweep');
+    if (mode.sets.length > DEFAULT_MAX_COMBINATIONS) throw new InvalidParamsError([{ field: 'sets', message: `${mode.sets.length} sets exceed the limit of ${DEFAULT_MAX_COMBINATIONS}` }], 'sweep');
+    return [...mode.sets];
+  }
   return mode.kind === 'grid' ? gridParamSets(space, mode.limit) : randomParamSets(space, mode.samples, mode.seed ?? 1);
 }
 
