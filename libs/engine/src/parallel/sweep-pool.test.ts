@@ -2,6 +2,7 @@ import { BacktestAbortedError } from '../core/errors';
 import { getStrategy } from '../strategies';
 import { runSweep, successiveHalving, walkForward } from '../sweep';
 import { syntheticCandles } from '../testing';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runSweepParallel, SweepPool, SweepPoolClosedError, SweepWorkerError } from './sweep-pool';
 import { successiveHalvingOnPool } from './search-pool';
@@ -145,6 +146,12 @@ describe('SweepPool', () => {
     await own.close();
     await expect(own.run({ strategy: 'sma_crossover', space, series })).rejects.toBeInstanceOf(SweepPoolClosedError);
     expect(own.stats()).toMatchObject({ idle: 0, busy: 0, starting: 0 });
+  });
+
+  it('keeps the process alive while awaited, and lets it exit once idle (no close needed)', () => {
+    const r = spawnSync(process.execPath, ['--conditions=@coinhts/source', '-r', '@swc-node/register', join(__dirname, 'idle-exit.fixture.ts')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout).toBe('ready {"starting":0,"idle":1,"busy":0,"spawned":1}\n');
+    expect(r.status).toBe(0); // not killed by the timeout: it exited on its own
   });
 
   it('refuses a pool size that is not an integer >= 1, naming the field', () => {

@@ -177,13 +177,13 @@ export class SweepPool {
   /** Resolves once every worker has loaded the engine. */
   ready(): Promise<void> {
     if (this.slots.every((s) => s.state !== 'starting')) return Promise.resolve();
-    return new Promise((r) => this.readyWaiters.push(r));
+    return new Promise((r) => { this.readyWaiters.push(r); this.refresh(); });
   }
 
   /** Resolves once no worker is starting or on a task (e.g. after a cancel, when every worker is free again). */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
+    return new Promise((r) => { this.idleWaiters.push(r); this.refresh(); });
   }
 
   /**
@@ -336,6 +336,7 @@ export class SweepPool {
       slot.state = 'idle';
       if (this.slots.every((s) => s.state !== 'starting')) for (const r of this.readyWaiters.splice(0)) r();
       this.feed(slot);
+      this.refresh();
       return;
     }
     const sweep = slot.sweep;
@@ -404,11 +405,11 @@ export class SweepPool {
     }, this.cancelGraceMs);
   }
 
-  /** Workers keep the process alive only while a sweep runs or they finish a task. */
+  /** Workers keep the process alive while they start or work, a sweep runs, or someone awaits ready()/idle(). */
   private refresh(): void {
-    const hold = this.active.length > 0;
+    const hold = this.active.length > 0 || this.readyWaiters.length > 0 || this.idleWaiters.length > 0;
     for (const s of this.slots) {
-      if (hold || s.state === 'busy') s.worker.ref(); else s.worker.unref();
+      if (hold || s.state !== 'idle') s.worker.ref(); else s.worker.unref();
     }
   }
 
@@ -417,8 +418,8 @@ export class SweepPool {
   }
 
   private wakeIdle(): void {
-    this.refresh();
     if (this.isIdle()) for (const r of this.idleWaiters.splice(0)) r();
+    this.refresh();
   }
 }
 
