@@ -23,6 +23,9 @@ export interface WorkerJob {
   readonly cancel: Int32Array;
   /** Time blocks of the per-set block statistics (0 = none). */
   readonly blocks: number;
+  /** Full rows the sweep keeps (all when undefined) and its direction: rows below a chunk's best `top` go back without metrics. */
+  readonly top?: number;
+  readonly direction: 'max' | 'min';
 }
 
 /** A chunk of combinations; `start` is the generation index of `sets[0]`. */

@@ -91,6 +91,15 @@ describe('SweepPool', () => {
     expect(pool.stats()).toMatchObject({ idle: 2, busy: 0, starting: 0 });
   });
 
+  it('with top k, keeps the single-thread top k rows, full metrics included (workers send metrics only for their chunk\'s best k)', async () => {
+    const strategy = getStrategy('sma_crossover');
+    const seq = runSweep({ strategy: strategy as never, space, series, rankBy: 'sharpe', top: 3 });
+    const par = await pool.run({ strategy: 'sma_crossover', space, series, rankBy: 'sharpe', top: 3, chunkSize: 4 });
+    expect(par.rows).toHaveLength(3);
+    expect(par.rows.every((r) => r.metrics !== null)).toBe(true);
+    expect(JSON.stringify(par)).toBe(JSON.stringify(seq)); // rows, best, counts and the verdict over all 12 sets
+  });
+
   it('a cancel rejects at once; the workers stop after their combination and take the next sweep', async () => {
     const ac = new AbortController();
     const big = { fast_period: { min: 2, max: 60, step: 1 }, slow_period: { min: 61, max: 200, step: 1 } };

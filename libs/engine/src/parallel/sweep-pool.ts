@@ -212,7 +212,7 @@ export class SweepPool {
     const series: SharedSeries[] = req.series.map((s) => ({ symbol: s.symbol, timeframe: s.timeframe, ...this.share(s.candles) }));
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     const msg: WorkerJob = {
-      type: 'job', job, strategy: req.strategy, strategyModules: req.strategyModules, baseParams: req.baseParams, options: req.options, rankBy, series, cancel, blocks,
+      type: 'job', job, strategy: req.strategy, strategyModules: req.strategyModules, baseParams: req.baseParams, options: req.options, rankBy, series, cancel, blocks, top: req.top, direction: prep.direction,
     };
     const collector = new SweepCollector(total, blocks, prep.direction, req.top);
     const stride = packedStride(blocks);

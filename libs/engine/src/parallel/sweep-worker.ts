@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StrategyDefinition } from '../core/strategy';
 import type { BacktestSeries } from '../backtest';
-import { evaluateSet, LruColumnCache, packedStride, packStats, type SweepRow } from '../sweep';
+import { evaluateSet, LruColumnCache, packedStride, packStats, trimChunkRows, type SweepRow } from '../sweep';
 import { resolveStrategyIn } from './strategy-modules';
 import type { SharedSeries, WorkerErrorInfo, WorkerJob, WorkerReply, WorkerRequest } from './protocol';
 
@@ -75,6 +75,6 @@ port.on('message', (m: WorkerRequest) => {
       return;
     }
   }
-  port.postMessage({ type: 'rows', job: m.job, rows, stats } satisfies WorkerReply, [stats.buffer]);
+  port.postMessage({ type: 'rows', job: m.job, rows: trimChunkRows(rows, msg.top, msg.direction), stats } satisfies WorkerReply, [stats.buffer]);
 });
 port.postMessage({ type: 'ready' } satisfies WorkerReply);

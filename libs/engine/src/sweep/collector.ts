@@ -56,6 +56,27 @@ export interface OverfittingVerdict {
   readonly pbo: PboVerdict | null;
 }
 
+/**
+ * Orders rows best first: scores by direction (`sign` −1 for max, 1 for min), null scores (and
+ * rejected sets) last, ties by generation index.
+ */
+export function compareRows(a: CollectedRow, b: CollectedRow, sign: number): number {
+  if (a.score === null || b.score === null) return a.score === null ? (b.score === null ? a.index - b.index : 1) : -1;
+  return a.score === b.score ? a.index - b.index : sign * (a.score - b.score);
+}
+
+/**
+ * Drops the metrics of rows that cannot be among the best `top` of a sweep because `top` rows of
+ * the same chunk rank above them (what a worker sends back, so the calling thread does not copy
+ * metrics it would throw away). Rows keep their order.
+ */
+export function trimChunkRows<R extends CollectedRow>(rows: readonly R[], top: number | undefined, direction: 'max' | 'min'): R[] {
+  if (top === undefined || rows.length <= top) return [...rows];
+  const sign = direction === 'max' ? -1 : 1;
+  const keep = new Set([...rows].sort((a, b) => compareRows(a, b, sign)).slice(0, top));
+  return rows.map((r) => (keep.has(r) ? r : { ...r, metrics: null }));
+}
+
 /** Values one task sends per set: bars, Σr..Σr⁴, then S block sums and S block sums of squares. */
 export function packedStride(blocks: number): number {
   return 5 + 2 * blocks;
@@ -143,11 +164,8 @@ export class SweepCollector {
     return this.seen;
   }
 
-  /** Orders rows best first: scores by direction, null scores last, ties by generation index. */
-  readonly compare = (a: CollectedRow, b: CollectedRow): number => {
-    if (a.score === null || b.score === null) return a.score === null ? (b.score === null ? a.index - b.index : 1) : -1;
-    return a.score === b.score ? a.index - b.index : this.sign * (a.score - b.score);
-  };
+  /** Orders rows best first (see {@link compareRows}). */
+  readonly compare = (a: CollectedRow, b: CollectedRow): number => compareRows(a, b, this.sign);
 
   /** Adds a row and its packed return statistics (`packed[at..]`, see {@link packStats}). */
   add(row: CollectedRow, packed: Float64Array | null, at = 0): void {
