@@ -11,11 +11,14 @@
  * (b) 100,000 sets (fast 1..1000 x slow 1001..1100) over the same candles on a pool of 2 workers,
  *     top 10 kept, verdict on: wall time, sets/s against (a)'s pool of 2, peak RSS of the whole process
  *     (workers are threads of it). Goals: completes, peak RSS <= 1 GiB, throughput within 10 % of (a).
+ * (c) The signal pass alone with and without shared indicator columns, per set, best of 3 in process
+ *     CPU time (less sensitive to other jobs on a shared machine than wall time): SMA crossover over
+ *     (a)'s grid, RSI reversion over 20 periods x 10 oversold levels.
  * Timings are medians of wall time; the machine is shared, so compare the ratios (same run).
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { getStrategy, runBacktest, runSweep, type ParamSpace } from '@coinhts/engine';
+import { getStrategy, LruColumnCache, parseStrategyParams, runBacktest, runSweep, type ParamSpace } from '@coinhts/engine';
 import { runSweepParallel, SweepPool } from '@coinhts/engine/parallel';
 import { syntheticCandles } from '@coinhts/engine/testing';
 import { measure, measureAsync, report, saveResults } from './harness';
@@ -67,6 +70,30 @@ async function small(): Promise<Record<string, unknown>> {
   return { sets, same, results, twoVsOne, poolOfTwoPerSecond: best };
 }
 
+function signalPass(): Record<string, unknown> {
+  const cpu = (fn: () => void): number => { const u = process.cpuUsage(); fn(); const d = process.cpuUsage(u); return (d.user + d.system) / 1000; };
+  const out: Record<string, unknown> = {};
+  const cases: [string, object[]][] = [
+    ['sma_crossover', Array.from({ length: 40 }, (_, f) => Array.from({ length: 25 }, (__, k) => ({ fast_period: f + 2, slow_period: 50 + 10 * k }))).flat()],
+    ['rsi_reversion', Array.from({ length: 20 }, (_, p) => Array.from({ length: 10 }, (__, k) => ({ period: p + 5, oversold: 20 + 2 * k, overbought: 80 - 2 * k }))).flat()],
+  ];
+  console.log('\n### (c) signal pass per set, with and without shared columns (best of 3, CPU ms per set)\n');
+  console.log('| strategy | sets | without | with shared columns | ratio |\n|---|---:|---:|---:|---:|');
+  for (const [name, raw] of cases) {
+    const strategy = getStrategy(name);
+    const sets = raw.map((p) => parseStrategyParams(strategy, p));
+    let without = Infinity, withCache = Infinity;
+    for (let rep = 0; rep < 3; rep++) {
+      without = Math.min(without, cpu(() => { for (const p of sets) strategy.generate(candles, p); }) / sets.length);
+      const cache = new LruColumnCache(); // a fresh cache per repetition: its misses are part of the cost
+      withCache = Math.min(withCache, cpu(() => { for (const p of sets) strategy.generate(candles, p, { columns: cache }); }) / sets.length);
+    }
+    console.log(`| ${name} | ${sets.length} | ${without.toFixed(3)} | ${withCache.toFixed(3)} | ${(without / withCache).toFixed(2)}x |`);
+    out[name] = { sets: sets.length, withoutMs: without, withMs: withCache };
+  }
+  return out;
+}
+
 async function big(): Promise<void> {
   const pool = new SweepPool({ workers: 2 });
   await pool.ready();
@@ -86,6 +113,7 @@ async function main(): Promise<void> {
   if (process.env.SWEEPS_BENCH_PART === 'big') { await big(); return; }
   const loadBefore = loadavg();
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; load average before ${loadBefore.map((x) => x.toFixed(2)).join(' / ')}`);
+  const c = signalPass();
   const a = await small();
   console.log('\n### (b) 100,000 sets over 100,000 candles, pool of 2 workers, top 10 (child process)\n');
   const child = spawnSync(process.execPath, [...process.execArgv, __filename], { env: { ...process.env, SWEEPS_BENCH_PART: 'big' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
@@ -94,7 +122,7 @@ async function main(): Promise<void> {
   console.log(`100,000 sets in ${(b.ms / 1000).toFixed(1)} s = ${b.perSecond.toFixed(0)} sets/s (${(ratio * 100).toFixed(0)} % of the 1,000-set case; goal >= 90 %: ${ratio >= 0.9 ? 'met' : 'MISSED'}); peak RSS ${b.peakRssMiB.toFixed(0)} MiB (goal <= 1024: ${b.peakRssMiB <= 1024 ? 'met' : 'MISSED'})`);
   const loadAfter = loadavg();
   console.log(`\nload average after: ${loadAfter.map((x) => x.toFixed(2)).join(' / ')}`);
-  saveResults('sweeps', { loadBefore, loadAfter, small: a, big: b, bigVsSmall: ratio });
+  saveResults('sweeps', { loadBefore, loadAfter, signalPass: c, small: a, big: b, bigVsSmall: ratio });
   if (!a.same || child.status !== 0) process.exitCode = 1;
 }
 

@@ -160,10 +160,20 @@ export const rsiReversion: StrategyDefinition<RsiReversionConfig> = {
     const n = close.length;
     const out = emptySignals(n, true);
     const level = out.level as Float64Array;
-    // The RSI column (the same arithmetic as the kernel's), shared through ctx.columns when given.
-    const [rsi] = ctx?.columns
-      ? ctx.columns.get('rsi_wilder', `period=${params.period}`, close, () => [rsiColumn(close, params.period)])
-      : [rsiColumn(close, params.period)];
+    if (!ctx?.columns) {
+      const k = new RsiKernel(params);
+      for (let i = 0; i < n; i++) {
+        const s = k.step(close[i]);
+        if (s !== 0) {
+          out.side[i] = s;
+          out.confidence[i] = 1;
+          level[i] = k.level;
+        }
+      }
+      return out;
+    }
+    // The RSI column (the kernel's arithmetic), shared through ctx.columns; the same crossing rule.
+    const [rsi] = ctx.columns.get('rsi_wilder', `period=${params.period}`, close, () => [rsiColumn(close, params.period)]);
     const { oversold, overbought } = params;
     let prev = NaN;
     for (let i = 0; i < n; i++) {
