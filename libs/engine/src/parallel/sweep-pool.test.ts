@@ -148,6 +148,15 @@ describe('SweepPool', () => {
     expect(pool.stats()).toMatchObject({ idle: 2, spawned: before + 1 });
   });
 
+  it('copies candles into shared memory once per columns object; shared candles and views of them are not copied', () => {
+    const first = pool.share(candles);
+    expect(first.candles.close.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(first.candles.close)).toEqual(Array.from(candles.close));
+    expect(pool.share(candles)).toEqual(first); // same id, same shared columns: no second copy
+    const view = { ...first.candles, close: first.candles.close.subarray(10, 20), timestamp: first.candles.timestamp.subarray(10, 20), open: first.candles.open.subarray(10, 20), high: first.candles.high.subarray(10, 20), low: first.candles.low.subarray(10, 20), volume: first.candles.volume.subarray(10, 20) };
+    expect(pool.share(view).candles).toBe(view); // already shared: used as it is
+  });
+
   it('after close it refuses sweeps, and close is idempotent', async () => {
     const own = new SweepPool({ workers: 1 });
     await own.ready();
