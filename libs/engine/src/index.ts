@@ -12,3 +12,4 @@ export * from './sweep';
 export * from './backtest';
 export * from './metrics';
 export * from './strategies';
+export * from './define';

@@ -12,6 +12,7 @@ import { loadFixtureCsv } from '../../test/coin-hts-fixtures';
 import { parseStrategyParams } from './params';
 import { listStrategies, type AnyStrategyDefinition } from './registry';
 import { InvalidStrategyStateError } from './strategy-state-error';
+import { checkNoLookahead } from '../define/check-no-lookahead';
 
 /** Parameter sets per strategy (raw; parsed in the test). Every registered strategy must have some. */
 const PARAM_SETS: Record<string, Record<string, unknown>[]> = {
@@ -19,6 +20,9 @@ const PARAM_SETS: Record<string, Record<string, unknown>[]> = {
   volume_zone_breakout: [{}, { volume_window: 20, num_bins: 20 }, { volume_window: 7, num_bins: 50, top_percentile: 0.4, breakout_buffer: 0.001, include_wicks: false }],
   sma_crossover: [{}, { fast_period: 1, slow_period: 3 }],
   rsi_reversion: [{}, { period: 3, oversold: 40, overbought: 60 }],
+  bollinger_breakout: [{}, { period: 5, std_devs: 1 }],
+  macd_crossover: [{}, { fast_period: 3, slow_period: 7, signal_period: 2 }],
+  donchian_breakout: [{}, { entry_period: 5, exit_period: 3 }],
 };
 
 const DATASETS: [string, () => CandleColumns][] = [
@@ -112,6 +116,14 @@ describe.each(listStrategies().map((d) => [d.name, d] as const))('strategy contr
         expect(json).toEqual(snap); // plain JSON only: no NaN, Infinity, typed arrays or undefined
         expectSameOutputs(batch, cut, streamOutputs(def, p, c, cut, n, json), `${label} restored at bar ${cut}`);
       }
+    }
+  });
+
+  it.each(sets.map((raw) => [JSON.stringify(raw), raw] as const))('params %s: checkNoLookahead finds no bar that depends on the future', (_l, raw) => {
+    for (const [label, c] of data) {
+      const report = checkNoLookahead(def, c, raw, { maxPrefixes: 60 });
+      if (!report.ok) throw new Error(`${label}: ${report.message}`);
+      expect(report.signals).toBeGreaterThanOrEqual(0);
     }
   });
 

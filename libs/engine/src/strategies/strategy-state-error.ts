@@ -11,6 +11,8 @@ export class InvalidStrategyStateError extends EngineError {
     readonly strategy: string,
     /** What does not match. */
     readonly reason: string,
+    /** The snapshot field that does not match (`strategy`, `version`, `params`, `indicators.0…`), when known. */
+    readonly field?: string,
   ) {
     super(`Cannot restore ${strategy} state: ${reason}`);
   }
