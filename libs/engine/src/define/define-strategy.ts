@@ -165,14 +165,14 @@ function checkSpecs(strategy: string, field: string, specs: unknown): [string, I
     const f = `${field}.${key}`;
     if (!KEY_RE.test(key) || RESERVED.has(key)) throw new StrategyDefinitionError(strategy, f, `"${key}" cannot name an indicator (reserved or not an identifier: ${[...RESERVED].join(', ')} are taken)`);
     const s = spec as Partial<IndicatorSpec> | null;
+    try {
+      if (typeof s?.validate === 'function') s.validate();
+    } catch (err) {
+      if (err instanceof InvalidIndicatorParamError) throw new StrategyDefinitionError(strategy, `${f}.${err.param}`, `${s?.label}: ${err.message}`, { cause: err });
+      throw err;
+    }
     if (!s || typeof s.batch !== 'function' || typeof s.createStream !== 'function' || !Number.isInteger(s.lookback) || (s.lookback as number) < 0) {
       throw new StrategyDefinitionError(strategy, f, 'is not an indicator: use a helper of `ind` (e.g. ind.sma("close", 10)) or an object { label, lookback, batch, createStream }');
-    }
-    try {
-      s.validate?.();
-    } catch (err) {
-      if (err instanceof InvalidIndicatorParamError) throw new StrategyDefinitionError(strategy, `${f}.${err.param}`, `${s.label}: ${err.message}`, { cause: err });
-      throw err;
     }
     out.push([key, s as IndicatorSpec]);
   }
