@@ -61,11 +61,26 @@ describe('defineStrategy: derived parts', () => {
     expect(calls[0]).toBe(6);
   });
 
-  it('the rule sees values only: no own property leads to the columns', () => {
-    let seen: string[] = [];
-    const def = defineStrategy({ name: 'peek', params: P, indicators: () => ({ m: ind.sma('close', 2) }), rule: (bar) => { seen = Object.getOwnPropertyNames(bar); return null; } });
+  it('the rule sees values only: numbers for this bar, the previous bar and the closed higher bar, nothing that reaches another bar', () => {
+    const kinds = new Set<string>();
+    const def = defineStrategy({
+      name: 'peek', params: P, indicators: () => ({ m: ind.sma('close', 2) }),
+      rule: (bar) => {
+        for (const [k, v] of Object.entries(bar)) {
+          if (k === 'prev' || k === 'htf') for (const [k2, v2] of Object.entries(v as object)) kinds.add(`${k}.${k2}:${typeof v2}`);
+          else kinds.add(`${k}:${typeof v}`);
+        }
+        return null;
+      },
+    });
     def.generate(candles, { period: 3 });
-    expect(seen).toEqual([]);
+    const fields = ['timestamp', 'open', 'high', 'low', 'close', 'volume'];
+    // prev.prev / prev.htf exist (the same bar objects are reused) and lead only back to this bar or the higher bar
+    expect([...kinds].sort()).toEqual([
+      ...[...fields, 'm', 'index'].map((k) => `${k}:number`),
+      ...fields.map((k) => `htf.${k}:number`), 'htf.htf:object', 'htf.index:number', 'htf.prev:object',
+      ...[...fields, 'm', 'index'].map((k) => `prev.${k}:number`), 'prev.htf:object', 'prev.prev:object',
+    ].sort());
   });
 
   it('snapshots are plain JSON, versioned, and refuse another strategy, another version or other params (typed, naming the field)', () => {

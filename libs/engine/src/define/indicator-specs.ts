@@ -38,6 +38,25 @@ export interface IndicatorSpec {
   createStream(): IndicatorStream;
   /** Throws (e.g. `InvalidIndicatorParamError`) when the bound parameters are out of range. */
   validate?(): void;
+  /**
+   * For one output of a multi-output indicator: the whole computation, so a batch run computes it
+   * once for all its outputs (same `key` = same computation), then takes `output`.
+   */
+  readonly shared?: { readonly key: string; readonly output: string; compute(candles: CandleColumns): Readonly<Record<string, Float64Array>> };
+}
+
+/** Batch columns of `specs` over `candles`; outputs of one multi-output computation share one run of it. */
+export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleColumns): Float64Array[] {
+  const done = new Map<string, Readonly<Record<string, Float64Array>>>();
+  return specs.map((s) => {
+    if (!s.shared) return s.batch(candles);
+    let all = done.get(s.shared.key);
+    if (!all) {
+      all = s.shared.compute(candles);
+      done.set(s.shared.key, all);
+    }
+    return all[s.shared.output];
+  });
 }
 
 interface Adding<R> { add(x: never): R | null }
@@ -114,6 +133,7 @@ export const ind = {
     return {
       label: `bollinger(${source}, ${period}, ${stdDevs}).${output}`, lookback: period - 1, validate: () => void new BollingerBands(o),
       batch: (c) => bollingerBands(c[source], o)[output],
+      shared: { key: `bollinger(${source}, ${period}, ${stdDevs})`, output, compute: (c) => bollingerBands(c[source], o) as unknown as Record<string, Float64Array> },
       createStream: () => new PickStream(new BollingerBands(o) as unknown as Adding<Record<string, number>>, source, output),
     };
   },
@@ -123,6 +143,7 @@ export const ind = {
     return {
       label: `macd(${source}, ${fast}, ${slow}, ${signal}).${output}`, lookback: slow - 1 + signal - 1, validate: () => void new Macd(o),
       batch: (c) => macd(c[source], o)[output],
+      shared: { key: `macd(${source}, ${fast}, ${slow}, ${signal})`, output, compute: (c) => macd(c[source], o) as unknown as Record<string, Float64Array> },
       createStream: () => new PickStream(new Macd(o) as unknown as Adding<Record<string, number>>, source, output),
     };
   },
