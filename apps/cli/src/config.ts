@@ -19,6 +19,22 @@ export interface CliConfig {
   readonly debug?: boolean;
   /** The alert variables (ALERT_*, SMTP_*; the worker's names), validated by `coinhts alerts test`. */
   readonly alertEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Strategy plugin modules (`COINHTS_STRATEGY_MODULES`, comma-separated paths or package names,
+   * the same variable as the API and worker); paths are resolved against the working directory.
+   * `--strategy-module FILE` adds more.
+   */
+  readonly strategyModules?: readonly string[];
+}
+
+/** Splits a comma-separated module list; entries that look like paths become absolute. */
+export function parseStrategyModules(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(resolveModuleSpecifier);
+}
+
+/** A path (`./x.js`, `/abs/x.ts`, `plugins/x.js`) resolved against the working directory; a package name unchanged. */
+export function resolveModuleSpecifier(spec: string): string {
+  return spec.startsWith('.') || spec.startsWith('/') || /\.[cm]?[jt]s$/.test(spec) ? resolve(spec) : spec;
 }
 
 /** Reads and validates the CLI's environment once. */
@@ -38,6 +54,7 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.DB_SCHEMA || undefined,
     debug: Boolean(env.COINHTS_DEBUG) && env.COINHTS_DEBUG !== '0',
+    strategyModules: parseStrategyModules(env.COINHTS_STRATEGY_MODULES),
     alertEnv: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('ALERT_') || k.startsWith('SMTP_'))),
   };
 }

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export {
-  listStrategies, getStrategy, strategyOrigin, validateStrategyDefinition, loadStrategyModules, registerStrategies,
+  listStrategies, getStrategy, strategyOrigin, validateStrategyDefinition, loadStrategyModules, registerStrategies, registerStrategyModules,
   StrategyModuleError, type AnyStrategyDefinition, type LoadedStrategy,
 } from './registry';
 export {

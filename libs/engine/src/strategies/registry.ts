@@ -114,6 +114,7 @@ function looksLikeDefinition(x: unknown): boolean {
 export async function loadStrategyModules(specifiers: readonly string[], importModule: (specifier: string) => Promise<unknown>): Promise<LoadedStrategy[]> {
   const out: LoadedStrategy[] = [];
   const taken = new Map(origins);
+  const thisCall = new Set<string>();
   for (const spec of specifiers) {
     let mod: unknown;
     try {
@@ -143,8 +144,11 @@ export async function loadStrategyModules(specifiers: readonly string[], importM
         throw new StrategyModuleError(spec, e.strategy, e.field, e.reason, { cause: err });
       }
       const before = taken.get(def.name);
+      // The same module loaded again in this process (a sandbox, a second start in tests): already registered, skip.
+      if (before === spec && !thisCall.has(def.name) && getStrategy(def.name) !== undefined) { thisCall.add(def.name); continue; }
       if (before !== undefined) throw new StrategyModuleError(spec, def.name, 'name', `is already registered by ${before === 'built-in' ? 'a built-in strategy' : `module ${before}`}; choose another name`);
       taken.set(def.name, spec);
+      thisCall.add(def.name);
       out.push({ definition: def, module: spec });
     }
   }
@@ -164,4 +168,17 @@ export function registerStrategies(loaded: readonly LoadedStrategy[]): void {
   const fresh = loaded.filter((l) => origins.get(l.definition.name) === undefined);
   for (const l of fresh) origins.set(l.definition.name, l.module);
   registered = [...registered, ...fresh.map((l) => l.definition)];
+}
+
+/**
+ * {@link loadStrategyModules} then {@link registerStrategies}: what an app calls once at start-up
+ * with its configured module list (`COINHTS_STRATEGY_MODULES`, `--strategy-module`). Nothing is
+ * registered when any module fails.
+ * @returns the strategies added.
+ * @throws StrategyModuleError naming the module.
+ */
+export async function registerStrategyModules(specifiers: readonly string[], importModule: (specifier: string) => Promise<unknown>): Promise<LoadedStrategy[]> {
+  const loaded = await loadStrategyModules(specifiers, importModule);
+  registerStrategies(loaded);
+  return loaded;
 }
