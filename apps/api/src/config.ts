@@ -68,6 +68,8 @@ const ApiEnvFields = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
   TRUST_PROXY: bool.default(false),
+  // Strategy plugin modules, the same variable as the CLI and the worker: comma-separated paths or package names.
+  COINHTS_STRATEGY_MODULES: csv.default([]),
 });
 
 /** Environment variables of the API, with defaults. Unknown variables are ignored. */
@@ -110,6 +112,8 @@ export interface ApiConfig {
   /** Defaults of `POST /api/v1/data/refresh` when the body names none. */
   readonly refreshDefaults: { readonly symbols: readonly string[]; readonly timeframes: readonly string[] };
   readonly logLevel: z.output<typeof ApiEnvSchema>['LOG_LEVEL'];
+  /** Strategy plugin modules to load at start-up (`COINHTS_STRATEGY_MODULES`; paths made absolute). */
+  readonly strategyModules: readonly string[];
   /** How long SIGTERM waits for in-flight requests before closing connections. */
   readonly shutdownTimeoutMs: number;
   /** Honour X-Forwarded-For (behind one reverse proxy). */
@@ -141,6 +145,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     port: e.PORT,
     host: e.HOST,
+    strategyModules: e.COINHTS_STRATEGY_MODULES.map((m) => (m.startsWith('.') || m.startsWith('/') || /\.[cm]?[jt]s$/.test(m) ? resolve(m) : m)),
     database: { url: e.DATABASE_URL, schema: e.DB_SCHEMA, poolSize: e.DB_POOL_SIZE, migrateOnStart: e.MIGRATE_ON_START },
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
