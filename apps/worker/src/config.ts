@@ -84,6 +84,8 @@ export const WorkerEnvSchema = z
     SCHEDULER_TIMEFRAMES: csv.default(['1h', '1d']),
     SCHEDULER_DAYS: int(1, 3650).default(3),
     UPBIT_BASE_URL: url(['http:', 'https:']).optional(),
+    // Strategy plugin modules, the same variable as the CLI and the API: comma-separated paths or package names.
+    COINHTS_STRATEGY_MODULES: csv.default([]),
   })
   .superRefine((e, ctx) => {
     if (e.RESULTS_STORE === 's3' && !e.S3_BUCKET) ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required when RESULTS_STORE=s3' });
@@ -122,6 +124,8 @@ export interface WorkerConfig {
   };
   readonly scheduler: { readonly enabled: boolean; readonly hourUtc: number; readonly minuteUtc: number; readonly symbols: readonly string[]; readonly timeframes: readonly string[]; readonly days: number };
   readonly upbitBaseUrl?: string;
+  /** Strategy plugin modules loaded at start-up and in every sandbox (`COINHTS_STRATEGY_MODULES`; paths made absolute). */
+  readonly strategyModules: readonly string[];
 }
 
 /** The environment is incomplete or wrong; the message lists every variable and what to fix. */
@@ -180,5 +184,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     scheduler: { enabled: e.SCHEDULER_ENABLED, hourUtc: e.SCHEDULER_HOUR_UTC, minuteUtc: e.SCHEDULER_MINUTE_UTC, symbols: e.SCHEDULER_SYMBOLS, timeframes: e.SCHEDULER_TIMEFRAMES, days: e.SCHEDULER_DAYS },
     upbitBaseUrl: e.UPBIT_BASE_URL,
+    strategyModules: e.COINHTS_STRATEGY_MODULES.map((m) => (m.startsWith('.') || m.startsWith('/') || /\.[cm]?[jt]s$/.test(m) ? resolve(m) : m)),
   };
 }
