@@ -5,7 +5,7 @@ import { emptySignals, type SignalSide, type SignalColumns, type StreamSignal } 
 import type { StrategyDefinition, StrategyState, StreamingStrategy } from '../core/strategy';
 import { isTimeframe, TIMEFRAMES, type Timeframe } from '../core/timeframes';
 import { paramsJsonSchema } from '../strategies/params';
-import { InvalidStrategyStateError } from '../strategies/strategy-state-error';
+import { canonical, InvalidStrategyStateError } from '../strategies/strategy-state-error';
 import { StrategyDefinitionError, StrategyRuleError } from './errors';
 import { HigherBarBuilder, higherBars } from './higher-timeframe';
 import { batchColumns, type IndicatorSpec, type IndicatorStream } from './indicator-specs';
@@ -481,13 +481,6 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
     generateReference,
     createStream,
   };
-}
-
-/** JSON with object keys sorted, so key order does not matter. */
-function canonical(x: unknown): string {
-  if (x === null || typeof x !== 'object') return JSON.stringify(x) ?? 'undefined';
-  const o = x as Record<string, unknown>;
-  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
 }
 
 export type { JsonValue };

@@ -127,7 +127,7 @@ describe.each(listStrategies().map((d) => [d.name, d] as const))('strategy contr
     }
   });
 
-  it('refuses a snapshot taken with other params or by another strategy', () => {
+  it('refuses a snapshot taken with other params, by another strategy or of another version', () => {
     const [first] = sets;
     const p = parseStrategyParams(def, first);
     const c = data[1][1];
@@ -135,6 +135,9 @@ describe.each(listStrategies().map((d) => [d.name, d] as const))('strategy contr
     const otherParams = { ...(snap.params as object), hold_period_bars: 7 };
     expect(() => def.createStream(p).restore({ ...snap, params: otherParams })).toThrow(InvalidStrategyStateError);
     expect(() => def.createStream(p).restore({ ...snap, strategy: 'something_else' })).toThrow(/Cannot restore/);
+    // a snapshot of another version: typed, naming the field
+    const refused = (() => { try { def.createStream(p).restore({ ...snap, version: 99 }); } catch (e) { return e as InvalidStrategyStateError; } return null; })();
+    expect([refused?.code, refused?.strategy, refused?.field]).toEqual(['INVALID_STRATEGY_STATE', def.name, 'version']);
   });
 
   it('streaming equals batch on random candles, with a snapshot at a random bar', () => {
