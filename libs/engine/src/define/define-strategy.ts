@@ -400,7 +400,11 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
       const s = this.slots;
       s[0][slot] = c.timestamp; s[1][slot] = c.open; s[2][slot] = c.high; s[3][slot] = c.low; s[4][slot] = c.close; s[5][slot] = c.volume;
       const streams = this.streams;
-      for (let k = 0; k < streams.length; k++) s[6 + k][slot] = streams[k].next(c);
+      for (let k = 0; k < streams.length; k++) {
+        const st = streams[k];
+        if (st.push !== undefined) st.push(c, s[6 + k], slot);
+        else s[6 + k][slot] = st.next(c);
+      }
       this.count = i + 1;
       if (i < this.warm) return null;
       const fill = this.views.fill;

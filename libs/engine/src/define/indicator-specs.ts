@@ -18,6 +18,8 @@ export const PRICE_SOURCES: readonly PriceSource[] = ['open', 'high', 'low', 'cl
  */
 export interface IndicatorStream {
   next(candle: Candle): number;
+  /** Optional fast path: the same value written to `out[slot]` (no double returned from a call). */
+  push?(candle: Candle, out: Float64Array, slot: number): void;
 }
 
 /**
@@ -59,43 +61,71 @@ export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleCol
   });
 }
 
-interface Adding<R> { add(x: never): R | null }
+/**
+ * Streams of the `ind` helpers: one small class per indicator type, so that the call of the
+ * indicator's `add` is monomorphic (V8 inlines it and no double is boxed), and `push` writes the
+ * value into the stream's column slot instead of returning it (a double returned from a call V8
+ * does not inline is allocated on the heap: one per candle per indicator, measured as most of the
+ * streaming time). Fields only (snapshotted generically): `ind` is the `@coinhts/indicators`
+ * instance, `src` the candle field.
+ */
+const read = (c: Candle, src: PriceSource): number =>
+  src === 'close' ? c.close : src === 'high' ? c.high : src === 'low' ? c.low : src === 'open' ? c.open : c.volume;
 
-/** Wraps a streaming indicator of `@coinhts/indicators` fed with one candle column. */
-class SourceStream implements IndicatorStream {
-  constructor(readonly indicator: Adding<number>, readonly source: PriceSource) {}
-  next(c: Candle): number {
-    const r = (this.indicator as unknown as { add(x: number): number | null }).add(c[this.source]);
-    return r === null ? NaN : r;
-  }
+class SmaStream implements IndicatorStream {
+  constructor(readonly ind: Sma, readonly src: PriceSource) {}
+  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
+  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+}
+class EmaStream implements IndicatorStream {
+  constructor(readonly ind: Ema, readonly src: PriceSource) {}
+  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
+  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+}
+class RsiStream implements IndicatorStream {
+  constructor(readonly ind: Rsi, readonly src: PriceSource) {}
+  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
+  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+}
+class StdDevStream implements IndicatorStream {
+  constructor(readonly ind: StdDev, readonly src: PriceSource) {}
+  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
+  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+}
+class MaxStream implements IndicatorStream {
+  constructor(readonly ind: RollingMax, readonly src: PriceSource) {}
+  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
+  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+}
+class MinStream implements IndicatorStream {
+  constructor(readonly ind: RollingMin, readonly src: PriceSource) {}
+  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
+  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+}
+class AtrStream implements IndicatorStream {
+  constructor(readonly ind: Atr) {}
+  next(c: Candle): number { const r = this.ind.add(c); return r === null ? NaN : r; }
+  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(c); out[slot] = r === null ? NaN : r; }
+}
+class BollingerStream implements IndicatorStream {
+  constructor(readonly ind: BollingerBands, readonly src: PriceSource, readonly output: BollingerOutput) {}
+  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r[this.output]; }
+  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r[this.output]; }
+}
+class MacdStream implements IndicatorStream {
+  constructor(readonly ind: Macd, readonly src: PriceSource, readonly output: MacdOutput) {}
+  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r[this.output]; }
+  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r[this.output]; }
 }
 
-/** Wraps a multi-output streaming indicator (Bollinger Bands, MACD) and picks one output. */
-class PickStream implements IndicatorStream {
-  constructor(readonly indicator: Adding<Record<string, number>>, readonly source: PriceSource, readonly output: string) {}
-  next(c: Candle): number {
-    const r = (this.indicator as unknown as { add(x: number): Record<string, number> | null }).add(c[this.source]);
-    return r === null ? NaN : r[this.output];
-  }
-}
-
-/** Wraps a streaming indicator fed with whole candles (ATR). */
-class CandleStream implements IndicatorStream {
-  constructor(readonly indicator: Adding<number>) {}
-  next(c: Candle): number {
-    const r = (this.indicator as unknown as { add(x: Candle): number | null }).add(c);
-    return r === null ? NaN : r;
-  }
-}
-
-function single(name: string, source: PriceSource, period: number, lookback: number,
-  batch: (x: Float64Array, period: number) => Float64Array, Stream: new (period: number) => Adding<number>): IndicatorSpec {
+function single<T>(name: string, source: PriceSource, period: number, lookback: number,
+  batch: (x: Float64Array, period: number) => Float64Array, make: (period: number) => T, wrap: (ind: T) => IndicatorStream): IndicatorSpec {
   return {
     label: `${name}(${source}, ${period})`,
     lookback,
-    validate: () => void new Stream(period),
+    validate: () => void make(period),
     batch: (c) => batch(c[source], period),
-    createStream: () => new SourceStream(new Stream(period), source),
+    createStream: () => wrap(make(period)),
   };
 }
 
@@ -112,20 +142,20 @@ export type MacdOutput = 'macd' | 'signal' | 'histogram';
  */
 export const ind = {
   /** Simple moving average (TA-Lib `SMA`), lookback period − 1. */
-  sma: (source: PriceSource, period: number): IndicatorSpec => single('sma', source, period, period - 1, sma, Sma),
+  sma: (source: PriceSource, period: number): IndicatorSpec => single('sma', source, period, period - 1, sma, (n) => new Sma(n), (x) => new SmaStream(x, source)),
   /** Exponential moving average (TA-Lib `EMA`, SMA seed), lookback period − 1. */
-  ema: (source: PriceSource, period: number): IndicatorSpec => single('ema', source, period, period - 1, ema, Ema),
+  ema: (source: PriceSource, period: number): IndicatorSpec => single('ema', source, period, period - 1, ema, (n) => new Ema(n), (x) => new EmaStream(x, source)),
   /** Wilder RSI in percent (TA-Lib `RSI`; a flat window gives 0), lookback period. */
-  rsi: (source: PriceSource, period: number): IndicatorSpec => single('rsi', source, period, period, rsi, Rsi),
+  rsi: (source: PriceSource, period: number): IndicatorSpec => single('rsi', source, period, period, rsi, (n) => new Rsi(n), (x) => new RsiStream(x, source)),
   /** Population standard deviation (TA-Lib `STDDEV`), lookback period − 1. */
-  stdDev: (source: PriceSource, period: number): IndicatorSpec => single('stdDev', source, period, period - 1, stdDev, StdDev),
+  stdDev: (source: PriceSource, period: number): IndicatorSpec => single('stdDev', source, period, period - 1, stdDev, (n) => new StdDev(n), (x) => new StdDevStream(x, source)),
   /** Highest value of the last `period` bars, this bar included (TA-Lib `MAX`), lookback period − 1. */
-  highest: (source: PriceSource, period: number): IndicatorSpec => single('highest', source, period, period - 1, rollingMax, RollingMax),
+  highest: (source: PriceSource, period: number): IndicatorSpec => single('highest', source, period, period - 1, rollingMax, (n) => new RollingMax(n), (x) => new MaxStream(x, source)),
   /** Lowest value of the last `period` bars, this bar included (TA-Lib `MIN`), lookback period − 1. */
-  lowest: (source: PriceSource, period: number): IndicatorSpec => single('lowest', source, period, period - 1, rollingMin, RollingMin),
+  lowest: (source: PriceSource, period: number): IndicatorSpec => single('lowest', source, period, period - 1, rollingMin, (n) => new RollingMin(n), (x) => new MinStream(x, source)),
   /** Average true range (TA-Lib `ATR`), in price units, lookback period. */
   atr: (period: number): IndicatorSpec => {
-    return { label: `atr(${period})`, lookback: period, validate: () => void new Atr(period), batch: (c) => atr(c, period), createStream: () => new CandleStream(new Atr(period)) };
+    return { label: `atr(${period})`, lookback: period, validate: () => void new Atr(period), batch: (c) => atr(c, period), createStream: () => new AtrStream(new Atr(period)) };
   },
   /** One band of Bollinger Bands (TA-Lib `BBANDS`, SMA middle, population σ), lookback period − 1. */
   bollinger: (source: PriceSource, period: number, stdDevs: number, output: BollingerOutput): IndicatorSpec => {
@@ -134,7 +164,7 @@ export const ind = {
       label: `bollinger(${source}, ${period}, ${stdDevs}).${output}`, lookback: period - 1, validate: () => void new BollingerBands(o),
       batch: (c) => bollingerBands(c[source], o)[output],
       shared: { key: `bollinger(${source}, ${period}, ${stdDevs})`, output, compute: (c) => bollingerBands(c[source], o) as unknown as Record<string, Float64Array> },
-      createStream: () => new PickStream(new BollingerBands(o) as unknown as Adding<Record<string, number>>, source, output),
+      createStream: () => new BollingerStream(new BollingerBands(o), source, output),
     };
   },
   /** One output of MACD (TA-Lib `MACD`, EMAs seeded by SMAs), lookback slow − 1 + signal − 1. */
@@ -144,7 +174,7 @@ export const ind = {
       label: `macd(${source}, ${fast}, ${slow}, ${signal}).${output}`, lookback: slow - 1 + signal - 1, validate: () => void new Macd(o),
       batch: (c) => macd(c[source], o)[output],
       shared: { key: `macd(${source}, ${fast}, ${slow}, ${signal})`, output, compute: (c) => macd(c[source], o) as unknown as Record<string, Float64Array> },
-      createStream: () => new PickStream(new Macd(o) as unknown as Adding<Record<string, number>>, source, output),
+      createStream: () => new MacdStream(new Macd(o), source, output),
     };
   },
 } as const;
