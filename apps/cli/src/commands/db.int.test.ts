@@ -79,11 +79,7 @@ describe('coinhts db migrate', () => {
   });
 
   it('reports an unreachable database as unavailable (exit 1)', async () => {
-    const server = createServer();
-    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-    const { port } = server.address() as { port: number };
-    await new Promise<void>((res) => server.close(() => res()));
-    const r = await runCommand(register, ['db', 'migrate'], { databaseUrl: `postgres://postgres@127.0.0.1:${port}/x` });
+    const r = await runCommand(register, ['db', 'migrate'], { databaseUrl: `postgres://postgres@127.0.0.1:${await closedPort()}/x` });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/database unavailable/);
   });
