@@ -37,6 +37,16 @@ function run(cmd: string, args: readonly string[], opts: { cwd?: string; timeout
   return r.stdout ?? '';
 }
 
+/** Moves a finished `tmp` folder to `dir`; when a concurrent run got there first, keeps theirs. */
+function publish(tmp: string, dir: string): void {
+  try {
+    renameSync(tmp, dir);
+  } catch (err) {
+    if (!existsSync(dir)) throw err;
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** Debian minbase root of `suite` (cached). */
 function debianRoot(cacheDir: string, suite: string, log: (s: string) => void): string {
   const dir = join(cacheDir, `debian-${suite}`);
@@ -51,8 +61,7 @@ function debianRoot(cacheDir: string, suite: string, log: (s: string) => void): 
   run('debootstrap', ['--variant=minbase', suite, tmp, 'http://deb.debian.org/debian'], { timeoutMs: 900_000 });
   rmSync(join(tmp, 'var', 'cache', 'apt', 'archives'), { recursive: true, force: true });
   mkdirSync(join(tmp, 'var', 'cache', 'apt', 'archives', 'partial'), { recursive: true });
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  publish(tmp, dir);
   return dir;
 }
 
@@ -97,8 +106,7 @@ function nodeLayer(cacheDir: string, version: string, suite: string, debian: str
   chownSync(join(tmp, 'home', 'node'), 1000, 1000);
   // debian:<suite>-slim reads main, updates and security.
   writeFileSync(join(tmp, 'etc', 'apt', 'sources.list'), [`deb http://deb.debian.org/debian ${suite} main`, `deb http://deb.debian.org/debian ${suite}-updates main`, `deb http://deb.debian.org/debian-security ${suite}-security main`, ''].join('\n'));
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  publish(tmp, dir);
   writeFileSync(`${dir}.complete`, `${version} ${npmVersion} ${suite}\n`);
   return dir;
 }

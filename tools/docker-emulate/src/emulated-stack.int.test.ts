@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
@@ -181,10 +181,16 @@ afterAll(async () => {
   for (const s of services) await s.stop().catch(() => undefined);
   s3?.destroy();
   if (run && !process.env['DOCKER_EMULATE_KEEP']) rmSync(run, { recursive: true, force: true });
-  // Keep only the layers this run used, so the cache does not grow run after run.
+  // Remove layers neither used by this run nor by any run of the last 6 hours, so the cache does not
+  // grow run after run (a concurrent run's layers are recent and stay).
   const layers = join(cacheDir, 'L');
   if (used.size && existsSync(layers)) {
-    for (const f of readdirSync(layers)) if (!used.has(f.replace(/\.done$/, ''))) rmSync(join(layers, f), { recursive: true, force: true });
+    for (const f of readdirSync(layers)) {
+      const id = f.replace(/\.(done|lock)$/, '');
+      const marker = join(layers, `${id}.done`);
+      const recent = existsSync(marker) && Date.now() - statSync(marker).mtimeMs < 6 * 3600_000;
+      if (!used.has(id) && !recent && !f.endsWith('.lock')) rmSync(join(layers, f), { recursive: true, force: true });
+    }
   }
   log(`timings (s): ${JSON.stringify(timings)}`);
 }, 120_000);
