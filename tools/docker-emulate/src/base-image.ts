@@ -11,6 +11,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { releaseLock, takeLock } from './lock';
 
 /** An emulated base image. */
 export interface BaseImage {
@@ -116,8 +117,18 @@ export function nodeBaseImage(ref: string, cacheDir: string, log: (s: string) =>
   const parsed = parseNodeImage(ref);
   if (!parsed) throw new Error(`cannot emulate base image ${ref}: only official node:<x.y.z>-<bookworm|trixie>-slim images are rebuilt natively`);
   mkdirSync(cacheDir, { recursive: true });
-  const debian = debianRoot(cacheDir, parsed.suite, log);
-  const node = nodeLayer(cacheDir, parsed.version, parsed.suite, debian, log);
+  // One process builds the base while others (the parallel image build) wait for it.
+  const base = join(cacheDir, `base-${parsed.suite}-${parsed.version}`);
+  const locked = takeLock(base, `${base}.ready`);
+  let debian: string;
+  let node: string;
+  try {
+    debian = debianRoot(cacheDir, parsed.suite, log);
+    node = nodeLayer(cacheDir, parsed.version, parsed.suite, debian, log);
+    writeFileSync(`${base}.ready`, '');
+  } finally {
+    if (locked) releaseLock(base);
+  }
   // Mount point for the host's CA certificates during RUN lines (see builder.ts: hostCaDir).
   mkdirSync(join(node, HOST_CA_MOUNT.slice(1)), { recursive: true });
   return { ref, layers: [debian, node], env: { PATH: DEFAULT_PATH, NODE_VERSION: parsed.version } };

@@ -8,11 +8,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools share helpers by path (they are not packages)
 import { parseDockerfile, type Instruction } from '../../ops/src/docker-lint/dockerfile';
 import { HOST_CA_MOUNT, nodeBaseImage } from './base-image';
+import { releaseLock, takeLock } from './lock';
 import { nsRunSync } from './ns';
 
 /** An image (or a stage) as built. */
@@ -73,29 +74,6 @@ function execForm(args: string, what: string): string[] {
   const v: unknown = JSON.parse(args);
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new Error(`${what} must be in exec form (a JSON array): ${args}`);
   return v as string[];
-}
-
-/**
- * Takes the build lock of a layer (another run on this machine may build the same layer from the
- * same cache): returns true once held; waits while another run holds it (a lock older than 30 min is
- * considered abandoned) and returns false when that run finished the layer meanwhile.
- */
-function lockLayer(dir: string): boolean {
-  const lock = `${dir}.lock`;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      return true;
-    } catch {
-      if (existsSync(`${dir}.done`)) return false;
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 30 * 60_000) rmSync(lock, { recursive: true, force: true });
-      } catch {
-        // released meanwhile
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-    }
-  }
 }
 
 /** Hash of files (paths, modes, contents, link targets) under `paths` of `base`. */
@@ -164,9 +142,9 @@ export function buildImage(o: BuildOptions): EmulatedImage {
   const layer = (st: StageState, key: string, what: string, op: (upper: { dir: string; work: string }) => void): void => {
     const dir = join(layersDir, key.slice(0, 20));
     o.used.add(key.slice(0, 20));
-    const locked = existsSync(`${dir}.done`) ? false : lockLayer(dir);
+    const locked = existsSync(`${dir}.done`) ? false : takeLock(dir, `${dir}.done`);
     if (existsSync(`${dir}.done`)) {
-      if (locked) rmSync(`${dir}.lock`, { recursive: true, force: true });
+      if (locked) releaseLock(dir);
       utimesSync(`${dir}.done`, new Date(), new Date());
       o.log(`  CACHED ${what}`);
     } else {
@@ -180,7 +158,7 @@ export function buildImage(o: BuildOptions): EmulatedImage {
       op({ dir, work });
       rmSync(work, { recursive: true, force: true });
       writeFileSync(`${dir}.done`, `${what}\n`);
-      rmSync(`${dir}.lock`, { recursive: true, force: true });
+      releaseLock(dir);
       o.log(`    done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     st.layers.push(dir);

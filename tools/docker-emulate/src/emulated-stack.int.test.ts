@@ -13,9 +13,9 @@
  * layers in DOCKER_EMULATE_CACHE (default: <tmp>/coinhts-docker-emulate-cache). DOCKER_EMULATE_KEEP=1
  * keeps the run folder.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
@@ -105,11 +105,26 @@ beforeAll(async () => {
     log(`context: ${buildContext(root, context)} files`);
   });
 
-  // 1. The images, as `docker compose build` would build them (api once; migrate reuses it).
-  images = {
-    api: await time('build api image', () => buildImage({ context, dockerfile: join(repo, 'docker/api.Dockerfile'), name: 'api', cacheDir, used, log, hostCaBundle })),
-    worker: await time('build worker image', () => buildImage({ context, dockerfile: join(repo, 'docker/worker.Dockerfile'), name: 'worker', cacheDir, used, log, hostCaBundle })),
-  };
+  // 1. The images, as `docker compose build` builds them: both at once (the worker in a second process;
+  //    layers both need are built once), the api image once (migrate reuses it).
+  images = await time('build api and worker images (in parallel)', async () => {
+    const workerLog = join(run, 'worker-build.log');
+    const workerBuild = spawn(process.execPath, ['--conditions=@coinhts/source', '-r', '@swc-node/register', join(__dirname, 'build-cli.ts'), JSON.stringify({ context, dockerfile: join(repo, 'docker/worker.Dockerfile'), name: 'worker', cacheDir, hostCaBundle })], {
+      cwd: root,
+      env: { ...process.env, SWC_NODE_PROJECT: join(root, 'tsconfig.base.json') },
+      stdio: ['ignore', 'pipe', openSync(workerLog, 'w')],
+    });
+    let out = '';
+    workerBuild.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    const workerDone = new Promise<number | null>((r) => workerBuild.once('exit', (code) => r(code)));
+    const api = buildImage({ context, dockerfile: join(repo, 'docker/api.Dockerfile'), name: 'api', cacheDir, used, log, hostCaBundle });
+    const code = await workerDone;
+    for (const line of readFileSync(workerLog, 'utf8').trim().split('\n')) log(line);
+    if (code !== 0) throw new Error(`the worker image build failed (status ${code}); see the [worker] lines above`);
+    const built = JSON.parse(out.trim().split('\n').pop() as string) as { image: EmulatedImage; used: string[] };
+    for (const u of built.used) used.add(u);
+    return { api, worker: built.image };
+  });
 
   // 2. compose.yml resolved with the operator's env file.
   const envFile = `${readFileSync(join(root, '.env.example'), 'utf8')}\n# docker-emulate: no daily Upbit collection during the test\nSCHEDULER_ENABLED=false\n`;
