@@ -6,14 +6,18 @@
 # that both produce the same rules (tools/ops/src/docker-static.test.ts).
 #
 # Environment: S3_ENDPOINT_INTERNAL (http://s3:9000), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
-# S3_BUCKET (coinhts), S3_KEY_PREFIX (''), ARCHIVE_EXPIRE_DAYS (30; 0 = keep run archives under
+# RESULTS_STORE (s3://{bucket}/{prefix}: the bucket and the prefix of run archives; when it is a folder,
+# file:…, the bucket is S3_BUCKET, default coinhts, for backups), ARCHIVE_EXPIRE_DAYS (30; 0 = keep run archives under
 # backtests/ forever), NONCURRENT_EXPIRE_DAYS (7), S3_INIT_WAIT_S (60). No AbortIncompleteMultipartUpload
 # rule here (bucket-setup adds it on AWS S3; S3 servers such as MinIO refused it).
 set -eu
 : "${AWS_ACCESS_KEY_ID:?}" "${AWS_SECRET_ACCESS_KEY:?}"
 endpoint=${S3_ENDPOINT_INTERNAL:-http://s3:9000}
-bucket=${S3_BUCKET:-coinhts}
-prefix=${S3_KEY_PREFIX:-}
+store=${RESULTS_STORE:-}
+case "$store" in
+  s3://*) rest=${store#s3://}; bucket=${rest%%/*}; prefix=${rest#"$bucket"}; prefix=${prefix#/} ;;
+  *) bucket=${S3_BUCKET:-coinhts}; prefix='' ;;
+esac
 archive_days=${ARCHIVE_EXPIRE_DAYS:-30}
 noncurrent_days=${NONCURRENT_EXPIRE_DAYS:-7}
 wait_s=${S3_INIT_WAIT_S:-60}

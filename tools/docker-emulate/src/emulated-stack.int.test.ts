@@ -177,12 +177,12 @@ beforeAll(async () => {
   const e = compose.services['api'].environment;
   s3 = new S3Client({ endpoint: `http://127.0.0.1:${ports.s3}`, region: e['AWS_REGION'], forcePathStyle: true, credentials: { accessKeyId: e['AWS_ACCESS_KEY_ID'], secretAccessKey: e['AWS_SECRET_ACCESS_KEY'] } });
   stack = {
-    store: e['RESULTS_STORE'] as 'local' | 's3',
+    store: e['RESULTS_STORE'].startsWith('s3://') ? 's3' : 'local',
     apiUrl: `http://127.0.0.1:${ports.api}`,
     workerUrls: ports.workers.map((p) => `http://127.0.0.1:${p}`),
     key: k.stdout.split('\n')[0].trim(),
     databaseUrl: rewriteHosts(e['DATABASE_URL']),
-    bucket: e['S3_BUCKET'],
+    bucket: e['RESULTS_STORE'].startsWith('s3://') ? new URL(e['RESULTS_STORE']).hostname : undefined,
     s3,
     resultsDir: join(run, 'volumes', 'results'),
     api: containers[0],
@@ -228,12 +228,14 @@ describe('emulated images', () => {
   it('the migrate service applied every migration and s3-init set versioning and the lifecycle rules bucket-setup applies', async () => {
     expect(migrateOut).toMatch(/\d+ migration\(s\) applied; \d+ in total/);
     const e = compose.services['s3-init'].environment;
-    const bucket = e['S3_BUCKET'];
+    const store = new URL(e['RESULTS_STORE']);
+    expect(store.protocol).toBe('s3:');
+    const bucket = store.hostname;
     const v = await (s3 as S3Client).send(new GetBucketVersioningCommand({ Bucket: bucket }));
     const lc = await (s3 as S3Client).send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
     expect({ versioning: v.Status, rules: lc.Rules }).toEqual({
       versioning: 'Enabled',
-      rules: lifecycleRules({ archiveExpireDays: Number(e['ARCHIVE_EXPIRE_DAYS']), noncurrentExpireDays: Number(e['NONCURRENT_EXPIRE_DAYS']), abortMultipartDays: 0, keyPrefix: e['S3_KEY_PREFIX'] }).map((r) => expect.objectContaining(r)),
+      rules: lifecycleRules({ archiveExpireDays: Number(e['ARCHIVE_EXPIRE_DAYS']), noncurrentExpireDays: Number(e['NONCURRENT_EXPIRE_DAYS']), abortMultipartDays: 0, keyPrefix: store.pathname.replace(/^\//, '') }).map((r) => expect.objectContaining(r)),
     });
     expect(initOut).toContain(`s3-init: bucket ${bucket} ready`);
   });
@@ -252,7 +254,7 @@ describe('backups as documented (docs/operations.md section 7) through the publi
     const dbUrl = rewriteHosts(e['DATABASE_URL']);
     const restored = new URL(dbUrl);
     restored.pathname = '/coinhts_restored';
-    const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], DATABASE_URL: dbUrl, S3_BUCKET: e['S3_BUCKET'], S3_ENDPOINT: `http://127.0.0.1:${ports.s3}`, AWS_ACCESS_KEY_ID: e['AWS_ACCESS_KEY_ID'], AWS_SECRET_ACCESS_KEY: e['AWS_SECRET_ACCESS_KEY'], AWS_REGION: e['AWS_REGION'], AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], DATABASE_URL: dbUrl, RESULTS_STORE: e['RESULTS_STORE'], S3_ENDPOINT: `http://127.0.0.1:${ports.s3}`, AWS_ACCESS_KEY_ID: e['AWS_ACCESS_KEY_ID'], AWS_SECRET_ACCESS_KEY: e['AWS_SECRET_ACCESS_KEY'], AWS_REGION: e['AWS_REGION'], AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
     const ops = (...args: string[]) => spawnSync(join(root, 'tools/ops/bin/coinhts-ops'), args, { encoding: 'utf8', env, timeout: 180_000 });
     const b = ops('backup');
     expect({ status: b.status, stderr: b.stderr }).toEqual({ status: 0, stderr: '' });

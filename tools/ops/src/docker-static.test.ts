@@ -13,7 +13,8 @@ import { parse as parseYaml } from 'yaml';
 import { lifecycleRules } from './bucket/bucket-setup';
 import { checkCompose } from './docker-lint/compose-checks';
 import { lintDockerfile, parseDockerfile } from './docker-lint/dockerfile';
-import { checkAppImage, composeVariables, dotenvNames, isIgnored, variablesReadBy, type ImageExpectations } from './docker-lint/project-checks';
+import { VARIABLES_BY_APP } from '@coinhts/config';
+import { checkAppImage, composeVariables, dotenvNames, isIgnored, type ImageExpectations } from './docker-lint/project-checks';
 
 const root = resolve(__dirname, '../../..');
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
@@ -75,7 +76,7 @@ describe('Dockerfiles', () => {
       expect(show(f)).toContain('libs/jobs/package.json is not copied');
     });
     it('a library build output not collected (CH103)', () => {
-      const f = check(text.replace('libs/results libs/jobs apps/api', 'libs/results apps/api'));
+      const f = check(text.replace('libs/results libs/jobs libs/config apps/api', 'libs/results libs/config apps/api'));
       expect(show(f)).toContain('libs/jobs (needed by apps/api, apps/cli) is not collected');
     });
     it('dev dependencies in the runtime image (CH104)', () => {
@@ -190,7 +191,7 @@ describe('docker/s3-init.sh', () => {
   const api = (args: string) => `--endpoint-url http://s3:9000 --output json s3api ${args}`;
 
   it('waits for the S3 API, creates the bucket, enables versioning and puts the same lifecycle rules as bucket-setup (minus the multipart rule)', () => {
-    const r = run({ S3_BUCKET: 'coinhts-x', ARCHIVE_EXPIRE_DAYS: '30', NONCURRENT_EXPIRE_DAYS: '7' });
+    const r = run({ RESULTS_STORE: 's3://coinhts-x/', ARCHIVE_EXPIRE_DAYS: '30', NONCURRENT_EXPIRE_DAYS: '7' });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     expect(r.calls.slice(0, 5)).toEqual([
       api('list-buckets'),
@@ -202,11 +203,13 @@ describe('docker/s3-init.sh', () => {
     expect(r.lifecycle.Rules).toEqual(lifecycleRules({ archiveExpireDays: 30, noncurrentExpireDays: 7, abortMultipartDays: 0 }));
   });
 
-  it('ARCHIVE_EXPIRE_DAYS=0 keeps run archives (no expiration rule); other days and the key prefix are honoured', () => {
-    expect(run({ S3_BUCKET: 'coinhts-y', ARCHIVE_EXPIRE_DAYS: '0', NONCURRENT_EXPIRE_DAYS: '3' }).lifecycle.Rules).toEqual(
+  it('ARCHIVE_EXPIRE_DAYS=0 keeps run archives (no expiration rule); other days, the bucket and the prefix of RESULTS_STORE are honoured', () => {
+    expect(run({ RESULTS_STORE: 'file:/data/results', S3_BUCKET: 'coinhts-y', ARCHIVE_EXPIRE_DAYS: '0', NONCURRENT_EXPIRE_DAYS: '3' }).lifecycle.Rules).toEqual(
       lifecycleRules({ archiveExpireDays: 0, noncurrentExpireDays: 3, abortMultipartDays: 0 }),
     );
-    expect(run({ S3_BUCKET: 'coinhts-z', ARCHIVE_EXPIRE_DAYS: '90', NONCURRENT_EXPIRE_DAYS: '7', S3_KEY_PREFIX: 'prod/' }).lifecycle.Rules).toEqual(
+    const prefixed = run({ RESULTS_STORE: 's3://coinhts-z/prod/', ARCHIVE_EXPIRE_DAYS: '90', NONCURRENT_EXPIRE_DAYS: '7' });
+    expect(prefixed.calls).toContain(api('create-bucket --bucket coinhts-z'));
+    expect(prefixed.lifecycle.Rules).toEqual(
       lifecycleRules({ archiveExpireDays: 90, noncurrentExpireDays: 7, abortMultipartDays: 0, keyPrefix: 'prod/' }),
     );
   });
@@ -220,22 +223,22 @@ describe('docker/s3-init.sh', () => {
 });
 
 describe('.env.example', () => {
-  const configs = ['apps/api/src/config.ts', 'apps/worker/src/config.ts', 'apps/cli/src/config.ts', 'tools/ops/src/config.ts'];
+  // What each process reads, from the one configuration module (@coinhts/config).
+  const configs = Object.entries(VARIABLES_BY_APP);
   const documented = dotenvNames(read('.env.example'));
   // Read by the AWS SDK itself, not by our config modules.
   const sdkVariables = ['AWS_REQUEST_CHECKSUM_CALCULATION', 'AWS_RESPONSE_CHECKSUM_VALIDATION', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
 
   it('documents every variable the API, the worker, the CLI, the ops tools and the compose file read', () => {
-    for (const file of configs) {
-      const read_ = variablesReadBy(read(file));
-      expect(read_.length).toBeGreaterThan(3);
-      expect({ file, missing: read_.filter((v) => !documented.has(v)) }).toEqual({ file, missing: [] });
+    for (const [app, read_] of configs) {
+      expect(read_.length).toBeGreaterThan(1);
+      expect({ app, missing: read_.filter((v) => !documented.has(v)) }).toEqual({ app, missing: [] });
     }
     expect({ file: 'docker/compose.yml', missing: composeVariables(read('docker/compose.yml')).filter((v) => !documented.has(v)) }).toEqual({ file: 'docker/compose.yml', missing: [] });
   });
 
   it('documents nothing that no code reads (no stale variables)', () => {
-    const used = new Set([...configs.flatMap((f) => variablesReadBy(read(f))), ...composeVariables(read('docker/compose.yml')), ...sdkVariables]);
+    const used = new Set([...configs.flatMap(([, vars]) => vars), ...composeVariables(read('docker/compose.yml')), ...sdkVariables]);
     expect([...documented].filter((v) => !used.has(v))).toEqual([]);
   });
 
@@ -244,19 +247,14 @@ describe('.env.example', () => {
     expect([...documented].filter((v) => !new RegExp(`\\b${v}\\b`).test(doc))).toEqual([]);
   });
 
-  it('the variable scan finds zod keys and env reads (so the coverage check can fail)', () => {
-    expect(variablesReadBy("export const S = z.object({\n  FOO_BAR: z.string(),\n    BAZ: int(1, 2),\n});\nconst x = env.QUX ?? env['QUUX'];")).toEqual(['BAZ', 'FOO_BAR', 'QUUX', 'QUX']);
+  it('the compose scan finds interpolations but not $$ escapes (so the coverage check can fail)', () => {
     expect(composeVariables('a: ${A:-1}\nb: $${NOT}\nc: ${C:?x}')).toEqual(['A', 'C']);
   });
 });
 
-/**
- * Variable names each app's configuration reads. Today: a scan of the app's config module (zod schema
- * keys and `env.X` reads). When the apps share one config module that exports per-app variable lists,
- * point this function at those lists; nothing else in the test needs to change.
- */
+/** Variable names each app's configuration reads: the lists of the one configuration module (@coinhts/config). */
 function appConfigVariables(app: 'api' | 'worker' | 'cli'): string[] {
-  return variablesReadBy(read(`apps/${app}/src/config.ts`));
+  return [...VARIABLES_BY_APP[app]];
 }
 
 describe('docker/compose.yml passes every setting an app reads, and nothing else', () => {
@@ -275,8 +273,9 @@ describe('docker/compose.yml passes every setting an app reads, and nothing else
     });
   }
 
-  it('migrate: the CLI gets every variable it reads that .env.example documents', () => {
-    const reads = appConfigVariables('cli').filter((v) => documented.has(v) && v !== 'COINHTS_DEBUG');
+  it('migrate: the CLI gets every variable it reads (but the debug switch and the alert settings of `alerts test`)', () => {
+    const reads = appConfigVariables('cli').filter((v) => documented.has(v) && v !== 'COINHTS_DEBUG' && !/^(ALERT_|SMTP_)/.test(v));
+    expect(reads).toEqual(expect.arrayContaining(['DATABASE_URL', 'RESULTS_STORE']));
     expect(reads.filter((v) => !passed('migrate').includes(v))).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Candle, CandleColumns } from '../core/candles';
 import { emptySignals, SignalSide, type SignalColumns, type StreamSignal } from '../core/signals';
+import type { GenerateContext } from '../core/columns';
 import type { StrategyDefinition, StrategyState, StreamingStrategy } from '../core/strategy';
 import { integerParam, numberParam, paramsJsonSchema } from './params';
 import { checkSnapshotOrigin } from './strategy-state-error';
@@ -130,6 +131,14 @@ class RsiKernel {
 
 const NAME = 'rsi_reversion';
 
+/** Wilder RSI of every close (NaN during warm-up), by {@link WilderRsi}. */
+function rsiColumn(close: Float64Array, period: number): Float64Array {
+  const out = new Float64Array(close.length);
+  const rsi = new WilderRsi(period);
+  for (let i = 0; i < close.length; i++) out[i] = rsi.next(close[i]);
+  return out;
+}
+
 /**
  * RSI mean reversion: Buy when the RSI of the close crosses up through `oversold`
  * (previous RSI < oversold ≤ current RSI), Sell when it crosses down through `overbought`
@@ -146,18 +155,37 @@ export const rsiReversion: StrategyDefinition<RsiReversionConfig> = {
   warmupBars: (p) => p.period + 1,
   holdPeriodBars: (p) => p.hold_period_bars,
   exitsOnSignal: true,
-  generate(candles: CandleColumns, params: RsiReversionConfig): SignalColumns {
+  generate(candles: CandleColumns, params: RsiReversionConfig, ctx?: GenerateContext): SignalColumns {
     const close = candles.close;
     const n = close.length;
     const out = emptySignals(n, true);
     const level = out.level as Float64Array;
-    const k = new RsiKernel(params);
+    if (!ctx?.columns) {
+      const k = new RsiKernel(params);
+      for (let i = 0; i < n; i++) {
+        const s = k.step(close[i]);
+        if (s !== 0) {
+          out.side[i] = s;
+          out.confidence[i] = 1;
+          level[i] = k.level;
+        }
+      }
+      return out;
+    }
+    // The RSI column (the kernel's arithmetic), shared through ctx.columns; the same crossing rule.
+    const [rsi] = ctx.columns.get('rsi_wilder', `period=${params.period}`, close, () => [rsiColumn(close, params.period)]);
+    const { oversold, overbought } = params;
+    let prev = NaN;
     for (let i = 0; i < n; i++) {
-      const s = k.step(close[i]);
+      const r = rsi[i];
+      let s = 0;
+      if (prev < oversold && r >= oversold) s = SignalSide.Buy;
+      else if (prev > overbought && r <= overbought) s = SignalSide.Sell;
+      prev = r;
       if (s !== 0) {
         out.side[i] = s;
         out.confidence[i] = 1;
-        level[i] = k.level;
+        level[i] = r;
       }
     }
     return out;

@@ -54,7 +54,8 @@ export function checkCompose(doc: unknown): LintFinding[] {
   if (!asList(init['volumes']).some((v) => /s3-init\.sh:/.test(v)) || !asList(init['entrypoint']).join(' ').includes('s3-init.sh')) {
     add('CC023', 's3-init must run docker/s3-init.sh');
   }
-  for (const k of ['S3_BUCKET', 'ARCHIVE_EXPIRE_DAYS', 'NONCURRENT_EXPIRE_DAYS', 'S3_KEY_PREFIX']) if (!(k in env('s3-init'))) add('CC024', `s3-init needs ${k} (bucket, lifecycle days are configurable)`);
+  for (const k of ['RESULTS_STORE', 'ARCHIVE_EXPIRE_DAYS', 'NONCURRENT_EXPIRE_DAYS']) if (!(k in env('s3-init'))) add('CC024', `s3-init needs ${k} (bucket/prefix, lifecycle days are configurable)`);
+  if (env('s3-init')['RESULTS_STORE'] !== env('api')['RESULTS_STORE']) add('CC025', 's3-init must set up the bucket of the RESULTS_STORE api and workers use');
 
   // Migrations run once, before the API and the workers.
   const mig = svc('migrate');
@@ -67,12 +68,12 @@ export function checkCompose(doc: unknown): LintFinding[] {
     if (dependsOn(svc(app), 'migrate') !== 'service_completed_successfully') add('CC033', `${app} must start after migrate completed successfully`);
     for (const dep of ['postgres', 'redis']) if (dependsOn(svc(app), dep) !== 'service_healthy') add('CC034', `${app} must wait for ${dep} to be healthy`);
     const e = env(app);
-    for (const k of ['DATABASE_URL', 'REDIS_URL', 'DATA_ROOT', 'QUEUE_PREFIX', 'COINHTS_RESULTS_DIR']) if (!(k in e)) add('CC035', `${app} environment lacks ${k}`);
+    for (const k of ['DATABASE_URL', 'REDIS_URL', 'DATA_ROOT', 'QUEUE_PREFIX', 'RESULTS_STORE']) if (!(k in e)) add('CC035', `${app} environment lacks ${k}`);
     if (!svc(app)['build'] && !svc(app)['image']) add('CC036', `${app} has neither build nor image`);
   }
   for (const app of ['api', 'worker']) if (dependsOn(svc(app), 's3-init') !== 'service_completed_successfully') add('CC033', `${app} must start after s3-init completed (the bucket exists)`);
   if (env('api')['QUEUE_PREFIX'] !== env('worker')['QUEUE_PREFIX']) add('CC037', 'api and worker must use the same QUEUE_PREFIX');
-  if (env('api')['COINHTS_RESULTS_DIR'] !== env('worker')['COINHTS_RESULTS_DIR']) add('CC038', 'api and worker must share COINHTS_RESULTS_DIR (the API reads what workers archive)');
+  if (env('api')['RESULTS_STORE'] !== env('worker')['RESULTS_STORE']) add('CC038', 'api and worker must name the same RESULTS_STORE (the API reads what workers archive)');
   const vols = (name: string) => asList(svc(name)['volumes']);
   for (const target of ['/data/results', '/data/candles']) {
     const a = vols('api').find((v) => v.split(':')[1] === target)?.split(':')[0];
