@@ -6,6 +6,7 @@ export * from './core/errors';
 export * from './core/candles';
 export * from './core/signals';
 export * from './core/strategy';
+export * from './core/columns';
 export * from './core/timeframes';
 export * from './core/ports';
 export * from './sweep';

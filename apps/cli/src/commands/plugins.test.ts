@@ -42,7 +42,7 @@ describe('strategy plugins in the CLI', () => {
   });
 
   it('backtest runs it like a built-in, from COINHTS_STRATEGY_MODULES', async () => {
-    const r = await runCoinhts(['backtest', '--strategy', 'ema_rsi_trend', '--param', 'period=10', '--csv', csv, '--no-save', '--json'], { env: { COINHTS_STRATEGY_MODULES: example, COINHTS_RESULTS_DIR: dirs.make('results') } });
+    const r = await runCoinhts(['backtest', '--strategy', 'ema_rsi_trend', '--param', 'period=10', '--csv', csv, '--no-save', '--json'], { env: { COINHTS_STRATEGY_MODULES: example, RESULTS_STORE: `file:${dirs.make('results')}` } });
     expect([r.code, r.err]).toEqual([0, '']);
     const summary = (JSON.parse(r.out) as { summary: { strategy: { name: string }; params: Record<string, unknown>; portfolio: { trade_count: number } } }).summary;
     expect(summary.strategy.name).toBe('ema_rsi_trend');

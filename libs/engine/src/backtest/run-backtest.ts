@@ -1,4 +1,5 @@
 import type { CandleColumns } from '../core/candles';
+import type { ColumnCache } from '../core/columns';
 import { BacktestAbortedError, InvalidParamsError, type ParamIssue } from '../core/errors';
 import type { SignalColumns } from '../core/signals';
 import type { StrategyDefinition } from '../core/strategy';
@@ -52,6 +53,8 @@ export interface BacktestRequest<P extends object = Record<string, unknown>> {
   readonly signal?: AbortSignal;
   /** Called at each stage and every ~64k simulated bars. */
   readonly onProgress?: (progress: BacktestProgress) => void;
+  /** Indicator columns shared between runs over the same candles (sweeps pass one); results are identical with or without. */
+  readonly columns?: ColumnCache;
 }
 
 /** Signal-study rows of every symbol (symbols in request order, bars in time order). */
@@ -205,7 +208,7 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
   let doneBars = 0;
   for (const s of series) {
     const n = s.candles.timestamp.length;
-    const sig = strategy.generate(s.candles, params);
+    const sig = req.columns ? strategy.generate(s.candles, params, { columns: req.columns }) : strategy.generate(s.candles, params);
     checkSignals(strategy.name, sig, n);
     const buys = buyIndices(sig.side);
     if (buys === null) throw new StrategyContractError(strategy.name, 'generate() returned a side other than -1, 0 or 1');

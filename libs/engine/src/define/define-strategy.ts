@@ -1,6 +1,7 @@
 import { InvalidIndicatorParamError } from '@coinhts/indicators';
 import type { z } from 'zod';
 import type { Candle, CandleColumns } from '../core/candles';
+import type { GenerateContext } from '../core/columns';
 import { emptySignals, type SignalSide, type SignalColumns, type StreamSignal } from '../core/signals';
 import type { StrategyDefinition, StrategyState, StreamingStrategy } from '../core/strategy';
 import { isTimeframe, TIMEFRAMES, type Timeframe } from '../core/timeframes';
@@ -87,7 +88,7 @@ export interface DefinedStrategy<P extends object> extends StrategyDefinition<P>
   /** Version of the rule and of its snapshots. */
   readonly version: number;
   /** The batch form through the per-bar rule (the reference the column rule must equal). */
-  generateReference(candles: CandleColumns, params: P): SignalColumns;
+  generateReference(candles: CandleColumns, params: P, ctx?: GenerateContext): SignalColumns;
   /** True when a column rule is declared (then `generate` uses it). */
   readonly hasColumnRule: boolean;
   /** The declared higher timeframe, if any. */
@@ -261,7 +262,7 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
     }
   };
 
-  function generateReference(c: CandleColumns, p: P): SignalColumns {
+  function generateReference(c: CandleColumns, p: P, ctx?: GenerateContext): SignalColumns {
     const n = c.close.length;
     const specs = specsOf(p);
     const htfSpecs = htfSpecsOf(p);
@@ -269,7 +270,7 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
     const out = emptySignals(n, true);
     const side = out.side, conf = out.confidence, level = out.level as Float64Array;
     const views = viewsFor(specs.map(([k]) => k), htfSpecs.map(([k]) => k));
-    const indicatorCols = batchColumns(specs.map(([, s]) => s), c);
+    const indicatorCols = batchColumns(specs.map(([, s]) => s), c, ctx?.columns);
     const cols = [c.timestamp, c.open, c.high, c.low, c.close, c.volume, ...specs.map(([k], j) => checkColumn(name, k, indicatorCols[j], n))];
     let visible: Int32Array | null = null;
     let hcols: Float64Array[];
@@ -316,12 +317,12 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
   }
 
   const columnRule = input.columns;
-  function generate(c: CandleColumns, p: P): SignalColumns {
-    if (!columnRule) return generateReference(c, p);
+  function generate(c: CandleColumns, p: P, ctx?: GenerateContext): SignalColumns {
+    if (!columnRule) return generateReference(c, p, ctx);
     const n = c.close.length;
     const specs = specsOf(p);
     const cols: Record<string, Float64Array> = { timestamp: c.timestamp, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume };
-    const indicatorCols = batchColumns(specs.map(([, s]) => s), c);
+    const indicatorCols = batchColumns(specs.map(([, s]) => s), c, ctx?.columns);
     specs.forEach(([k], j) => { cols[k] = checkColumn(name, k, indicatorCols[j], n); });
     const out = emptySignals(n, true);
     const side = out.side, conf = out.confidence, level = out.level as Float64Array;

@@ -3,6 +3,7 @@ import {
   rsi, Rsi, sma, Sma, stdDev, StdDev,
 } from '@coinhts/indicators';
 import type { Candle, CandleColumns } from '../core/candles';
+import type { ColumnCache } from '../core/columns';
 
 /** A candle column an indicator can read. */
 export type PriceSource = 'open' | 'high' | 'low' | 'close' | 'volume';
@@ -44,20 +45,32 @@ export interface IndicatorSpec {
    * For one output of a multi-output indicator: the whole computation, so a batch run computes it
    * once for all its outputs (same `key` = same computation), then takes `output`.
    */
-  readonly shared?: { readonly key: string; readonly output: string; compute(candles: CandleColumns): Readonly<Record<string, Float64Array>> };
+  readonly shared?: { readonly key: string; readonly output: string; readonly outputs: readonly string[]; compute(candles: CandleColumns): Readonly<Record<string, Float64Array>> };
 }
 
-/** Batch columns of `specs` over `candles`; outputs of one multi-output computation share one run of it. */
-export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleColumns): Float64Array[] {
-  const done = new Map<string, Readonly<Record<string, Float64Array>>>();
-  return specs.map((s) => {
-    if (!s.shared) return s.batch(candles);
-    let all = done.get(s.shared.key);
-    if (!all) {
-      all = s.shared.compute(candles);
-      done.set(s.shared.key, all);
+/**
+ * Batch columns of `specs` over `candles`; outputs of one multi-output computation share one run of
+ * it. With a {@link ColumnCache} (a sweep's), columns come from it when another run of the same
+ * indicator, parameters and candles computed them (keyed by the indicator's label and the candles'
+ * close column, which identifies the series).
+ */
+export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleColumns, cache?: ColumnCache): Float64Array[] {
+  const done = new Map<string, readonly Float64Array[]>();
+  const all = (key: string, outputs: readonly string[], compute: () => Readonly<Record<string, Float64Array>>): readonly Float64Array[] => {
+    let cols = done.get(key);
+    if (!cols) {
+      const run = (): Float64Array[] => { const r = compute(); return outputs.map((o) => r[o]); };
+      cols = cache ? cache.get(key, '', candles.close, run) : run();
+      done.set(key, cols);
     }
-    return all[s.shared.output];
+    return cols;
+  };
+  return specs.map((s) => {
+    if (s.shared) {
+      const sh = s.shared;
+      return all(sh.key, sh.outputs, () => sh.compute(candles))[sh.outputs.indexOf(sh.output)];
+    }
+    return cache ? cache.get(s.label, '', candles.close, () => [s.batch(candles)])[0] : s.batch(candles);
   });
 }
 
@@ -163,7 +176,7 @@ export const ind = {
     return {
       label: `bollinger(${source}, ${period}, ${stdDevs}).${output}`, lookback: period - 1, validate: () => void new BollingerBands(o),
       batch: (c) => bollingerBands(c[source], o)[output],
-      shared: { key: `bollinger(${source}, ${period}, ${stdDevs})`, output, compute: (c) => bollingerBands(c[source], o) as unknown as Record<string, Float64Array> },
+      shared: { key: `bollinger(${source}, ${period}, ${stdDevs})`, output, outputs: ['upper', 'middle', 'lower'], compute: (c) => bollingerBands(c[source], o) as unknown as Record<string, Float64Array> },
       createStream: () => new BollingerStream(new BollingerBands(o), source, output),
     };
   },
@@ -173,7 +186,7 @@ export const ind = {
     return {
       label: `macd(${source}, ${fast}, ${slow}, ${signal}).${output}`, lookback: slow - 1 + signal - 1, validate: () => void new Macd(o),
       batch: (c) => macd(c[source], o)[output],
-      shared: { key: `macd(${source}, ${fast}, ${slow}, ${signal})`, output, compute: (c) => macd(c[source], o) as unknown as Record<string, Float64Array> },
+      shared: { key: `macd(${source}, ${fast}, ${slow}, ${signal})`, output, outputs: ['macd', 'signal', 'histogram'], compute: (c) => macd(c[source], o) as unknown as Record<string, Float64Array> },
       createStream: () => new MacdStream(new Macd(o), source, output),
     };
   },
