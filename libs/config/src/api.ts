@@ -11,10 +11,10 @@ import {
   requiredDatabaseFragment,
   resultsStoreFragment,
   shutdownFragment,
-  strategyModulesFragment,
   timeZoneFragment,
   type DatabaseSettings,
   type LogLevel,
+  strategyModulesFragment,
   type ResultsStoreConfig,
 } from './fragments';
 
@@ -60,6 +60,8 @@ export const apiHttpFragment = defineFragment({
 
 /** Validated configuration of the API. Sizes are bytes, durations ms. */
 export interface ApiConfig {
+  /** Strategy plugin modules to load at start-up (COINHTS_STRATEGY_MODULES), paths absolute. */
+  readonly strategyModules: readonly string[];
   readonly port: number;
   /** Bind address (default 127.0.0.1; containers set 0.0.0.0). */
   readonly host: string;
@@ -89,8 +91,6 @@ export interface ApiConfig {
   readonly shutdownTimeoutMs: number;
   /** Honour X-Forwarded-For (behind one reverse proxy). */
   readonly trustProxy: boolean;
-  /** Strategy plugin modules to load at start-up (`COINHTS_STRATEGY_MODULES`; paths made absolute). */
-  readonly strategyModules: readonly string[];
 }
 
 /** The API's configuration (`API_CONFIG.variables` lists what it reads; `load(process.env)` parses it). */
@@ -104,7 +104,7 @@ export const API_CONFIG = composeConfig('The API', {
   http: apiHttpFragment,
   logging: loggingFragment,
   shutdown: shutdownFragment,
-  strategies: strategyModulesFragment,
+  strategyModules: strategyModulesFragment,
 }).map(
   (c): ApiConfig => ({
     port: c.listen.port,
@@ -125,7 +125,7 @@ export const API_CONFIG = composeConfig('The API', {
     logLevel: c.logging.level,
     shutdownTimeoutMs: c.shutdown.timeoutMs,
     trustProxy: c.http.TRUST_PROXY,
-    strategyModules: c.strategies.modules,
+    strategyModules: c.strategyModules.modules,
   }),
 );
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { composeConfig, defineFragment } from './compose';
 import { envVar } from './env-var';
-import { alertsFragment, optionalDatabaseFragment, optionalMarketDataFragment, resultsStoreFragment, strategyModulesFragment, timeZoneFragment, type ResultsStoreConfig } from './fragments';
+import { alertsFragment, optionalDatabaseFragment, optionalMarketDataFragment, resultsStoreFragment, timeZoneFragment, strategyModulesFragment, type ResultsStoreConfig } from './fragments';
 
 /** `COINHTS_DEBUG`: print stack traces of unexpected errors (anything but empty or 0). */
 export const COINHTS_DEBUG = envVar({
@@ -25,7 +25,7 @@ export interface CliEnvConfig {
   /** PostgreSQL schema (DB_SCHEMA). */
   readonly databaseSchema?: string;
   readonly debug: boolean;
-  /** Strategy plugin modules (`COINHTS_STRATEGY_MODULES`; paths made absolute); `--strategy-module FILE` adds more. */
+  /** Strategy plugin modules (COINHTS_STRATEGY_MODULES), paths absolute. */
   readonly strategyModules: readonly string[];
 }
 
@@ -36,7 +36,7 @@ export const CLI_CONFIG = composeConfig('The CLI', {
   timeZone: timeZoneFragment,
   database: optionalDatabaseFragment,
   cli: cliFragment,
-  strategies: strategyModulesFragment,
+  strategyModules: strategyModulesFragment,
 }).map((c): CliEnvConfig => ({
   dataRoot: c.marketData.dataRoot,
   results: c.results,
@@ -44,7 +44,7 @@ export const CLI_CONFIG = composeConfig('The CLI', {
   databaseUrl: c.database.url,
   databaseSchema: c.database.schema,
   debug: c.cli.debug,
-  strategyModules: c.strategies.modules,
+  strategyModules: c.strategyModules.modules,
 }));
 
 /**

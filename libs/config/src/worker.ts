@@ -11,13 +11,13 @@ import {
   queueFragment,
   resultsStoreFragment,
   shutdownFragment,
-  strategyModulesFragment,
   timeZoneFragment,
   upbitFragment,
   type AlertSettings,
   type DatabaseSettings,
   type ListenSettings,
   type LogLevel,
+  strategyModulesFragment,
   type ResultsStoreConfig,
 } from './fragments';
 
@@ -54,6 +54,8 @@ export const workerFragment = defineFragment({ name: 'worker', vars: v, build: (
 
 /** The typed configuration the rest of the worker receives. Durations ms unless named `…Sec`. */
 export interface WorkerConfig {
+  /** Strategy plugin modules loaded at start-up and in every sandbox (COINHTS_STRATEGY_MODULES), paths absolute. */
+  readonly strategyModules: readonly string[];
   readonly redisUrl: string;
   readonly queuePrefix: string;
   readonly database: DatabaseSettings;
@@ -76,8 +78,6 @@ export interface WorkerConfig {
   readonly scheduler: { readonly enabled: boolean; readonly hourUtc: number; readonly minuteUtc: number; readonly symbols: readonly string[]; readonly timeframes: readonly string[]; readonly days: number };
   /** Upbit API base URL; unset = Upbit's. */
   readonly upbitBaseUrl?: string;
-  /** Strategy plugin modules loaded at start-up and in every sandbox (`COINHTS_STRATEGY_MODULES`; paths made absolute). */
-  readonly strategyModules: readonly string[];
 }
 
 /** The worker's configuration (`WORKER_CONFIG.variables` lists what it reads). */
@@ -93,7 +93,7 @@ export const WORKER_CONFIG = composeConfig('The worker', {
   logging: loggingFragment,
   alerts: alertsFragment,
   upbit: upbitFragment,
-  strategies: strategyModulesFragment,
+  strategyModules: strategyModulesFragment,
 }).map((c): WorkerConfig => {
   const w = c.worker;
   return {
@@ -114,6 +114,6 @@ export const WORKER_CONFIG = composeConfig('The worker', {
     alerts: { ...c.alerts, windowMs: w.ALERT_WINDOW_MS },
     scheduler: { enabled: w.SCHEDULER_ENABLED, hourUtc: w.SCHEDULER_HOUR_UTC, minuteUtc: w.SCHEDULER_MINUTE_UTC, symbols: w.SCHEDULER_SYMBOLS, timeframes: w.SCHEDULER_TIMEFRAMES, days: w.SCHEDULER_DAYS },
     upbitBaseUrl: c.upbit.baseUrl,
-    strategyModules: c.strategies.modules,
+    strategyModules: c.strategyModules.modules,
   };
 });
