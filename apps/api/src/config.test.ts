@@ -19,7 +19,7 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const c = loadConfig(MIN);
     expect(c).toMatchObject({
-      port: 8080, host: '0.0.0.0', queuePrefix: 'coinhts', timeZone: 'Asia/Seoul', corsOrigins: [], bodyLimitBytes: 262_144, uploadLimitBytes: 52_428_800,
+      port: 8080, host: '127.0.0.1', queuePrefix: 'coinhts', timeZone: 'Asia/Seoul', corsOrigins: [], bodyLimitBytes: 262_144, uploadLimitBytes: 52_428_800,
       syncMaxCandles: 200_000, rateLimit: { max: 300, windowMs: 60_000 }, authCacheTtlMs: 30_000, logLevel: 'info', shutdownTimeoutMs: 25_000, trustProxy: false,
       database: { url: MIN.DATABASE_URL, poolSize: 10, migrateOnStart: false },
       refreshDefaults: { symbols: ['KRW-BTC', 'KRW-ETH'], timeframes: ['1h', '1d'] },

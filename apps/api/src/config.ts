@@ -31,7 +31,8 @@ const origin = z.string().refine((s) => {
 
 const ApiEnvFields = z.object({
   PORT: int(0, 65_535).default(8080),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback by default; compose (and any deployment behind a proxy) sets HOST explicitly.
+  HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').optional(),
   DB_POOL_SIZE: int(1, 200).default(10),

@@ -56,7 +56,8 @@ export const WorkerEnvSchema = z
     SWEEP_CONCURRENCY: int(1, 64).default(1),
     INGESTION_CONCURRENCY: int(1, 8).default(1),
     LOCK_DURATION_MS: int(1_000, 600_000).default(30_000),
-    STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
+    // 5 s: a job held by a killed worker is back within LOCK_DURATION_MS + STALLED_INTERVAL_MS (docs/jobs.md).
+    STALLED_INTERVAL_MS: int(500, 600_000).default(5_000),
     MAX_STALLED_COUNT: int(0, 100).default(2),
     STOP_GRACE_MS: int(0, 60_000).default(1_000),
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
@@ -64,8 +65,9 @@ export const WorkerEnvSchema = z
     RETENTION_COMPLETED_COUNT: int(0, 1_000_000).default(1_000),
     RETENTION_FAILED_AGE_S: int(60, 31_536_000).default(604_800),
     RETENTION_FAILED_COUNT: int(0, 1_000_000).default(5_000),
-    METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-    METRICS_PORT: int(0, 65_535).default(9464),
+    // Loopback by default: /metrics has no key (docs/jobs.md); compose sets 0.0.0.0 inside its network.
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_PORT: int(0, 65_535).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ALERT_SLACK_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     ALERT_SLACK_CHANNEL: z.string().min(1).optional(),
@@ -113,7 +115,8 @@ export interface WorkerConfig {
   readonly locks: { readonly lockDurationMs: number; readonly stalledIntervalMs: number; readonly maxStalledCount: number; readonly stopGraceMs: number };
   readonly retention: { readonly completedAgeSec: number; readonly completedCount: number; readonly failedAgeSec: number; readonly failedCount: number };
   readonly shutdownTimeoutMs: number;
-  readonly metrics: { readonly host: string; readonly port: number };
+  /** `/healthz` + `/metrics` server; `fallbackToFreePort`: the port is the default 9464, so take a free one when it is in use (a second worker on one host). */
+  readonly metrics: { readonly host: string; readonly port: number; readonly fallbackToFreePort?: boolean };
   readonly logLevel: z.output<typeof WorkerEnvSchema>['LOG_LEVEL'];
   readonly alerts: {
     readonly windowMs: number;
@@ -169,7 +172,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     locks: { lockDurationMs: e.LOCK_DURATION_MS, stalledIntervalMs: e.STALLED_INTERVAL_MS, maxStalledCount: e.MAX_STALLED_COUNT, stopGraceMs: e.STOP_GRACE_MS },
     retention: { completedAgeSec: e.RETENTION_COMPLETED_AGE_S, completedCount: e.RETENTION_COMPLETED_COUNT, failedAgeSec: e.RETENTION_FAILED_AGE_S, failedCount: e.RETENTION_FAILED_COUNT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT ?? 9464, fallbackToFreePort: e.METRICS_PORT === undefined },
     logLevel: e.LOG_LEVEL,
     alerts: {
       windowMs: e.ALERT_WINDOW_MS,

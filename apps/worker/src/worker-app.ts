@@ -139,6 +139,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger, optio
     const server = await startHealthServer({
       host: config.metrics.host,
       port: config.metrics.port,
+      fallbackToFreePort: config.metrics.fallbackToFreePort,
       registry: metrics.registry,
       onError: (err) => logger.warn({ err }, 'metrics collection failed'),
       health: async () => {
@@ -148,6 +149,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger, optio
       },
     });
     closers.push(() => server.close());
+    if (server.fellBack) logger.warn({ wanted: config.metrics.port, port: server.port }, `port ${config.metrics.port} is in use (another worker?): /healthz and /metrics listen on ${server.port}; set METRICS_PORT to choose`);
     logger.info({ port: server.port, host: config.metrics.host }, 'worker ready: /healthz and /metrics');
 
     let closing: Promise<void> | undefined;

@@ -146,6 +146,9 @@ let pendingGraceMs = 1_000;
  * outcome (cancelled) and cleans up, or — after a shutdown — simply runs the job again.
  */
 class SandboxWorker extends Worker {
+  /** Called with a job's id when its sandbox was killed and the job handed back (no completed/failed event follows here). */
+  onReleased?: (jobId: string) => void;
+
   protected override createSandbox(processor: Parameters<Worker['createSandbox']>[0]): void {
     super.createSandbox(processor);
     const state: SandboxState = { als: new AsyncLocalStorage<string>(), childOf: new Map(), graceMs: pendingGraceMs, killed: new Set() };
@@ -182,6 +185,7 @@ class SandboxWorker extends Worker {
       return await state.als.run(id, () => super.callProcessJob(job, token, signal));
     } catch (err) {
       if (state.killed.has(id)) {
+        this.onReleased?.(id);
         await job.moveToWait(token);
         throw releasedError();
       }
@@ -258,6 +262,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     ...(options.queue === QUEUE_NAMES.backtest && job.id ? { runId: job.id } : {}),
   });
 
+  // A killed sandbox's job goes back to the queue (maybe to another worker): it is no longer ours.
+  worker.onReleased = (id) => {
+    if (!releasing.has(id)) started.delete(id);
+  };
   worker.on('active', (job: Job) => {
     started.set(job.id ?? '', clock());
     events.onActive?.(info(job, job.attemptsMade + 1));
