@@ -32,7 +32,7 @@ import {
   type SweepJobData,
   type SweepRequest,
 } from './schemas';
-import { DeadLetterQueue } from './dead-letter';
+import { DeadLetterQueue, redisEntryClaims } from './dead-letter';
 
 /** Options of {@link JobQueues.connect}. */
 export interface JobQueuesOptions {
@@ -552,7 +552,7 @@ export class JobQueues {
       new BacktestJobs(client(QUEUE_NAMES.backtest, backtestQ), opts, clock, newId, options.validateBacktest),
       new SweepJobs(client(QUEUE_NAMES.sweep, sweepQ), flows, opts, clock, newId, options.validateSweep),
       new IngestionJobs(client(QUEUE_NAMES.ingestion, ingestQ), ingestOpts, newId),
-      new DeadLetterQueue(dlq, new Map<string, Queue>([[QUEUE_NAMES.backtest, backtestQ], [QUEUE_NAMES.sweep, sweepQ], [QUEUE_NAMES.ingestion, ingestQ]])),
+      new DeadLetterQueue(dlq, new Map<string, Queue>([[QUEUE_NAMES.backtest, backtestQ], [QUEUE_NAMES.sweep, sweepQ], [QUEUE_NAMES.ingestion, ingestQ]]), redisEntryClaims(redis, qualifiedName(prefix, QUEUE_NAMES.deadLetter))),
       prefix,
       [backtestQ, sweepQ, ingestQ, dlq, flows],
       redis,

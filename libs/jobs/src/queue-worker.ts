@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Queue, Worker, type Child, type ChildPool, type ConnectionOptions, type Job } from 'bullmq';
 import { errorCode, failureDecision, parseFailureMessage } from './errors';
-import { attemptLogLine, DeadLetterForwarder, type DeadLetterEntry } from './dead-letter';
+import { attemptLogLine, DeadLetterForwarder, redisEntryClaims, type DeadLetterEntry } from './dead-letter';
 import { OutcomeStore, outcomeRedis } from './outcome-store';
 import type { CancelMessage } from './job-queues';
 import { cancelChannel, DEFAULT_PREFIX, DEFAULT_RETENTION, qualifiedName, QUEUE_NAMES, type ProcessedQueueName, type RetentionOptions } from './queues';
@@ -251,7 +251,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const dlqSource = new Queue(options.queue, { connection: dlqRedis as unknown as ConnectionOptions, prefix });
   const dlq = new Queue(QUEUE_NAMES.deadLetter, { connection: dlqRedis as unknown as ConnectionOptions, prefix });
   const outcomes = new OutcomeStore(outcomeRedis(dlqRedis), qualified);
-  const forwarder = new DeadLetterForwarder(dlqSource, dlq, clock, async (id) => (await outcomes.get(id))?.state === 'cancelled');
+  // One report per entry across all workers: the failed event here and a reconciliation elsewhere may race.
+  const claims = redisEntryClaims(dlqRedis, qualifiedName(prefix, QUEUE_NAMES.deadLetter));
+  const forwarder = new DeadLetterForwarder(dlqSource, dlq, clock, async (id) => (await outcomes.get(id))?.state === 'cancelled', claims);
   const deadLetterOn = options.deadLetter ?? true;
 
   const info = (job: Job, attempt: number): WorkerJobInfo => ({
