@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ApiError, ApiErrorCode } from '../http/api-error';
 import { setPrincipal } from '../http/request-context';
@@ -43,7 +44,8 @@ export function requireScope(verifier: KeyVerifier, scope: Scope, options: Requi
       throw new ApiError(ApiErrorCode.Unauthenticated, 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
     }
     const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const blocked = options.failedKeys?.blockedForS(client) ?? 0;
+    const keyHash = options.failedKeys ? createHash('sha256').update(key).digest('hex') : '';
+    const blocked = options.failedKeys?.blockedForS(client, keyHash) ?? 0;
     if (blocked > 0 && options.failedKeys) {
       res.setHeader('Retry-After', String(blocked));
       throw new ApiError(ApiErrorCode.RateLimited, `Too many unknown or revoked API keys from this client (${options.failedKeys.max} per ${options.failedKeys.windowMs / 1000} s); retry in ${blocked} s`, { limit: options.failedKeys.max, window_ms: options.failedKeys.windowMs, retry_after_s: blocked });
@@ -54,6 +56,7 @@ export function requireScope(verifier: KeyVerifier, scope: Scope, options: Requi
       challenge();
       throw new ApiError(ApiErrorCode.Unauthenticated, 'The API key is unknown or revoked');
     }
+    options.failedKeys?.succeeded(keyHash);
     setPrincipal(res, principal);
     if (!hasScope(principal, scope)) {
       throw new ApiError(ApiErrorCode.Forbidden, `This route needs the "${scope}" scope; the key has ${principal.scopes.join(', ')}`, { required: scope, granted: principal.scopes });

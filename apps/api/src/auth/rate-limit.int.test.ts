@@ -45,6 +45,8 @@ describe('failed key attempts', () => {
     expect(Number(r.headers['retry-after'])).toBeLessThanOrEqual(60);
     // A request without any key is not a guess: still a plain 401.
     await request(t.app).get('/api/v1/strategies').expect(401);
+    // A key that verified recently is not held back by guesses from the same address.
+    await request(t.app).get('/api/v1/strategies').set('Authorization', `Bearer ${t.keys.admin}`).expect(200);
   });
 });
 
