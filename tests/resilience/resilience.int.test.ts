@@ -229,11 +229,9 @@ beforeAll(async () => {
     REDIS_URL: svc.redisUrl,
     QUEUE_PREFIX: 'resilience',
     DATA_ROOT: join(ROOT, 'data', 'sample'),
-    COINHTS_RESULTS_DIR: join(dir, 'results'),
     MIGRATE_ON_START: 'true',
     LOG_LEVEL: 'info',
-    RESULTS_STORE: 's3',
-    S3_BUCKET: BUCKET,
+    RESULTS_STORE: `s3://${BUCKET}/`,
     S3_ENDPOINT: svc.s3Endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'resilience',
@@ -603,7 +601,7 @@ describe('resilience', () => {
     const port = await freePort();
     const child = spawn(process.execPath, [...SOURCE_ARGS, 'apps/worker/src/main.ts'], {
       cwd: ROOT,
-      env: { ...apps.env, RESULTS_STORE: 'local', COINHTS_RESULTS_DIR: ro, METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1', SCHEDULER_ENABLED: 'false', MIGRATE_ON_START: 'false' },
+      env: { ...apps.env, RESULTS_STORE: `file:${ro}`, METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1', SCHEDULER_ENABLED: 'false', MIGRATE_ON_START: 'false' },
       uid: 65534,
       gid: 65534,
       stdio: 'ignore',

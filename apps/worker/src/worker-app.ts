@@ -51,6 +51,9 @@ export function sandboxExecArgv(): string[] {
   return fromSource ? ['--conditions=@coinhts/source', '-r', require.resolve('@swc-node/register')] : [];
 }
 
+/** The worker's well-known /healthz + /metrics port (METRICS_PORT's default). */
+const DEFAULT_METRICS_PORT = 9464;
+
 /** Wires configuration, queues, sandboxed processors, alerts, the scheduler and the HTTP port. */
 export async function startWorkerApp(config: WorkerConfig, logger: Logger, options: WorkerAppOptions = {}): Promise<WorkerApp> {
   const closers: (() => Promise<void>)[] = [];
@@ -139,7 +142,8 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger, optio
     const server = await startHealthServer({
       host: config.metrics.host,
       port: config.metrics.port,
-      fallbackToFreePort: config.metrics.fallbackToFreePort,
+      // 9464 is the well-known default: when a second worker on the host finds it taken, take a free port (logged).
+      fallbackToFreePort: config.metrics.port === DEFAULT_METRICS_PORT,
       registry: metrics.registry,
       onError: (err) => logger.warn({ err }, 'metrics collection failed'),
       health: async () => {
