@@ -13,3 +13,4 @@ export * from './sweep';
 export * from './backtest';
 export * from './metrics';
 export * from './strategies';
+export * from './define';
