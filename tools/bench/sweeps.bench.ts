@@ -112,6 +112,7 @@ async function big(): Promise<void> {
 async function main(): Promise<void> {
   if (process.env.SWEEPS_BENCH_PART === 'big') { await big(); return; }
   if (process.env.SWEEPS_BENCH_PART === 'signals') { signalPass(); return; } // (c) alone: SWEEPS_BENCH_PART=signals npm run bench -- sweeps
+  if (process.env.SWEEPS_BENCH_PART === 'small') { await small(); return; } // (a) alone
   const loadBefore = loadavg();
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; load average before ${loadBefore.map((x) => x.toFixed(2)).join(' / ')}`);
   const c = signalPass();

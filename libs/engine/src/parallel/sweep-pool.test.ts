@@ -172,6 +172,16 @@ describe('SweepPool', () => {
     expect(r.status).toBe(0); // not killed by the timeout: it exited on its own
   });
 
+  it('keeps the process alive until close() resolves', () => {
+    const r = spawnSync(process.execPath, ['--conditions=@coinhts/source', '-r', '@swc-node/register', join(__dirname, 'idle-exit.fixture.ts'), 'close'], { encoding: 'utf8', timeout: 60_000 });
+    // repeated: letting go too early showed up in most runs, not all
+    for (let k = 0; k < 3; k++) {
+      const again = k === 0 ? r : spawnSync(process.execPath, ['--conditions=@coinhts/source', '-r', '@swc-node/register', join(__dirname, 'idle-exit.fixture.ts'), 'close'], { encoding: 'utf8', timeout: 60_000 });
+      expect(again.stdout).toBe('ready {"starting":0,"idle":2,"busy":0,"spawned":2}\nclosed\n');
+    }
+    expect(r.status).toBe(0);
+  });
+
   it('refuses a pool size that is not an integer >= 1, naming the field', () => {
     expect(() => new SweepPool({ workers: 0 })).toThrow(/workers: must be an integer from 1 to 256, got 0/);
   });

@@ -299,6 +299,7 @@ export class SweepPool {
     for (const s of [...this.active]) s.fail(new SweepPoolClosedError('the sweep pool was closed while the sweep ran'));
     await Promise.all(this.slots.map((s) => {
       if (s.grace) clearTimeout(s.grace);
+      s.worker.ref(); // an unref'd worker's exit would not keep the process alive until close() resolves (see refresh)
       return s.worker.terminate();
     }));
     this.slots.length = 0;
@@ -407,7 +408,8 @@ export class SweepPool {
 
   /** Workers keep the process alive while they start or work, a sweep runs, or someone awaits ready()/idle(). */
   private refresh(): void {
-    const hold = this.active.length > 0 || this.readyWaiters.length > 0 || this.idleWaiters.length > 0;
+    // while closing, the workers still here are terminating: close() awaits their exit
+    const hold = this.closed || this.active.length > 0 || this.readyWaiters.length > 0 || this.idleWaiters.length > 0;
     for (const s of this.slots) {
       if (hold || s.state !== 'idle') s.worker.ref(); else s.worker.unref();
     }
