@@ -1,6 +1,7 @@
 import { buyFillPrice, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_RATE, sellFillPrice } from './costs';
 import { InvalidOrderError, InvalidPositionsConfigError, ListenerError, type PositionEventName } from './errors';
 import { PositionRecord, PositionStatus, TradeRecord, type ClosedTrade, type Position } from './position';
+import type { OrderRefusal, OrderRules } from './order-rules';
 import { entryQuantity, sizeEntry, SizingKind, type Sizing, type SizingRejection } from './sizing';
 
 /** Default starting cash of a {@link PositionManager}: 10,000,000 KRW. */
@@ -37,6 +38,13 @@ export interface PositionManagerOptions {
    * more garbage-collector time than the trades themselves.
    */
   readonly tradeHistoryLimit?: number;
+  /**
+   * Venue rules every entry must pass (e.g. `upbitKrwRules()`: price on the tick, amount >= 5,000
+   * KRW), checked on the quoted price and the sized quantity. A refused entry changes nothing and
+   * is returned by {@link PositionManager.enter} as the refusal (see also
+   * {@link PositionManager.lastRefusal}). Default: none.
+   */
+  readonly orderRules?: OrderRules;
 }
 
 /** An order to open a position. */
@@ -95,7 +103,8 @@ export type EnterResult =
       readonly required: number;
       /** Cash on hand, KRW. */
       readonly available: number;
-    };
+    }
+  | OrderRefusal;
 
 /** Outcome of {@link PositionManager.close}. */
 export type CloseResult =
@@ -251,6 +260,8 @@ export class PositionManager {
   private nextTradeId = 1;
   private listenerErrors = 0;
   private readonly onListenerError?: (error: ListenerError) => void;
+  private readonly orderRules: OrderRules | undefined;
+  private refusal: OrderRefusal | null = null;
   /**
    * symbol → its slots. A slot is created on a pair's first entry and then reused, so entering and
    * closing never mutate a Map or an array.
@@ -286,6 +297,20 @@ export class PositionManager {
     const limit = options.tradeHistoryLimit ?? Infinity;
     if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) throw new InvalidPositionsConfigError('tradeHistoryLimit', limit, 'an integer >= 0 or Infinity');
     this.historyLimit = limit;
+    this.orderRules = options.orderRules;
+  }
+
+  /** The venue rules entries are checked against (the `orderRules` option), if any. */
+  get rules(): OrderRules | undefined {
+    return this.orderRules;
+  }
+
+  /**
+   * Why the most recent entry attempt was refused by the venue rules; null when it was not
+   * (accepted, or refused for cash / lot size). Lets {@link enterAt} callers learn the reason.
+   */
+  get lastRefusal(): OrderRefusal | null {
+    return this.refusal;
   }
 
   /** Cash on hand, KRW. */
@@ -354,6 +379,7 @@ export class PositionManager {
     if (slot.open) return new AlreadyOpen(viewOf(slot));
     const sizing = order.sizing ?? this.defaultSizing;
     if (this.openSlot(slot, price, time, sizing, slip) > 0) return { ok: true, position: viewOf(slot) };
+    if (this.refusal !== null) return this.refusal;
     const refused = sizeEntry(sizing, { fillPrice: buyFillPrice(price, slip), feeRate: this.feeRate, cash: this.cashKrw, equity: this.equity, lotStep: this.lotStep });
     if (!refused.ok) return refused;
     throw new Error('unreachable: sizeEntry accepted what entryQuantity refused');
@@ -367,7 +393,8 @@ export class PositionManager {
     checkOrder(price, time, false);
     const slip = slippageRate === undefined ? this.slippageRate : checkOrderRate(slippageRate);
     const slot = this.slotFor(symbol, strategy);
-    return slot.open ? 0 : this.openSlot(slot, price, time, sizing, slip);
+    if (slot.open) { this.refusal = null; return 0; }
+    return this.openSlot(slot, price, time, sizing, slip);
   }
 
   /**
@@ -478,7 +505,12 @@ export class PositionManager {
   private openSlot(slot: Slot, price: number, time: number, sizing: Sizing, slip: number): number {
     const fill = buyFillPrice(price, slip);
     const quantity = entryQuantity(sizing, fill, this.feeRate, this.cashKrw, this.equity, this.lotStep);
+    this.refusal = null;
     if (quantity <= 0) return 0;
+    if (this.orderRules !== undefined) {
+      const refused = this.orderRules.check({ symbol: slot.symbol, price, quantity });
+      if (refused !== null) { this.refusal = refused; return 0; }
+    }
     const notional = quantity * fill;
     const fee = notional * this.feeRate;
     this.cashKrw -= notional + fee;

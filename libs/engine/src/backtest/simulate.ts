@@ -1,4 +1,4 @@
-import { buyFillPrice, PositionManager, type ClosedTrade, type Sizing, type TradeSink } from '@coinhts/positions';
+import { buyFillPrice, orderRulesByName, PositionManager, type ClosedTrade, type Sizing, type TradeSink } from '@coinhts/positions';
 import type { CandleColumns } from '../core/candles';
 import { SignalSide } from '../core/signals';
 import { FillRule, type PortfolioOptions } from './options';
@@ -231,7 +231,7 @@ class Trader implements TradeSink {
 }
 
 function newBook(o: PortfolioOptions): PositionManager {
-  return new PositionManager({ initialCash: o.initial_capital, feeRate: o.fee_rate, slippageRate: o.slippage_rate, lotStep: o.lot_step, defaultSizing: o.sizing, tradeHistoryLimit: 0 });
+  return new PositionManager({ initialCash: o.initial_capital, feeRate: o.fee_rate, slippageRate: o.slippage_rate, lotStep: o.lot_step, defaultSizing: o.sizing, tradeHistoryLimit: 0, orderRules: orderRulesByName(o.order_rules) });
 }
 
 /** Per-bar stop factors derived from the options (−1 = disabled). */
