@@ -106,6 +106,40 @@ export type EnterResult =
     }
   | OrderRefusal;
 
+/** An open position inside a {@link BookSnapshot} (plain numbers; KRW, base units, epoch ms). */
+export interface BookSnapshotPosition {
+  readonly id: number;
+  readonly symbol: string;
+  readonly strategy: string;
+  readonly entryTime: number;
+  readonly entryPrice: number;
+  readonly entryFillPrice: number;
+  readonly quantity: number;
+  readonly entryFee: number;
+  readonly markPrice: number;
+  readonly markTime: number;
+}
+
+/**
+ * Everything a {@link PositionManager} needs to continue after a restart: cash, fees, counters,
+ * aggregates and the open positions. Plain JSON. The closed-trade history is not included (a
+ * durable store keeps trades); the summary's counts and P&L are.
+ */
+export interface BookSnapshot {
+  readonly version: 1;
+  readonly cash: number;
+  readonly fees: number;
+  readonly nextPositionId: number;
+  readonly nextTradeId: number;
+  readonly closed: number;
+  readonly realized: number;
+  readonly wins: number;
+  readonly losses: number;
+  /** Per symbol: closed trades and realized P&L. */
+  readonly bySymbol: Readonly<Record<string, { readonly closed: number; readonly realized: number }>>;
+  readonly open: readonly BookSnapshotPosition[];
+}
+
 /** Outcome of {@link PositionManager.close}. */
 export type CloseResult =
   | { readonly ok: true; readonly trade: ClosedTrade }
@@ -363,6 +397,54 @@ export class PositionManager {
   getPosition(symbol: string, strategy: string): Position | undefined {
     const slot = this.groups.get(symbol)?.byStrategy.get(strategy);
     return slot?.open ? viewOf(slot) : undefined;
+  }
+
+  /** Captures the book's state (see {@link BookSnapshot}); {@link restore} on a book with the same options continues identically. */
+  snapshot(): BookSnapshot {
+    const bySymbol: Record<string, { closed: number; realized: number }> = {};
+    for (const [symbol, g] of this.groups) bySymbol[symbol] = { closed: g.closedCount, realized: g.realizedPnl };
+    const open: BookSnapshotPosition[] = [];
+    for (const s of this.slots) {
+      if (!s.open) continue;
+      open.push({ id: s.id, symbol: s.symbol, strategy: s.strategy, entryTime: s.entryTime, entryPrice: s.entryPrice, entryFillPrice: s.entryFillPrice,
+        quantity: s.quantity, entryFee: s.entryFee, markPrice: s.markPrice, markTime: s.markTime });
+    }
+    return { version: 1, cash: this.cashKrw, fees: this.feesKrw, nextPositionId: this.nextPositionId, nextTradeId: this.nextTradeId,
+      closed: this.closedTotal, realized: this.realizedTotal, wins: this.winCount, losses: this.lossCount, bySymbol, open };
+  }
+
+  /**
+   * Replaces the state of a **fresh** book (no trades yet) with `snap`. Throws
+   * {@link InvalidPositionsConfigError} when the book was already used or the snapshot is not one.
+   */
+  restore(snap: BookSnapshot): void {
+    if (this.slots.length > 0 || this.closedTotal > 0) throw new InvalidPositionsConfigError('restore', 'a used book', 'called on a fresh PositionManager');
+    if (snap?.version !== 1 || !Array.isArray(snap.open)) throw new InvalidPositionsConfigError('restore', snap?.version, 'a BookSnapshot of version 1');
+    this.cashKrw = snap.cash;
+    this.feesKrw = snap.fees;
+    this.nextPositionId = snap.nextPositionId;
+    this.nextTradeId = snap.nextTradeId;
+    this.closedTotal = snap.closed;
+    this.realizedTotal = snap.realized;
+    this.winCount = snap.wins;
+    this.lossCount = snap.losses;
+    for (const [symbol, g] of Object.entries(snap.bySymbol)) {
+      const group: SymbolGroup = { byStrategy: new Map(), slots: [], closedCount: g.closed, realizedPnl: g.realized };
+      this.groups.set(symbol, group);
+    }
+    for (const p of snap.open) {
+      const slot = this.slotFor(p.symbol, p.strategy);
+      slot.open = true;
+      slot.id = p.id;
+      slot.entryTime = p.entryTime;
+      slot.entryPrice = p.entryPrice;
+      slot.entryFillPrice = p.entryFillPrice;
+      slot.quantity = p.quantity;
+      slot.entryFee = p.entryFee;
+      slot.markPrice = p.markPrice;
+      slot.markTime = p.markTime;
+      this.openPositions++;
+    }
   }
 
   /**
