@@ -74,7 +74,7 @@ describe('UpbitCandleStream against a fake Upbit WebSocket', () => {
       expect(h.got).toHaveLength(0); // not closed: no later candle, and the clock is inside minute 0
       h.ws.push('candle.1m', 'KRW-BTC', k(1, 103_000_000)); // minute 1 closes minute 0
       await until('minute 0 handed on', () => h.got.length === 1);
-      expect(h.got[0]).toEqual({ market: 'KRW-BTC', timeframe: '1m', source: 'stream', candle: { timestamp: T0, open: 102_000_000, high: 102_001_000, low: 101_999_000, close: 102_000_000, volume: 0.5 } });
+      expect({ ...h.got[0], closedAt: undefined }).toEqual({ market: 'KRW-BTC', timeframe: '1m', source: 'stream', closedAt: undefined, candle: { timestamp: T0, open: 102_000_000, high: 102_001_000, low: 101_999_000, close: 102_000_000, volume: 0.5 } });
     } finally {
       await h.close();
     }

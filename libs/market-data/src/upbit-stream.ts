@@ -28,6 +28,8 @@ export interface ClosedCandle {
   readonly candle: Candle;
   /** `rest` for candles fetched by gap repair. */
   readonly source: ClosedCandleSource;
+  /** `performance.now()` when the candle was known to be closed (the later message arrived, or the clock rule fired): for latency measurements. */
+  readonly closedAt?: number;
 }
 
 /** What the stream did, for logs and health checks. */
@@ -114,6 +116,8 @@ interface Series {
   readonly pending: Map<number, Candle>;
   /** A gap must be repaired from REST before anything else is handed on. */
   needsRepair: boolean;
+  /** `performance.now()` of the message that closed the pending candles, if one did. */
+  closedAt: number | undefined;
 }
 
 const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
@@ -165,7 +169,7 @@ export class UpbitCandleStream {
       for (const m of this.markets) {
         const key = streamKey(m, tf);
         const after = options.resumeAfter?.[key];
-        this.series.set(key, { market: m, timeframe: tf, ms: TIMEFRAMES[tf].ms, last: after ?? -Infinity, pending: new Map(), needsRepair: after !== undefined });
+        this.series.set(key, { market: m, timeframe: tf, ms: TIMEFRAMES[tf].ms, last: after ?? -Infinity, pending: new Map(), needsRepair: after !== undefined, closedAt: undefined });
       }
     }
     this.now = options.now ?? Date.now;
@@ -326,7 +330,10 @@ export class UpbitCandleStream {
     // A later candle closes every earlier pending one of this series.
     let later = false;
     for (const k of s.pending.keys()) if (k < t) { later = true; break; }
-    if (later) this.schedule();
+    if (later) {
+      s.closedAt = performance.now();
+      this.schedule();
+    }
   }
 
   /** Queues one pass of "repair, then hand on what is closed" behind the previous one. */
@@ -349,6 +356,8 @@ export class UpbitCandleStream {
       if (s.pending.size === 0) continue;
       const times = [...s.pending.keys()].sort((a, b) => a - b);
       const newest = times[times.length - 1];
+      const closedAt = s.closedAt ?? performance.now();
+      s.closedAt = undefined;
       for (const t of times) {
         const closed = t < newest || t + s.ms + grace <= now;
         if (!closed) break;
@@ -356,7 +365,7 @@ export class UpbitCandleStream {
         s.pending.delete(t);
         if (t <= s.last) continue;
         s.last = t;
-        await this.options.onCandle({ market: s.market, timeframe: s.timeframe, candle, source: 'stream' });
+        await this.options.onCandle({ market: s.market, timeframe: s.timeframe, candle, source: 'stream', closedAt });
       }
     }
   }
