@@ -74,10 +74,10 @@ export function sourceExecArgv(): string[] {
 }
 
 /** A runner whose streams talk to the fake servers, with a controllable clock. */
-export function fakeRunner(o: { repo: PaperSessionRepository; owner: string; wsUrl: string; restUrl: string; now: () => number; leaseMs?: number; events?: PaperRunnerEvent[]; streams?: UpbitCandleStream[] }): PaperRunner {
+export function fakeRunner(o: { repo: PaperSessionRepository; owner: string; wsUrl: string; restUrl: string; now: () => number; leaseMs?: number; events?: PaperRunnerEvent[]; onEvent?: (e: PaperRunnerEvent) => void; streams?: UpbitCandleStream[] }): PaperRunner {
   return new PaperRunner({
     repository: o.repo, owner: o.owner, leaseMs: o.leaseMs ?? 1500, pollMs: 100,
-    onEvent: (e) => o.events?.push(e),
+    onEvent: (e) => { o.events?.push(e); o.onEvent?.(e); },
     streamFactory: (s) => {
       const stream = new UpbitCandleStream({
         markets: s.markets, timeframes: s.timeframes, resumeAfter: s.resumeAfter, onCandle: s.onCandle, onEvent: s.onEvent,
