@@ -68,6 +68,8 @@ const ApiEnvFields = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
   TRUST_PROXY: bool.default(false),
+  // The worker's name (apps/worker/src/config.ts): Upbit REST, here for the market check of paper sessions.
+  UPBIT_BASE_URL: url(['http:', 'https:']).optional(),
 });
 
 /** Environment variables of the API, with defaults. Unknown variables are ignored. */
@@ -114,6 +116,8 @@ export interface ApiConfig {
   readonly shutdownTimeoutMs: number;
   /** Honour X-Forwarded-For (behind one reverse proxy). */
   readonly trustProxy: boolean;
+  /** Upbit REST base URL (default Upbit's own): paper session starts check that the markets exist. */
+  readonly upbitBaseUrl?: string;
 }
 
 /** The environment is incomplete or wrong; the message lists every variable and what to fix. */
@@ -168,6 +172,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    upbitBaseUrl: e.UPBIT_BASE_URL,
   };
 }
 
