@@ -19,6 +19,8 @@ export interface CliConfig {
   readonly debug?: boolean;
   /** The alert variables (ALERT_*, SMTP_*; the worker's names), validated by `coinhts alerts test`. */
   readonly alertEnv?: Readonly<Record<string, string | undefined>>;
+  /** Upbit REST base URL (`UPBIT_BASE_URL`, the worker's name; default Upbit's own), for the market check of `paper start`. */
+  readonly upbitBaseUrl?: string;
 }
 
 /** Reads and validates the CLI's environment once. */
@@ -38,6 +40,7 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.DB_SCHEMA || undefined,
     debug: Boolean(env.COINHTS_DEBUG) && env.COINHTS_DEBUG !== '0',
+    upbitBaseUrl: env.UPBIT_BASE_URL || undefined,
     alertEnv: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('ALERT_') || k.startsWith('SMTP_'))),
   };
 }

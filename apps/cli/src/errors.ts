@@ -10,6 +10,8 @@ const BAD_INPUT_CODES = new Set([
   'INVALID_CANDLES', 'INVALID_PARAMS', 'UNKNOWN_STRATEGY', 'INVALID_INDICATOR_PARAM',
   'UNKNOWN_SYMBOL', 'UNKNOWN_TIMEFRAME', 'INVALID_SYMBOL', 'INVALID_TIMEFRAME', 'INVALID_FILE', 'INVALID_RANGE',
   'IMPORT_FAILED', 'DATA_QUALITY', 'NO_DATA', 'NOT_FOUND', 'CORRUPT_FILE', 'BAD_INPUT', 'INVALID_KEY',
+  // results: a live paper session already has the name / a session that is not running cannot be stopped
+  'CONFLICT',
 ]);
 
 /** An error the CLI raises itself for bad flags or arguments. */

@@ -4,6 +4,7 @@ import { register as registerAlerts } from './alerts';
 import { register as registerBacktest } from './backtest';
 import { register as registerData } from './data';
 import { register as registerDb } from './db';
+import { register as registerPaper } from './paper';
 import { register as registerResults } from './results';
 import { register as registerResultsLegacy } from './results-legacy';
 import { register as registerStrategies } from './strategies';
@@ -30,4 +31,5 @@ const registrars: readonly ((program: Command, ctx: CommandContext) => void)[] =
   registerData,
   registerDb,
   registerAlerts,
+  registerPaper,
 ];
