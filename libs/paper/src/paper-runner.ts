@@ -49,8 +49,12 @@ interface Running {
   readonly record: PaperSessionRecord;
   readonly session: PaperSession;
   stream: CandleStreamHandle | null;
-  /** Serialises candle handling, renewals and the end of the session. */
+  /** Serialises checkpoint writes and the end of the session. */
   chain: Promise<void>;
+  /** A checkpoint write is queued on `chain` and will take everything applied until it runs. */
+  writeQueued: boolean;
+  /** Closed candles to append to the candle store with the next checkpoint. */
+  toAppend: ClosedCandle[];
   stopping: boolean;
   done: boolean;
 }
@@ -120,7 +124,7 @@ export class PaperRunner {
     const request = await validatePaperRequest(rec.request);
     const saved = await repo.pairs(rec.id);
     const session = new PaperSession(rec.id, request, saved, { snapshotEveryBars: this.options.snapshotEveryBars });
-    const run: Running = { record: rec, session, stream: null, chain: Promise.resolve(), stopping: false, done: false };
+    const run: Running = { record: rec, session, stream: null, chain: Promise.resolve(), writeQueued: false, toAppend: [], stopping: false, done: false };
     this.running.set(rec.id, run);
     const resumeAfter = session.resumeAfter();
     this.options.onEvent?.({ type: 'resumed', sessionId: rec.id, resumeAfter });
@@ -137,18 +141,36 @@ export class PaperRunner {
     await run.stream.start();
   }
 
+  /**
+   * Applies the candle at once (the decision never waits for the database) and queues a
+   * checkpoint. Checkpoints coalesce: one write takes every candle applied since the previous one,
+   * so a burst of closes (every market at the minute) costs one transaction, not one per market.
+   * A candle applied but not yet written when the process dies is applied again after the
+   * restart: the resume point is the last written candle.
+   */
   private onCandle(run: Running, c: ClosedCandle): Promise<void> {
-    // Once stopping, candles are ignored at once (finish() waits for the stream, which waits for us).
+    // Once stopping, candles are ignored (finish() writes what was applied before).
     if (run.done || run.stopping) return Promise.resolve();
-    const next = run.chain.then(async () => {
-      if (run.done || run.stopping) return;
-      if (run.session.apply(c) === 0) return;
-      await this.options.appender?.append(c);
-      await this.options.repository.checkpoint(run.record.id, this.options.owner, run.session.drain());
-    });
-    run.chain = next.catch((err: unknown) => this.onRunError(run, err));
-    // The stream waits for the candle to be durable before it hands on the next one.
-    return run.chain;
+    if (run.session.apply(c) === 0) return Promise.resolve();
+    if (this.options.appender) run.toAppend.push(c);
+    this.queueWrite(run);
+    return Promise.resolve();
+  }
+
+  private queueWrite(run: Running): void {
+    if (run.writeQueued) return;
+    run.writeQueued = true;
+    run.chain = run.chain.then(() => this.write(run)).catch((err: unknown) => this.onRunError(run, err));
+  }
+
+  /** Writes everything applied so far (no-op when nothing is pending or the session is gone). */
+  private async write(run: Running): Promise<void> {
+    run.writeQueued = false;
+    if (run.done || !run.session.pending) return;
+    const candles = run.toAppend;
+    run.toAppend = [];
+    await this.options.repository.checkpoint(run.record.id, this.options.owner, run.session.drain());
+    if (this.options.appender) for (const c of candles) await this.options.appender.append(c);
   }
 
   private async onRunError(run: Running, err: unknown): Promise<void> {
@@ -182,10 +204,11 @@ export class PaperRunner {
     }
   }
 
-  /** Ends a session whose stop was requested; runs inside the session's chain (after every queued candle). */
+  /** Ends a session whose stop was requested; runs inside the session's chain (after every queued write). */
   private async finish(run: Running): Promise<void> {
     await run.stream?.stop();
     if (run.done) return;
+    await this.write(run);
     run.session.end();
     await this.options.repository.checkpoint(run.record.id, this.options.owner, {
       ...run.session.drain([{ type: PaperEventType.Session, data: { status: 'stopped' } }]), finalStatus: 'stopped',
@@ -227,6 +250,7 @@ export class PaperRunner {
       run.stopping = true;
       await run.stream?.stop();
       await run.chain;
+      if (!run.done) await this.write(run).catch(() => undefined); // the next owner re-applies what is lost
       run.done = true;
       await this.options.repository.release(run.record.id, this.options.owner).catch(() => undefined);
     }

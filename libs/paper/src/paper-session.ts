@@ -52,7 +52,7 @@ export class PaperSession {
   private barsSinceSnapshot = 0;
   private readonly snapshotEvery: number;
   private lastTime = 0;
-  /** Candle-to-decision latencies measured so far (ms), when candles carry `closedAt`. */
+  /** Candle-to-decision latencies (ms) of the last 100,000 candles that carried `closedAt`. */
   readonly latenciesMs: number[] = [];
 
   constructor(readonly id: string, readonly request: ValidatedPaperRequest, saved: readonly PaperPairRecord[], options: PaperSessionOptions = {}) {
@@ -102,7 +102,10 @@ export class PaperSession {
       this.step(p, c.candle);
       n++;
     }
-    if (c.closedAt !== undefined && n > 0) this.latenciesMs.push(performance.now() - c.closedAt);
+    if (c.closedAt !== undefined && n > 0) {
+      if (this.latenciesMs.length >= 100_000) this.latenciesMs.splice(0, 50_000);
+      this.latenciesMs.push(performance.now() - c.closedAt);
+    }
     if (n > 0 && ++this.barsSinceSnapshot >= this.snapshotEvery) this.snapshot();
     return n;
   }

@@ -130,6 +130,24 @@ export interface UpbitKrwRulesOptions {
 
 const fmt = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 8 });
 
+/**
+ * A refusal whose message is formatted only when read: a backtest may see hundreds of thousands
+ * of refused entries (e.g. a capital below the minimum) and never look at one message.
+ */
+class Refusal implements OrderRefusal {
+  readonly ok = false as const;
+  constructor(readonly reason: OrderRefusalReason, readonly limit: number, private readonly symbol: string, private readonly price: number,
+    private readonly quantity: number, private readonly bands: readonly TickBand[]) {}
+
+  get message(): string {
+    const { symbol, price, quantity } = this;
+    if (this.reason === OrderRefusalReason.OffTick) {
+      return `${symbol}: price ${fmt(price)} KRW is not on the ${fmt(this.limit)} KRW tick of its price band; use ${fmt(roundToTick(price, 'down', this.bands))} or ${fmt(roundToTick(price, 'up', this.bands))}`;
+    }
+    return `${symbol}: order amount ${fmt(price * quantity)} KRW (${fmt(quantity)} × ${fmt(price)}) is below Upbit's minimum order of ${fmt(this.limit)} KRW; raise the size or the capital`;
+  }
+}
+
 /** Upbit's KRW-market rules: price on the band's tick, amount >= 5,000 KRW. */
 export function upbitKrwRules(options: UpbitKrwRulesOptions = {}): OrderRules {
   const min = options.minOrderKrw ?? UPBIT_KRW_MIN_ORDER_KRW;
@@ -139,19 +157,8 @@ export function upbitKrwRules(options: UpbitKrwRulesOptions = {}): OrderRules {
     name: 'upbit-krw',
     check({ symbol, price, quantity }: RuleCheckedOrder): OrderRefusal | null {
       const tick = overrides[symbol] ?? tickSizeOf(price, bands);
-      if (!isOnTick(price, tick)) {
-        return {
-          ok: false, reason: OrderRefusalReason.OffTick, limit: tick,
-          message: `${symbol}: price ${fmt(price)} KRW is not on the ${fmt(tick)} KRW tick of its price band; use ${fmt(roundToTick(price, 'down', bands))} or ${fmt(roundToTick(price, 'up', bands))}`,
-        };
-      }
-      const amount = price * quantity;
-      if (amount < min) {
-        return {
-          ok: false, reason: OrderRefusalReason.BelowMinimumOrder, limit: min,
-          message: `${symbol}: order amount ${fmt(amount)} KRW (${fmt(quantity)} × ${fmt(price)}) is below Upbit's minimum order of ${fmt(min)} KRW; raise the size or the capital`,
-        };
-      }
+      if (!isOnTick(price, tick)) return new Refusal(OrderRefusalReason.OffTick, tick, symbol, price, quantity, bands);
+      if (price * quantity < min) return new Refusal(OrderRefusalReason.BelowMinimumOrder, min, symbol, price, quantity, bands);
       return null;
     },
   };
