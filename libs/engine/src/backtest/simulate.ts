@@ -194,6 +194,7 @@ class TradeLog {
 
   /** Forgets every trade (live use: rows are handed out after each bar). */
   clear(): void {
+    if (this.count === 0) return;
     this.count = 0;
     this.symbols.length = 0;
     this.reasons.length = 0;
@@ -822,6 +823,8 @@ export interface StreamingPortfolioState {
   readonly book: BookSnapshot;
 }
 
+const NO_TRADES: readonly TradeRow[] = Object.freeze([]);
+
 const EMPTY_CANDLES: CandleColumns = {
   timestamp: new Float64Array(0), open: new Float64Array(0), high: new Float64Array(0),
   low: new Float64Array(0), close: new Float64Array(0), volume: new Float64Array(0),
@@ -881,9 +884,13 @@ export class StreamingPortfolio {
   }
 
   private result(i: number, entriesBefore: number, skippedBefore: number, openPrice: number): StreamingBarResult {
-    const closed: TradeRow[] = [];
-    for (let k = 0; k < this.log.count; k++) closed.push(this.log.row(k));
-    this.log.clear();
+    let closed: readonly TradeRow[] = NO_TRADES;
+    if (this.log.count > 0) {
+      const rows: TradeRow[] = [];
+      for (let k = 0; k < this.log.count; k++) rows.push(this.log.row(k));
+      this.log.clear();
+      closed = rows;
+    }
     const st = this.st;
     let opened: StreamingBarResult['opened'] = null;
     if (this.tr.entries > entriesBefore) {
