@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     const series = Array.from({ length: MARKETS }, (_, k) => onTicks(syntheticCandles({ n: YEAR, seed: 100 + k, startPrice: 50_000_000 + k * 1_000_000, volatility: 0.0015, startMs: Date.parse('2024-01-01T00:00:00Z') })));
     const symbols = Array.from({ length: MARKETS }, (_, k) => `KRW-R${String(k).padStart(2, '0')}`);
 
+    const btCpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const btTrades: number[] = [];
     for (let k = 0; k < MARKETS; k++) {
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
       btTrades.push(bt.trades.pnl.length);
     }
     const btMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const btCpuUse = process.cpuUsage(btCpu0);
+    const btCpuMs = (btCpuUse.user + btCpuUse.system) / 1000;
 
     const sessions: PaperSession[] = [];
     for (let k = 0; k < MARKETS; k++) {
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     }
     await repo.claim('bench', 3_600_000);
     let checkpoints = 0;
+    const cpu0 = process.cpuUsage();
     const t1 = process.hrtime.bigint();
     await Promise.all(sessions.map(async (s, k) => {
       const c = series[k];
@@ -90,12 +94,15 @@ async function main(): Promise<void> {
       checkpoints++;
     }));
     const replayMs = Number(process.hrtime.bigint() - t1) / 1e6;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     const rows = (await ds.query(`SELECT (SELECT count(*) FROM paper_signals)::int AS signals, (SELECT count(*) FROM paper_orders)::int AS orders, (SELECT count(*) FROM paper_trades)::int AS trades, (SELECT count(*) FROM paper_events)::int AS events, (SELECT count(*) FROM paper_snapshots)::int AS snapshots`)) as Record<string, number>[];
     const perMarket = (await ds.query(`SELECT s.name, count(t.*)::int AS n FROM paper_sessions s LEFT JOIN paper_trades t ON t.session_id = s.id WHERE s.name LIKE 'replay-%' GROUP BY s.name ORDER BY s.name`)) as { name: string; n: number }[];
     const agree = perMarket.every((r) => r.n === btTrades[Number(r.name.slice('replay-'.length))]);
     console.log(`A. replay ${MARKETS} x ${YEAR.toLocaleString()} candles = ${(MARKETS * YEAR).toLocaleString()} through paper sessions with PostgreSQL: ${(replayMs / 1000).toFixed(1)} s (target <= 60 s) = ${((MARKETS * YEAR) / (replayMs / 1000) / 1e3).toFixed(0)} k candles/s`);
+    console.log(`   CPU time of this process during the replay: ${(cpuMs / 1000).toFixed(1)} s (${((cpuMs / replayMs) * 100).toFixed(0)} % of the wall time; PostgreSQL's own CPU is not in it)`);
     console.log(`   ${checkpoints} checkpoints; rows written: ${JSON.stringify(rows[0])}`);
-    console.log(`   baseline runBacktest of the same candles (batch, no I/O): ${(btMs / 1000).toFixed(2)} s; replay/backtest = ${(replayMs / btMs).toFixed(1)}x`);
+    console.log(`   baseline runBacktest of the same candles (batch, no I/O): ${(btMs / 1000).toFixed(2)} s wall, ${(btCpuMs / 1000).toFixed(2)} s CPU; replay/backtest = ${(replayMs / btMs).toFixed(1)}x wall, ${(cpuMs / btCpuMs).toFixed(1)}x CPU`);
     console.log(`   trades per market equal to the backtest's: ${agree ? 'yes' : 'NO'} (${perMarket.map((r) => r.n).join(', ')})`);
     if (!agree) process.exitCode = 1;
     results.push({ name: 'replay 10 markets x 1 year 1m, PostgreSQL', medianMs: replayMs, minMs: replayMs, runs: 1, perSecond: (MARKETS * YEAR) / (replayMs / 1000) });

@@ -46,8 +46,13 @@ export class PaperService {
     const session = await this.repository.get(id);
     const pairs = (await this.repository.pairs(id)).map(({ strategyState: _s, portfolioState: _p, ...rest }) => rest);
     const positions = await this.repository.positions(id);
-    const trades = (await this.repository.trades(id)).length;
+    const trades = await this.repository.tradeCount(id);
     return { session, pairs, equity: pairs.reduce((a, p) => a + p.equity, 0), positions, trades };
+  }
+
+  /** The session record (`ResultNotFoundError` for an unknown id). */
+  get(id: string): Promise<PaperSessionRecord> {
+    return this.repository.get(id);
   }
 
   /** Open positions. */

@@ -66,7 +66,7 @@ export function paperRoutes(deps: RouteDeps): RouteDef[] {
   const events: RequestHandler = async (req, res) => {
     const { id } = parseInput(PaperSessionIdSchema, req.params, 'params');
     const q = parseInput(PaperEventsQuerySchema, req.query, 'query');
-    await p().status(id); // 404 before the stream starts
+    await p().get(id); // 404 before the stream starts
     const header = Number(req.get('last-event-id'));
     let after = q.after ?? (Number.isInteger(header) && header >= 0 ? header : 0);
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });

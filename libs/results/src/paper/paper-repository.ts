@@ -327,6 +327,13 @@ export class PaperSessionRepository {
       markPrice: r.mark_price as number, markTime: ms(r.mark_time as Date) as number, unrealizedPnl: r.unrealized_pnl as number }));
   }
 
+  /** Number of closed trades of a session. */
+  async tradeCount(id: string): Promise<number> {
+    await ensureInitialized(this.ds);
+    const rows = (await this.q(`SELECT count(*)::int AS n FROM paper_trades WHERE session_id = $1`, [id], 'count paper trades')) as { n: number }[];
+    return rows[0].n;
+  }
+
   /** Closed trades of a session in exit order. */
   async trades(id: string): Promise<PaperTradeRecord[]> {
     await ensureInitialized(this.ds);
