@@ -44,7 +44,7 @@ it('exits 2 and names the variable when the configuration is wrong', async () =>
   expect(await p.exited).toBe(2);
   expect(p.err()).toMatch(/DATABASE_URL: must be a URL starting with postgres:\/\//);
   expect(p.err()).toMatch(/PAPER_LEASE_MS/);
-});
+}, 60_000);
 
 it('runs a stored session on the stream, stores closed candles, and shuts down cleanly on SIGTERM', async () => {
   const schema = `paper_app_t_${randomBytes(6).toString('hex')}`;
@@ -52,7 +52,7 @@ it('runs a stored session on the stream, stores closed candles, and shuts down c
   const ws = await startFakeUpbitStream();
   const rest = await startFakeUpbit({ data: { 'KRW-BTC': { 'minutes/1': [] } } });
   const ds = createDataSource({ url, schema });
-  const p = start({ DATABASE_URL: url, DB_SCHEMA: schema, MIGRATE_ON_START: 'true', UPBIT_WS_URL: ws.url, UPBIT_BASE_URL: rest.baseUrl, PAPER_LEASE_MS: '3000', PAPER_POLL_MS: '100', DATA_ROOT: dataRoot, PAPER_OWNER: 'paper-app-test' });
+  const p = start({ DATABASE_URL: url, DB_SCHEMA: schema, MIGRATE_ON_START: 'true', UPBIT_WS_URL: ws.url, UPBIT_BASE_URL: rest.baseUrl, PAPER_LEASE_MS: '20000', PAPER_POLL_MS: '100', DATA_ROOT: dataRoot, PAPER_OWNER: 'paper-app-test' });
   try {
     await until('the process started', () => p.out().includes('paper process started') || p.err().length > 0, 60_000);
     expect(p.err()).toBe('');

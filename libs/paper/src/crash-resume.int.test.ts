@@ -49,7 +49,7 @@ describe('SIGKILL of the process running a session with an open position', () =>
     const rest = await startFakeUpbit({ data: { 'KRW-BTC': { 'minutes/1': fakeCandles(day) } } });
     const ws = await startFakeUpbitStream();
     const service = new PaperService(db.repo);
-    const base = { DATABASE_URL: db.url, WS_URL: ws.url, REST_URL: rest.baseUrl, LEASE_MS: '1500' };
+    const base = { DATABASE_URL: db.url, WS_URL: ws.url, REST_URL: rest.baseUrl, LEASE_MS: '4000' };
     let second: Child | undefined;
     try {
       const s = await service.start({ name: 'crash', pairs: [{ symbol: 'KRW-BTC', strategy: STRATEGY, params: PARAMS }], options: OPTIONS });

@@ -29,7 +29,7 @@ describe('one session, one owner (PostgreSQL lease)', () => {
     const rest = await startFakeUpbit({ data: { 'KRW-BTC': { 'minutes/1': fakeCandles(day) } } });
     const ws = await startFakeUpbitStream();
     const s = await new PaperService(db.repo).start(REQUEST('race'));
-    const env = { DATABASE_URL: db.url, WS_URL: ws.url, REST_URL: rest.baseUrl, LEASE_MS: '1500', FAKE_NOW: String(day.timestamp[0] + 5000) };
+    const env = { DATABASE_URL: db.url, WS_URL: ws.url, REST_URL: rest.baseUrl, LEASE_MS: '4000', FAKE_NOW: String(day.timestamp[0] + 5000) };
     const a = child({ ...env, OWNER: 'proc-a' });
     const b = child({ ...env, OWNER: 'proc-b' });
     try {
@@ -37,7 +37,7 @@ describe('one session, one owner (PostgreSQL lease)', () => {
       await ws.waitForSubscriptions(1);
       const owner = (await db.repo.get(s.id)).owner;
       const polls = ws.connectionsTotal;
-      // Wait for two lease renewals by the owner (every 500 ms): meanwhile both runners polled ~10 times (every 100 ms).
+      // Wait for two lease renewals by the owner (every ~1.3 s): meanwhile both runners polled ~25 times (every 100 ms).
       let lease = (await db.repo.get(s.id)).leaseUntil as number;
       for (let r = 0; r < 2; r++) {
         const prev = lease;
@@ -53,7 +53,7 @@ describe('one session, one owner (PostgreSQL lease)', () => {
       const [winner, loser] = owner === 'proc-a' ? [a, b] : [b, a];
       winner.proc.kill('SIGKILL');
       await winner.exited;
-      await waitFor('the other process took the session over after the lease expired', () => loser.lines.some((l) => l.type === 'claimed' && l.sessionId === s.id), 15_000);
+      await waitFor('the other process took the session over after the lease expired', () => loser.lines.some((l) => l.type === 'claimed' && l.sessionId === s.id), 30_000);
       expect((await db.repo.get(s.id)).owner).toBe(owner === 'proc-a' ? 'proc-b' : 'proc-a');
     } finally {
       a.proc.kill('SIGKILL');

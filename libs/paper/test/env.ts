@@ -37,7 +37,7 @@ export function useSchema(): { url: string; schema: string; ds: DataSource; repo
 }
 
 /** Polls `fn` until truthy (events and states, never elapsed time, decide). */
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 45_000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -76,7 +76,7 @@ export function sourceExecArgv(): string[] {
 /** A runner whose streams talk to the fake servers, with a controllable clock. */
 export function fakeRunner(o: { repo: PaperSessionRepository; owner: string; wsUrl: string; restUrl: string; now: () => number; leaseMs?: number; events?: PaperRunnerEvent[]; onEvent?: (e: PaperRunnerEvent) => void; streams?: UpbitCandleStream[] }): PaperRunner {
   return new PaperRunner({
-    repository: o.repo, owner: o.owner, leaseMs: o.leaseMs ?? 1500, pollMs: 100,
+    repository: o.repo, owner: o.owner, leaseMs: o.leaseMs ?? 5000, pollMs: 100,
     onEvent: (e) => { o.events?.push(e); o.onEvent?.(e); },
     streamFactory: (s) => {
       const stream = new UpbitCandleStream({
