@@ -59,17 +59,18 @@ describe('coinhts db migrate', () => {
     const first = await runCommand(register, ['db', 'migrate'], config);
     expect(first).toMatchObject({ code: 0, err: '' });
     expect(first.out).toBe(
-      'applied CreateBacktestRuns1764200000000\napplied CreatePresets1764200001000\napplied CreateJobRecords1764200002000\napplied AddRunListIndexes1764200003000\napplied CreateApiKeys1764300000000\n5 migration(s) applied; 5 in total\n',
+      'applied CreateBacktestRuns1764200000000\napplied CreatePresets1764200001000\napplied CreateJobRecords1764200002000\napplied AddRunListIndexes1764200003000\napplied CreateApiKeys1764300000000\napplied CreatePaperTables1764400000000\n6 migration(s) applied; 6 in total\n',
     );
-    expect(await tables()).toEqual(['api_keys', 'backtest_runs', 'backtest_symbol_results', 'job_records', 'presets', 'results_migrations']);
-    expect((await runCommand(register, ['db', 'migrate'], config)).out).toBe('up to date: 5 migration(s) applied\n');
+    expect(await tables()).toEqual(['api_keys', 'backtest_runs', 'backtest_symbol_results', 'job_records', 'paper_events', 'paper_orders', 'paper_pairs',
+      'paper_positions', 'paper_sessions', 'paper_signals', 'paper_snapshots', 'paper_trades', 'presets', 'results_migrations']);
+    expect((await runCommand(register, ['db', 'migrate'], config)).out).toBe('up to date: 6 migration(s) applied\n');
   });
 
   it('--revert undoes the newest migration only', async () => {
     const r = await runCommand(register, ['db', 'migrate', '--revert'], config);
-    expect(r).toMatchObject({ code: 0, out: 'reverted CreateApiKeys1764300000000\n' });
-    expect(await tables()).not.toContain('api_keys');
-    expect(await tables()).toContain('job_records');
+    expect(r).toMatchObject({ code: 0, out: 'reverted CreatePaperTables1764400000000\n' });
+    expect(await tables()).not.toContain('paper_sessions');
+    expect(await tables()).toContain('api_keys');
   });
 
   it('says what to set when DATABASE_URL is missing (exit 2)', async () => {
