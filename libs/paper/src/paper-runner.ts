@@ -170,7 +170,13 @@ export class PaperRunner {
     const candles = run.toAppend;
     run.toAppend = [];
     await this.options.repository.checkpoint(run.record.id, this.options.owner, run.session.drain());
-    if (this.options.appender) for (const c of candles) await this.options.appender.append(c);
+    if (!this.options.appender) return;
+    try {
+      for (const c of candles) await this.options.appender.append(c);
+    } catch (err) {
+      // The candle store is a copy for later backtests: a full disk must not stop the session.
+      this.options.onEvent?.({ type: 'error', sessionId: run.record.id, error: err instanceof Error ? err : new Error(String(err)) });
+    }
   }
 
   private async onRunError(run: Running, err: unknown): Promise<void> {
