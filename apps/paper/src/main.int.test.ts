@@ -42,8 +42,8 @@ async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_0
 it('exits 2 and names the variable when the configuration is wrong', async () => {
   const p = start({ DATABASE_URL: 'mysql://x', PAPER_LEASE_MS: '10' });
   expect(await p.exited).toBe(2);
-  expect(p.err()).toMatch(/DATABASE_URL: must be a URL starting with postgres:\/\//);
-  expect(p.err()).toMatch(/PAPER_LEASE_MS/);
+  expect(p.err()).toMatch(/DATABASE_URL="mysql:\/\/x": must be a URL starting with postgres:\/\//);
+  expect(p.err()).toMatch(/PAPER_LEASE_MS="10": must be at least 1000/);
 }, 60_000);
 
 it('runs a stored session on the stream, stores closed candles, and shuts down cleanly on SIGTERM', async () => {

@@ -1,4 +1,4 @@
-import { API_CONFIG, API_KEYS_CONFIG, CLI_CONFIG, ConfigError, OPS_CONFIG, VARIABLES_BY_APP, WORKER_CONFIG } from './index';
+import { API_CONFIG, API_KEYS_CONFIG, CLI_CONFIG, ConfigError, OPS_CONFIG, PAPER_CONFIG, VARIABLES_BY_APP, WORKER_CONFIG } from './index';
 
 const CWD = '/srv/app';
 const BASE = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', REDIS_URL: 'redis://127.0.0.1:6379', DATA_ROOT: '/data' };
@@ -32,8 +32,14 @@ describe('the variables each process reads (written out by hand: a variable adde
       'BACKUP_SCHEMA', 'BACKUP_COMPRESS_LEVEL', 'BACKUP_LOCAL_DIR', 'ARCHIVE_EXPIRE_DAYS', 'NONCURRENT_EXPIRE_DAYS', 'ABORT_MULTIPART_DAYS', ...ALERTS,
     ]));
   });
+  it('paper process', () => {
+    expect(PAPER_CONFIG.variables).toEqual(sorted([
+      'DATABASE_URL', 'DB_SCHEMA', 'DB_POOL_SIZE', 'MIGRATE_ON_START', 'UPBIT_BASE_URL', 'UPBIT_WS_URL', 'PAPER_OWNER', 'PAPER_LEASE_MS', 'PAPER_POLL_MS',
+      'PAPER_SNAPSHOT_EVERY_BARS', 'PAPER_GRACE_MS', 'DATA_ROOT', 'LOG_LEVEL',
+    ]));
+  });
   it('every variable has a doc, an expected form and an example that parses', () => {
-    for (const cfg of [API_CONFIG, WORKER_CONFIG, CLI_CONFIG, OPS_CONFIG]) {
+    for (const cfg of [API_CONFIG, WORKER_CONFIG, CLI_CONFIG, OPS_CONFIG, PAPER_CONFIG]) {
       for (const v of cfg.describe()) {
         expect({ name: v.name, doc: v.doc.length > 5, expected: v.expected.length > 2 }).toEqual({ name: v.name, doc: true, expected: true });
         const r = cfg.parse({ ...BASE, [v.name]: v.example }, { cwd: CWD });
