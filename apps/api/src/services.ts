@@ -53,7 +53,8 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
     }
 
     const jobs = await JobQueues.connect({
-      redis: { url: config.redisUrl, clientName: 'coinhts-api', onError: (err) => logger.warn({ err }, 'redis (queues) error') },
+      // failFast: while Redis is down, queue calls fail at once (503 UNAVAILABLE) instead of hanging requests.
+      redis: { url: config.redisUrl, clientName: 'coinhts-api', failFast: true, onError: (err) => logger.warn({ err }, 'redis (queues) error') },
       prefix: config.queuePrefix,
       clock,
       validateBacktest: (r) => {
@@ -67,7 +68,7 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
     });
     closers.push(() => jobs.close());
 
-    const limiterRedis = createRedisClient({ url: config.redisUrl, clientName: 'coinhts-api-ratelimit', onError: (err) => logger.warn({ err }, 'redis (rate limit) error') });
+    const limiterRedis = createRedisClient({ url: config.redisUrl, clientName: 'coinhts-api-ratelimit', failFast: true, onError: (err) => logger.warn({ err }, 'redis (rate limit) error') });
     await ensureConnected(limiterRedis);
     closers.push(() => closeQuietly(limiterRedis));
 

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { CLI_ALERTS_CONFIG, CLI_CONFIG, resolveModuleSpecifier as resolveAgainst, type EnvRecord, type ResultsStoreConfig } from '@coinhts/config';
+import { CLI_ALERTS_CONFIG, CLI_CONFIG, type EnvRecord, type ResultsStoreConfig } from '@coinhts/config';
 import { CliUsageError } from './errors';
 
 /**
@@ -29,11 +29,7 @@ export interface CliConfig {
   readonly debug?: boolean;
   /** The environment `coinhts alerts test` parses with `CLI_ALERTS_CONFIG` (only then: bad SMTP settings do not stop a backtest). */
   readonly alertEnv?: EnvRecord;
-  /**
-   * Strategy plugin modules (`COINHTS_STRATEGY_MODULES`, comma-separated paths or package names,
-   * the same variable as the API and worker); paths are resolved against the working directory.
-   * `--strategy-module FILE` adds more.
-   */
+  /** Strategy plugin modules (`COINHTS_STRATEGY_MODULES`, paths absolute); `--strategy-module FILE` adds more. */
   readonly strategyModules?: readonly string[];
   /** Upbit REST base URL (`UPBIT_BASE_URL`, the worker's variable; default Upbit's own), for the market check of `paper start`. */
   readonly upbitBaseUrl?: string;
@@ -63,9 +59,4 @@ export function loadCliConfig(env: EnvRecord = process.env): CliConfig {
       throw new CliUsageError(`RESULTS_STORE=${store.url} is an S3 store; the CLI saves and lists runs only in a file: store so far. Set RESULTS_STORE=file:./coinhts-results (or pass --no-save to backtest)`);
     },
   }) as CliConfig;
-}
-
-/** A `--strategy-module` path (`./x.js`, `/abs/x.ts`, `plugins/x.js`) resolved against the working directory; a package name unchanged. */
-export function resolveModuleSpecifier(spec: string): string {
-  return resolveAgainst(spec, process.cwd());
 }

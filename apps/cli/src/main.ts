@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { registerStrategyModules } from '@coinhts/engine';
 import { Command, CommanderError } from 'commander';
-import { loadCliConfig, resolveModuleSpecifier, type CliConfig } from './config';
+import { resolveModuleSpecifier } from '@coinhts/config';
+import { loadCliConfig, type CliConfig } from './config';
 import { ExitCode, reportError } from './errors';
 import { registerCommands } from './commands';
 
@@ -18,7 +19,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     const cfg = config;
     // Plugins load before any command runs, so every command sees them like the built-ins.
     program.hook('preAction', async () => {
-      const extra = (program.opts<{ strategyModule?: string[] }>().strategyModule ?? []).map(resolveModuleSpecifier);
+      const extra = (program.opts<{ strategyModule?: string[] }>().strategyModule ?? []).map((m) => resolveModuleSpecifier(m, process.cwd()));
       await registerStrategyModules([...(cfg.strategyModules ?? []), ...extra], (spec) => import(spec));
     });
     let exitCode: number = ExitCode.Ok;

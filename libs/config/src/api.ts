@@ -11,11 +11,11 @@ import {
   requiredDatabaseFragment,
   resultsStoreFragment,
   shutdownFragment,
-  strategyModulesFragment,
   timeZoneFragment,
   upbitFragment,
   type DatabaseSettings,
   type LogLevel,
+  strategyModulesFragment,
   type ResultsStoreConfig,
 } from './fragments';
 
@@ -61,6 +61,8 @@ export const apiHttpFragment = defineFragment({
 
 /** Validated configuration of the API. Sizes are bytes, durations ms. */
 export interface ApiConfig {
+  /** Strategy plugin modules to load at start-up (COINHTS_STRATEGY_MODULES), paths absolute. */
+  readonly strategyModules: readonly string[];
   readonly port: number;
   /** Bind address (default 127.0.0.1; containers set 0.0.0.0). */
   readonly host: string;
@@ -90,8 +92,6 @@ export interface ApiConfig {
   readonly shutdownTimeoutMs: number;
   /** Honour X-Forwarded-For (behind one reverse proxy). */
   readonly trustProxy: boolean;
-  /** Strategy plugin modules to load at start-up (`COINHTS_STRATEGY_MODULES`; paths made absolute). */
-  readonly strategyModules: readonly string[];
   /** Upbit REST base URL (`UPBIT_BASE_URL`; unset = Upbit's): a new paper session's markets are checked there. */
   readonly upbitBaseUrl?: string;
 }
@@ -107,7 +107,7 @@ export const API_CONFIG = composeConfig('The API', {
   http: apiHttpFragment,
   logging: loggingFragment,
   shutdown: shutdownFragment,
-  strategies: strategyModulesFragment,
+  strategyModules: strategyModulesFragment,
   upbit: upbitFragment,
 }).map(
   (c): ApiConfig => ({
@@ -129,7 +129,7 @@ export const API_CONFIG = composeConfig('The API', {
     logLevel: c.logging.level,
     shutdownTimeoutMs: c.shutdown.timeoutMs,
     trustProxy: c.http.TRUST_PROXY,
-    strategyModules: c.strategies.modules,
+    strategyModules: c.strategyModules.modules,
     upbitBaseUrl: c.upbit.baseUrl,
   }),
 );

@@ -86,6 +86,8 @@ describe('app compositions', () => {
       dataRoot: undefined, results: { kind: 'local', dir: '/srv/app/coinhts-results', url: 'file:///srv/app/coinhts-results' }, timeZone: 'Asia/Seoul',
       databaseUrl: undefined, databaseSchema: undefined, debug: false, strategyModules: [],
     });
+    // module paths are made absolute against the working folder; package names stay as written
+    expect(CLI_CONFIG.load({ COINHTS_STRATEGY_MODULES: './plugins/a.js, @acme/strategies' }, { cwd: CWD }).strategyModules).toEqual(['/srv/app/plugins/a.js', '@acme/strategies']);
     expect(CLI_CONFIG.load({ COINHTS_DEBUG: '1' }, { cwd: CWD }).debug).toBe(true);
     expect(CLI_CONFIG.load({ COINHTS_DEBUG: '0' }, { cwd: CWD }).debug).toBe(false);
   });

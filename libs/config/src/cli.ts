@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { composeConfig, defineFragment } from './compose';
 import { envVar } from './env-var';
-import { alertsFragment, optionalDatabaseFragment, optionalMarketDataFragment, resultsStoreFragment, strategyModulesFragment, timeZoneFragment, upbitFragment, type ResultsStoreConfig } from './fragments';
+import { alertsFragment, optionalDatabaseFragment, optionalMarketDataFragment, resultsStoreFragment, timeZoneFragment, strategyModulesFragment, upbitFragment, type ResultsStoreConfig } from './fragments';
 
 /** `COINHTS_DEBUG`: print stack traces of unexpected errors (anything but empty or 0). */
 export const COINHTS_DEBUG = envVar({
@@ -25,7 +25,7 @@ export interface CliEnvConfig {
   /** PostgreSQL schema (DB_SCHEMA). */
   readonly databaseSchema?: string;
   readonly debug: boolean;
-  /** Strategy plugin modules (`COINHTS_STRATEGY_MODULES`; paths made absolute); `--strategy-module FILE` adds more. */
+  /** Strategy plugin modules (COINHTS_STRATEGY_MODULES), paths absolute. */
   readonly strategyModules: readonly string[];
   /** Upbit REST base URL (`UPBIT_BASE_URL`; unset = Upbit's): `paper start` checks the markets there. */
   readonly upbitBaseUrl?: string;
@@ -38,7 +38,7 @@ export const CLI_CONFIG = composeConfig('The CLI', {
   timeZone: timeZoneFragment,
   database: optionalDatabaseFragment,
   cli: cliFragment,
-  strategies: strategyModulesFragment,
+  strategyModules: strategyModulesFragment,
   upbit: upbitFragment,
 }).map((c): CliEnvConfig => ({
   dataRoot: c.marketData.dataRoot,
@@ -47,7 +47,7 @@ export const CLI_CONFIG = composeConfig('The CLI', {
   databaseUrl: c.database.url,
   databaseSchema: c.database.schema,
   debug: c.cli.debug,
-  strategyModules: c.strategies.modules,
+  strategyModules: c.strategyModules.modules,
   upbitBaseUrl: c.upbit.baseUrl,
 }));
 

@@ -230,23 +230,6 @@ export const UPBIT_BASE_URL = envVar({
 /** The Upbit fragment. */
 export const upbitFragment = defineFragment({ name: 'upbit', vars: { UPBIT_BASE_URL }, build: (v): { readonly baseUrl?: string } => ({ baseUrl: v.UPBIT_BASE_URL }) });
 
-/** `COINHTS_STRATEGY_MODULES`: strategy plugin modules loaded at start-up by the CLI, the API and the worker. */
-export const COINHTS_STRATEGY_MODULES = envVar({
-  name: 'COINHTS_STRATEGY_MODULES', schema: csvText, default: '',
-  doc: 'Comma-separated strategy plugin modules (paths or package names) that export defineStrategy definitions; the CLI, the API and the worker run them like built-ins. Empty = built-ins only.',
-  expected: 'comma-separated module paths or package names', example: './strategies/my-strategy.js',
-});
-/** A path (`./x.js`, `/abs/x.ts`, `plugins/x.js`) resolved against `cwd`; a package name unchanged. */
-export function resolveModuleSpecifier(spec: string, cwd: string): string {
-  return spec.startsWith('.') || spec.startsWith('/') || /\.[cm]?[jt]s$/.test(spec) ? resolve(cwd, spec) : spec;
-}
-/** The strategy plugin fragment: `modules` are absolute paths or package names. */
-export const strategyModulesFragment = defineFragment({
-  name: 'strategyModules',
-  vars: { COINHTS_STRATEGY_MODULES },
-  build: (v, ctx): { readonly modules: readonly string[] } => ({ modules: v.COINHTS_STRATEGY_MODULES.map((m) => resolveModuleSpecifier(m, ctx.cwd)) }),
-});
-
 // ---------------------------------------------------------------------------------------------
 // Process: logging, shutdown, HTTP listeners
 // ---------------------------------------------------------------------------------------------
@@ -357,4 +340,26 @@ export const alertsFragment = defineFragment({
       ? { host: v.SMTP_HOST, port: v.SMTP_PORT, secure: v.SMTP_SECURE, user: v.SMTP_USER, password: v.SMTP_PASSWORD, from: v.ALERT_EMAIL_FROM as string, to: v.ALERT_EMAIL_TO ?? [] }
       : undefined,
   }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Strategy plugins
+// ---------------------------------------------------------------------------------------------
+
+/** A module specifier as configured: a path (`./x.js`, `/abs/x.ts`, `plugins/x.js`) made absolute against `cwd`; a package name unchanged. */
+export function resolveModuleSpecifier(spec: string, cwd: string): string {
+  return spec.startsWith('.') || spec.startsWith('/') || /\.[cm]?[jt]s$/.test(spec) ? resolve(cwd, spec) : spec;
+}
+
+/** `COINHTS_STRATEGY_MODULES`: strategy plugin modules (exports of `defineStrategy(...)`), loaded at start-up. */
+export const COINHTS_STRATEGY_MODULES = envVar({
+  name: 'COINHTS_STRATEGY_MODULES', schema: csvText, default: '',
+  doc: 'Strategy plugin modules, comma-separated paths (relative to the working folder) or package names; each exports defineStrategy(...) definitions. The CLI, the API and the worker load them at start-up and run them like built-ins; a module that fails to load, repeats a name or exports an invalid definition stops start-up. Every process of a deployment must name the same modules.',
+  expected: 'comma-separated module paths or package names', example: './strategies/ema-rsi-trend.js',
+});
+/** The strategy plugin fragment: `modules` with paths made absolute. */
+export const strategyModulesFragment = defineFragment({
+  name: 'strategyModules',
+  vars: { COINHTS_STRATEGY_MODULES },
+  build: (v, ctx): { readonly modules: readonly string[] } => ({ modules: v.COINHTS_STRATEGY_MODULES.map((m) => resolveModuleSpecifier(m, ctx.cwd)) }),
 });

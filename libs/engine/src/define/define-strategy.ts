@@ -12,16 +12,8 @@ import { HigherBarBuilder, higherBars } from './higher-timeframe';
 import { batchColumns, type IndicatorSpec, type IndicatorStream } from './indicator-specs';
 import { captureState, restoreState, type JsonValue } from './state-codec';
 
-/** The candle fields every bar view carries. */
-export interface BarFields {
-  /** Open time, UTC epoch ms. */
-  readonly timestamp: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-}
+/** The candle fields every bar view carries: those of a {@link Candle} (prices in quote currency, time in UTC epoch ms). */
+export type BarFields = Candle;
 
 /** Candle fields plus the current value of each named indicator (NaN during its warm-up). */
 export type BarValues<I extends string> = BarFields & { readonly [K in I]: number };

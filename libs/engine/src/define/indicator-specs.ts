@@ -45,43 +45,32 @@ export interface IndicatorSpec {
    * For one output of a multi-output indicator: the whole computation, so a batch run computes it
    * once for all its outputs (same `key` = same computation), then takes `output`.
    */
-  readonly shared?: { readonly key: string; readonly output: string; /** Every output name of the computation. */ readonly outputs: Readonly<Record<string, true>>; compute(candles: CandleColumns): Readonly<Record<string, Float64Array>> };
-  /**
-   * Identity of the column for a sweep's shared {@link ColumnCache}: the indicator, a canonical
-   * string of its parameters, and the one candle column it reads. Unset = never cached (e.g. an
-   * indicator reading several columns, or a hand-written one).
-   */
-  readonly cacheKey?: { readonly indicator: string; readonly params: string; readonly source: PriceSource };
+  readonly shared?: { readonly key: string; readonly output: string; readonly outputs: readonly string[]; compute(candles: CandleColumns): Readonly<Record<string, Float64Array>> };
 }
 
 /**
  * Batch columns of `specs` over `candles`; outputs of one multi-output computation share one run of
- * it. With a `cache` (a sweep's shared columns), specs with a {@link IndicatorSpec.cacheKey} are
- * looked up by (indicator, parameters, input column) and computed only on a miss.
+ * it. With a {@link ColumnCache} (a sweep's), columns come from it when another run of the same
+ * indicator, parameters and candles computed them (keyed by the indicator's label and the candles'
+ * close column, which identifies the series).
  */
 export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleColumns, cache?: ColumnCache): Float64Array[] {
-  const done = new Map<string, Readonly<Record<string, Float64Array>>>();
-  const computeShared = (s: IndicatorSpec & { shared: NonNullable<IndicatorSpec['shared']> }): Readonly<Record<string, Float64Array>> => {
-    let all = done.get(s.shared.key);
-    if (!all) {
-      all = s.shared.compute(candles);
-      done.set(s.shared.key, all);
+  const done = new Map<string, readonly Float64Array[]>();
+  const all = (key: string, outputs: readonly string[], compute: () => Readonly<Record<string, Float64Array>>): readonly Float64Array[] => {
+    let cols = done.get(key);
+    if (!cols) {
+      const run = (): Float64Array[] => { const r = compute(); return outputs.map((o) => r[o]); };
+      cols = cache ? cache.get(key, '', candles.close, run) : run();
+      done.set(key, cols);
     }
-    return all;
+    return cols;
   };
   return specs.map((s) => {
-    const key = s.cacheKey;
-    if (cache && key) {
-      // a multi-output computation is cached whole (its outputs in name order), one output is taken
-      if (s.shared) {
-        const shared = s as IndicatorSpec & { shared: NonNullable<IndicatorSpec['shared']> };
-        const names = Object.keys(shared.shared.outputs).sort();
-        const cols = cache.get(key.indicator, key.params, candles[key.source], () => { const all = computeShared(shared); return names.map((n) => all[n]); });
-        return cols[names.indexOf(s.shared.output)];
-      }
-      return cache.get(key.indicator, key.params, candles[key.source], () => [s.batch(candles)] as const)[0];
+    if (s.shared) {
+      const sh = s.shared;
+      return all(sh.key, sh.outputs, () => sh.compute(candles))[sh.outputs.indexOf(sh.output)];
     }
-    return s.shared ? computeShared(s as IndicatorSpec & { shared: NonNullable<IndicatorSpec['shared']> })[s.shared.output] : s.batch(candles);
+    return cache ? cache.get(s.label, '', candles.close, () => [s.batch(candles)])[0] : s.batch(candles);
   });
 }
 
@@ -147,7 +136,6 @@ function single<T>(name: string, source: PriceSource, period: number, lookback: 
   return {
     label: `${name}(${source}, ${period})`,
     lookback,
-    cacheKey: { indicator: name, params: `period=${period}`, source },
     validate: () => void make(period),
     batch: (c) => batch(c[source], period),
     createStream: () => wrap(make(period)),
@@ -188,8 +176,7 @@ export const ind = {
     return {
       label: `bollinger(${source}, ${period}, ${stdDevs}).${output}`, lookback: period - 1, validate: () => void new BollingerBands(o),
       batch: (c) => bollingerBands(c[source], o)[output],
-      cacheKey: { indicator: 'bollinger', params: `period=${period},stdDevs=${stdDevs}`, source },
-      shared: { key: `bollinger(${source}, ${period}, ${stdDevs})`, output, outputs: { upper: true, middle: true, lower: true }, compute: (c) => bollingerBands(c[source], o) as unknown as Record<string, Float64Array> },
+      shared: { key: `bollinger(${source}, ${period}, ${stdDevs})`, output, outputs: ['upper', 'middle', 'lower'], compute: (c) => bollingerBands(c[source], o) as unknown as Record<string, Float64Array> },
       createStream: () => new BollingerStream(new BollingerBands(o), source, output),
     };
   },
@@ -199,8 +186,7 @@ export const ind = {
     return {
       label: `macd(${source}, ${fast}, ${slow}, ${signal}).${output}`, lookback: slow - 1 + signal - 1, validate: () => void new Macd(o),
       batch: (c) => macd(c[source], o)[output],
-      cacheKey: { indicator: 'macd', params: `fast=${fast},slow=${slow},signal=${signal}`, source },
-      shared: { key: `macd(${source}, ${fast}, ${slow}, ${signal})`, output, outputs: { macd: true, signal: true, histogram: true }, compute: (c) => macd(c[source], o) as unknown as Record<string, Float64Array> },
+      shared: { key: `macd(${source}, ${fast}, ${slow}, ${signal})`, output, outputs: ['macd', 'signal', 'histogram'], compute: (c) => macd(c[source], o) as unknown as Record<string, Float64Array> },
       createStream: () => new MacdStream(new Macd(o), source, output),
     };
   },

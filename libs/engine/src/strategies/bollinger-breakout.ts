@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { defineStrategy } from '../define/define-strategy';
 import { ind } from '../define/indicator-specs';
-import { integerParam, numberParam } from './params';
+import { holdPeriodBarsParam, integerParam, numberParam } from './params';
 
 /** Parameters of {@link bollingerBreakout}. */
 export const BollingerBreakoutSchema = z.object({
   period: integerParam({ min: 2, max: 10_000, default: 20, description: 'Bars in the middle band (SMA of the close) and in the standard deviation.' }),
   std_devs: numberParam({ min: 0, max: 10, minExclusive: true, default: 2, description: 'Band distance from the middle band, in population standard deviations.' }),
-  hold_period_bars: integerParam({ min: 1, max: 10_000, default: 1, description: 'Bars after entry at which the signal study measures the return.' }),
+  hold_period_bars: holdPeriodBarsParam(),
 }).strict().describe('Bollinger Bands breakout (bollinger_breakout).');
 
 /** Parsed parameters of {@link bollingerBreakout}. */

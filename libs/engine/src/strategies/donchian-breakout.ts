@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { defineStrategy } from '../define/define-strategy';
 import { ind } from '../define/indicator-specs';
-import { integerParam } from './params';
+import { holdPeriodBarsParam, integerParam } from './params';
 
 /** Parameters of {@link donchianBreakout}. */
 export const DonchianBreakoutSchema = z.object({
   entry_period: integerParam({ min: 1, max: 10_000, default: 20, description: 'Bars of the channel whose highest high a close must exceed to Buy (turtle system 1: 20).' }),
   exit_period: integerParam({ min: 1, max: 10_000, default: 10, description: 'Bars of the channel whose lowest low a close must undercut to Sell (turtle system 1: 10).' }),
-  hold_period_bars: integerParam({ min: 1, max: 10_000, default: 1, description: 'Bars after entry at which the signal study measures the return.' }),
+  hold_period_bars: holdPeriodBarsParam(),
 }).strict().describe('Donchian channel breakout, turtle entry and exit (donchian_breakout).');
 
 /** Parsed parameters of {@link donchianBreakout}. */

@@ -9,7 +9,7 @@ export {
   StrategyModuleError, type AnyStrategyDefinition, type LoadedStrategy,
 } from './registry';
 export {
-  parseStrategyParams, paramsJsonSchema, integerParam, numberParam, booleanParam, describeValue,
+  parseStrategyParams, paramsJsonSchema, integerParam, numberParam, booleanParam, holdPeriodBarsParam, describeValue,
   type IntegerParamSpec, type NumberParamSpec,
 } from './params';
 export { InvalidStrategyStateError } from './strategy-state-error';

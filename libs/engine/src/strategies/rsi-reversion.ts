@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { defineStrategy } from '../define/define-strategy';
 import { ind } from '../define/indicator-specs';
-import { integerParam, numberParam } from './params';
+import { holdPeriodBarsParam, integerParam, numberParam } from './params';
 
 /** Parameters of {@link rsiReversion}. `overbought` must be greater than `oversold`. */
 export const RsiReversionSchema = z.object({
   period: integerParam({ min: 2, max: 1000, default: 14, description: 'RSI period in bars (Wilder smoothing, TA-Lib seeding).' }),
   oversold: numberParam({ min: 0, max: 100, minExclusive: true, maxExclusive: true, default: 30, description: 'RSI level (0-100) that a Buy crosses upward.' }),
   overbought: numberParam({ min: 0, max: 100, minExclusive: true, maxExclusive: true, default: 70, description: 'RSI level (0-100) that a Sell crosses downward; must be greater than oversold.' }),
-  hold_period_bars: integerParam({ min: 1, max: 10_000, default: 1, description: 'Bars after entry at which the signal study measures the return.' }),
+  hold_period_bars: holdPeriodBarsParam(),
 }).strict().superRefine((p, ctx) => {
   if (typeof p.oversold === 'number' && typeof p.overbought === 'number' && !(p.overbought > p.oversold)) {
     ctx.addIssue({ code: 'custom', path: ['overbought'], message: `must be greater than oversold (${p.oversold}), got ${p.overbought}` });

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { defineStrategy } from '../define/define-strategy';
 import { ind } from '../define/indicator-specs';
-import { integerParam } from './params';
+import { holdPeriodBarsParam, integerParam } from './params';
 
 /** Parameters of {@link smaCrossover}. `slow_period` must be greater than `fast_period`. */
 export const SmaCrossoverSchema = z.object({
   fast_period: integerParam({ min: 1, max: 10_000, default: 10, description: 'Bars in the fast simple moving average of the close.' }),
   slow_period: integerParam({ min: 2, max: 10_000, default: 30, description: 'Bars in the slow simple moving average of the close; must be greater than fast_period.' }),
-  hold_period_bars: integerParam({ min: 1, max: 10_000, default: 1, description: 'Bars after entry at which the signal study measures the return.' }),
+  hold_period_bars: holdPeriodBarsParam(),
 }).strict().superRefine((p, ctx) => {
   if (typeof p.fast_period === 'number' && typeof p.slow_period === 'number' && !(p.slow_period > p.fast_period)) {
     ctx.addIssue({ code: 'custom', path: ['slow_period'], message: `must be greater than fast_period (${p.fast_period}), got ${p.slow_period}` });
