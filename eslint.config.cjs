@@ -32,8 +32,9 @@ module.exports = [
           // The configuration module parses an env record it is given: no I/O, no other lib.
           { sourceTag: 'type:config', onlyDependOnLibsWithTags: [], bannedExternalImports: ioModules },
           { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config'] },
-          { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config'] },
-          { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config'] },
+          { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config'] },
+          { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config', 'type:application'] },
+          { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config', 'type:application'] },
         ],
       }],
       '@typescript-eslint/no-floating-promises': 'error',

@@ -20,6 +20,7 @@ import { dataRoutes } from './routes/data-routes';
 import { opsRoutes } from './routes/ops-routes';
 import { strategyAndPresetRoutes } from './routes/strategy-preset-routes';
 import { asyncRoutes } from './routes/task-routes';
+import { paperRoutes } from './routes/paper-routes';
 
 /** Everything {@link createApp} needs besides the route dependencies. */
 export interface AppDeps extends RouteDeps {
@@ -41,6 +42,7 @@ export function apiRoutes(deps: AppDeps, spec: () => OpenApiDocument): RouteDef[
     ...asyncRoutes(deps),
     ...backtestRoutes(deps),
     ...dataRoutes(deps),
+    ...paperRoutes(deps),
   ];
 }
 

@@ -3,8 +3,9 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { getStrategy, parsePortfolioOptions, parseStrategyParams, registerStrategyModules } from '@coinhts/engine';
 import { closeQuietly, createRedisClient, ensureConnected, JobQueues } from '@coinhts/jobs';
-import { ParquetCandleStore } from '@coinhts/market-data';
-import { createDataSource, ensureInitialized, PresetRepository, runMigrations } from '@coinhts/results';
+import { ParquetCandleStore, UpbitClient } from '@coinhts/market-data';
+import { PaperService, upbitMarketCheck } from '@coinhts/paper';
+import { createDataSource, ensureInitialized, PaperSessionRepository, PresetRepository, runMigrations } from '@coinhts/results';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from './app';
@@ -93,6 +94,7 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
       jobs,
       candles,
       executor: new EngineBacktestExecutor(candles, { zone: config.timeZone }),
+      paper: new PaperService(new PaperSessionRepository(ds), upbitMarketCheck(new UpbitClient({ baseUrl: config.upbitBaseUrl, maxRetries: 2 }))),
       readiness: [
         { name: 'postgres', check: async () => { await ds.query('SELECT 1'); } },
         { name: 'redis', check: async () => { if (!(await jobs.ping())) throw new Error('no PONG'); } },

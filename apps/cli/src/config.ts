@@ -31,6 +31,8 @@ export interface CliConfig {
   readonly alertEnv?: EnvRecord;
   /** Strategy plugin modules (`COINHTS_STRATEGY_MODULES`, paths absolute); `--strategy-module FILE` adds more. */
   readonly strategyModules?: readonly string[];
+  /** Upbit REST base URL (`UPBIT_BASE_URL`, the worker's variable; default Upbit's own), for the market check of `paper start`. */
+  readonly upbitBaseUrl?: string;
 }
 
 /** Reads and validates the CLI's environment once; a bad variable throws `ConfigError` (exit 2). */
@@ -47,6 +49,7 @@ export function loadCliConfig(env: EnvRecord = process.env): CliConfig {
     databaseSchema: c.databaseSchema,
     debug: c.debug,
     strategyModules: c.strategyModules,
+    upbitBaseUrl: c.upbitBaseUrl,
     alertEnv: Object.fromEntries(CLI_ALERTS_CONFIG.variables.map((k) => [k, env[k]])),
   };
   if (store.kind === 'local') return { ...base, resultsDir: store.dir };

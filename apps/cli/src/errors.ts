@@ -12,6 +12,8 @@ const BAD_INPUT_CODES = new Set([
   'UNKNOWN_SYMBOL', 'UNKNOWN_TIMEFRAME', 'INVALID_SYMBOL', 'INVALID_TIMEFRAME', 'INVALID_FILE', 'INVALID_RANGE',
   'IMPORT_FAILED', 'DATA_QUALITY', 'NO_DATA', 'NOT_FOUND', 'CORRUPT_FILE', 'BAD_INPUT', 'INVALID_KEY',
   'CONFIG_INVALID', 'INVALID_STRATEGY_DEFINITION', 'STRATEGY_RULE',
+  // results: a live paper session already has the name / a session that is not running cannot be stopped
+  'CONFLICT',
 ]);
 
 /** An error the CLI raises itself for bad flags or arguments. */

@@ -12,6 +12,7 @@ import {
   resultsStoreFragment,
   shutdownFragment,
   timeZoneFragment,
+  upbitFragment,
   type DatabaseSettings,
   type LogLevel,
   strategyModulesFragment,
@@ -91,6 +92,8 @@ export interface ApiConfig {
   readonly shutdownTimeoutMs: number;
   /** Honour X-Forwarded-For (behind one reverse proxy). */
   readonly trustProxy: boolean;
+  /** Upbit REST base URL (`UPBIT_BASE_URL`; unset = Upbit's): a new paper session's markets are checked there. */
+  readonly upbitBaseUrl?: string;
 }
 
 /** The API's configuration (`API_CONFIG.variables` lists what it reads; `load(process.env)` parses it). */
@@ -105,6 +108,7 @@ export const API_CONFIG = composeConfig('The API', {
   logging: loggingFragment,
   shutdown: shutdownFragment,
   strategyModules: strategyModulesFragment,
+  upbit: upbitFragment,
 }).map(
   (c): ApiConfig => ({
     port: c.listen.port,
@@ -126,6 +130,7 @@ export const API_CONFIG = composeConfig('The API', {
     shutdownTimeoutMs: c.shutdown.timeoutMs,
     trustProxy: c.http.TRUST_PROXY,
     strategyModules: c.strategyModules.modules,
+    upbitBaseUrl: c.upbit.baseUrl,
   }),
 );
 

@@ -1,4 +1,4 @@
-import { API_CONFIG, API_KEYS_CONFIG, CLI_CONFIG, ConfigError, OPS_CONFIG, VARIABLES_BY_APP, WORKER_CONFIG } from './index';
+import { API_CONFIG, API_KEYS_CONFIG, CLI_CONFIG, ConfigError, OPS_CONFIG, PAPER_CONFIG, VARIABLES_BY_APP, WORKER_CONFIG } from './index';
 
 const CWD = '/srv/app';
 const BASE = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', REDIS_URL: 'redis://127.0.0.1:6379', DATA_ROOT: '/data' };
@@ -12,6 +12,7 @@ describe('the variables each process reads (written out by hand: a variable adde
       'HOST', 'PORT', 'DATABASE_URL', 'DB_SCHEMA', 'DB_POOL_SIZE', 'MIGRATE_ON_START', 'REDIS_URL', 'QUEUE_PREFIX', 'DATA_ROOT', ...S3, 'COINHTS_TZ',
       'CORS_ORIGINS', 'BODY_LIMIT_BYTES', 'UPLOAD_LIMIT_BYTES', 'SYNC_MAX_CANDLES', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'AUTH_CACHE_TTL_MS',
       'REFRESH_DEFAULT_SYMBOLS', 'REFRESH_DEFAULT_TIMEFRAMES', 'TRUST_PROXY', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS', 'COINHTS_STRATEGY_MODULES',
+      'UPBIT_BASE_URL',
     ]));
     expect(API_KEYS_CONFIG.variables).toEqual(['DATABASE_URL', 'DB_SCHEMA']);
   });
@@ -25,14 +26,20 @@ describe('the variables each process reads (written out by hand: a variable adde
     ]));
   });
   it('CLI (with the alert variables of `coinhts alerts test`) and ops tools', () => {
-    expect(VARIABLES_BY_APP.cli).toEqual(sorted(['DATA_ROOT', ...S3, 'COINHTS_TZ', 'DATABASE_URL', 'DB_SCHEMA', 'COINHTS_DEBUG', 'COINHTS_STRATEGY_MODULES', ...ALERTS]));
+    expect(VARIABLES_BY_APP.cli).toEqual(sorted(['DATA_ROOT', ...S3, 'COINHTS_TZ', 'DATABASE_URL', 'DB_SCHEMA', 'COINHTS_DEBUG', 'COINHTS_STRATEGY_MODULES', 'UPBIT_BASE_URL', ...ALERTS]));
     expect(OPS_CONFIG.variables).toEqual(sorted([
       'DATABASE_URL', 'DB_SCHEMA', ...S3, 'RESTORE_DATABASE_URL', 'PG_BIN_DIR', 'BACKUP_S3_BUCKET', 'BACKUP_PREFIX', 'BACKUP_KEEP', 'BACKUP_MAX_AGE_DAYS',
       'BACKUP_SCHEMA', 'BACKUP_COMPRESS_LEVEL', 'BACKUP_LOCAL_DIR', 'ARCHIVE_EXPIRE_DAYS', 'NONCURRENT_EXPIRE_DAYS', 'ABORT_MULTIPART_DAYS', ...ALERTS,
     ]));
   });
+  it('paper process', () => {
+    expect(PAPER_CONFIG.variables).toEqual(sorted([
+      'DATABASE_URL', 'DB_SCHEMA', 'DB_POOL_SIZE', 'MIGRATE_ON_START', 'UPBIT_BASE_URL', 'UPBIT_WS_URL', 'PAPER_OWNER', 'PAPER_LEASE_MS', 'PAPER_POLL_MS',
+      'PAPER_SNAPSHOT_EVERY_BARS', 'PAPER_GRACE_MS', 'DATA_ROOT', 'LOG_LEVEL',
+    ]));
+  });
   it('every variable has a doc, an expected form and an example that parses', () => {
-    for (const cfg of [API_CONFIG, WORKER_CONFIG, CLI_CONFIG, OPS_CONFIG]) {
+    for (const cfg of [API_CONFIG, WORKER_CONFIG, CLI_CONFIG, OPS_CONFIG, PAPER_CONFIG]) {
       for (const v of cfg.describe()) {
         expect({ name: v.name, doc: v.doc.length > 5, expected: v.expected.length > 2 }).toEqual({ name: v.name, doc: true, expected: true });
         const r = cfg.parse({ ...BASE, [v.name]: v.example }, { cwd: CWD });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { composeConfig, defineFragment } from './compose';
 import { envVar } from './env-var';
-import { alertsFragment, optionalDatabaseFragment, optionalMarketDataFragment, resultsStoreFragment, timeZoneFragment, strategyModulesFragment, type ResultsStoreConfig } from './fragments';
+import { alertsFragment, optionalDatabaseFragment, optionalMarketDataFragment, resultsStoreFragment, timeZoneFragment, strategyModulesFragment, upbitFragment, type ResultsStoreConfig } from './fragments';
 
 /** `COINHTS_DEBUG`: print stack traces of unexpected errors (anything but empty or 0). */
 export const COINHTS_DEBUG = envVar({
@@ -27,6 +27,8 @@ export interface CliEnvConfig {
   readonly debug: boolean;
   /** Strategy plugin modules (COINHTS_STRATEGY_MODULES), paths absolute. */
   readonly strategyModules: readonly string[];
+  /** Upbit REST base URL (`UPBIT_BASE_URL`; unset = Upbit's): `paper start` checks the markets there. */
+  readonly upbitBaseUrl?: string;
 }
 
 /** The CLI's start-up configuration (`CLI_CONFIG.variables`; the alert variables are in {@link CLI_ALERTS_CONFIG}). */
@@ -37,6 +39,7 @@ export const CLI_CONFIG = composeConfig('The CLI', {
   database: optionalDatabaseFragment,
   cli: cliFragment,
   strategyModules: strategyModulesFragment,
+  upbit: upbitFragment,
 }).map((c): CliEnvConfig => ({
   dataRoot: c.marketData.dataRoot,
   results: c.results,
@@ -45,6 +48,7 @@ export const CLI_CONFIG = composeConfig('The CLI', {
   databaseSchema: c.database.schema,
   debug: c.cli.debug,
   strategyModules: c.strategyModules.modules,
+  upbitBaseUrl: c.upbit.baseUrl,
 }));
 
 /**

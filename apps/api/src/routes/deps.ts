@@ -1,5 +1,6 @@
 import type { EngineBacktestExecutor, JobQueues, RunStore } from '@coinhts/jobs';
 import type { ParquetCandleStore } from '@coinhts/market-data';
+import type { PaperService } from '@coinhts/paper';
 import type { PresetRepository } from '@coinhts/results';
 import type { Logger } from 'pino';
 import type { ApiConfig } from '../config';
@@ -27,6 +28,8 @@ export interface RouteDeps {
   readonly jobs: JobQueues;
   readonly candles: ParquetCandleStore;
   readonly executor: EngineBacktestExecutor;
+  /** Paper-trading sessions (start/stop/views; the sessions run in apps/paper). */
+  readonly paper: PaperService;
   readonly readiness: readonly ReadinessCheck[];
   readonly isShuttingDown: () => boolean;
   readonly clock: () => number;

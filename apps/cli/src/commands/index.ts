@@ -5,6 +5,7 @@ import { register as registerBacktest } from './backtest';
 import { register as registerCheckStrategy } from './check-strategy';
 import { register as registerData } from './data';
 import { register as registerDb } from './db';
+import { register as registerPaper } from './paper';
 import { register as registerResults } from './results';
 import { register as registerResultsLegacy } from './results-legacy';
 import { register as registerStrategies } from './strategies';
@@ -32,4 +33,5 @@ const registrars: readonly ((program: Command, ctx: CommandContext) => void)[] =
   registerData,
   registerDb,
   registerAlerts,
+  registerPaper,
 ];

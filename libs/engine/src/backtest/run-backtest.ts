@@ -169,6 +169,15 @@ function checkSignals(strategy: string, s: SignalColumns, n: number): void {
 }
 
 /**
+ * The holding period the simulation uses, in bars: `hold_bars` itself, or for `'strategy'` the
+ * strategy's hold period (at least 1) — none (null) for strategies that exit on their own Sell
+ * signals. Shared by backtests and live sessions so both resolve it the same way.
+ */
+export function resolveHoldBars<P extends object>(strategy: StrategyDefinition<P>, params: P, options: PortfolioOptions): number | null {
+  return options.hold_bars === 'strategy' ? (strategy.exitsOnSignal ? null : Math.max(1, strategy.holdPeriodBars(params))) : options.hold_bars;
+}
+
+/**
  * Runs a backtest: validates the request, generates signals, runs the signal study (the original's
  * view) and the portfolio simulation (fees, slippage, sizing, exits) through @coinhts/positions, and
  * computes metrics. Synchronous and deterministic: identical inputs give identical results.
@@ -192,7 +201,7 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
   const options = parsePortfolioOptions(req.options);
   for (const s of series) validateSeriesCandles(s.candles, s.symbol);
   const studyHold = strategy.holdPeriodBars(params);
-  const holdBars = options.hold_bars === 'strategy' ? (strategy.exitsOnSignal ? null : Math.max(1, studyHold)) : options.hold_bars;
+  const holdBars = resolveHoldBars(strategy, params, options);
 
   let finest = series[0].timeframe;
   for (const s of series) if (TIMEFRAMES[s.timeframe].ms < TIMEFRAMES[finest].ms) finest = s.timeframe;
