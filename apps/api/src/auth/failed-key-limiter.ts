@@ -2,15 +2,17 @@
  * Limits presented-but-invalid API keys per client address, in memory (per API process, no
  * Redis needed): after `max` failures within `windowMs` a client is answered 429 until the window
  * ends, without another database lookup. Guessing keys is hopeless anyway (256 random bits); this
- * keeps a client from turning every guess into a query. Keys that verified recently (within
- * `windowMs`) are never held back, so a guesser behind the same address (a NAT, a proxy) does not
- * lock out the real clients there.
+ * keeps a client from turning every guess into a query. Keys that verified within `goodForMs`
+ * (default a day) are never held back, so a guesser behind the same address (a NAT, a proxy) does
+ * not lock out the real clients there.
  */
 export interface FailedKeyLimiterOptions {
   /** Failed attempts allowed per client and window. Default 20. */
   readonly max?: number;
   /** Window length, ms. Default 60 000. */
   readonly windowMs?: number;
+  /** How long a key that verified is let through a block, ms. Default 86 400 000 (a day). */
+  readonly goodForMs?: number;
   /** Clients tracked at most (oldest dropped first). Default 10 000. */
   readonly maxClients?: number;
   readonly now?: () => number;
@@ -21,6 +23,7 @@ export class FailedKeyLimiter {
   readonly max: number;
   readonly windowMs: number;
   private readonly maxClients: number;
+  private readonly goodForMs: number;
   private readonly now: () => number;
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
   /** SHA-256 (hex) of keys that verified, with when that stops counting (ms). */
@@ -30,6 +33,7 @@ export class FailedKeyLimiter {
     this.max = options.max ?? 20;
     this.windowMs = options.windowMs ?? 60_000;
     this.maxClients = options.maxClients ?? 10_000;
+    this.goodForMs = options.goodForMs ?? 86_400_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -42,11 +46,11 @@ export class FailedKeyLimiter {
     return w.count >= this.max ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : 0;
   }
 
-  /** Notes that the key with SHA-256 `keyHash` verified (it is not held back for `windowMs`). */
+  /** Notes that the key with SHA-256 `keyHash` verified (it is not held back for `goodForMs`). */
   succeeded(keyHash: string): void {
     if (this.goodKeys.size >= this.maxClients) this.goodKeys.delete(this.goodKeys.keys().next().value as string);
     this.goodKeys.delete(keyHash);
-    this.goodKeys.set(keyHash, this.now() + this.windowMs);
+    this.goodKeys.set(keyHash, this.now() + this.goodForMs);
   }
 
   /** Counts one failed attempt of `client`. */
