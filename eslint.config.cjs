@@ -43,7 +43,7 @@ module.exports = [
   {
     // Domain code: no I/O, no environment. Node built-ins are also banned by name here, because
     // `node:`-prefixed specifiers are not external packages for the Nx rule.
-    files: ['libs/indicators/src/**/*.ts', 'libs/positions/src/**/*.ts', 'libs/engine/src/**/*.ts'],
+    files: ['libs/indicators/src/**/*.ts', 'libs/positions/src/**/*.ts', 'libs/engine/src/**/*.ts', 'libs/report/src/**/*.ts'],
     ignores: ['**/*.test.ts', 'libs/engine/src/parallel/**'],
     rules: {
       'no-restricted-imports': ['error', {
