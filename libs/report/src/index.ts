@@ -6,3 +6,8 @@
  */
 export * from './format';
 export * from './stats-rows';
+export * from './downsample';
+export * from './histogram';
+export * from './heatmap';
+export * from './report-data';
+export * from './render-html';

@@ -4,6 +4,7 @@ import { register as registerAlerts } from './alerts';
 import { register as registerBacktest } from './backtest';
 import { register as registerData } from './data';
 import { register as registerDb } from './db';
+import { register as registerReport } from './report';
 import { register as registerResults } from './results';
 import { register as registerResultsLegacy } from './results-legacy';
 import { register as registerStrategies } from './strategies';
@@ -27,6 +28,7 @@ const registrars: readonly ((program: Command, ctx: CommandContext) => void)[] =
   registerStrategies,
   registerResults,
   registerResultsLegacy,
+  registerReport,
   registerData,
   registerDb,
   registerAlerts,

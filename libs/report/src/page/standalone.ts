@@ -1,0 +1,23 @@
+import type { ReportData } from '../report-data';
+import { renderReport, type ReportView } from './report-page';
+
+/** The standalone report file's entry: renders the data embedded in the page. */
+declare global {
+  interface Window {
+    /** Set once the report is drawn (browser tests wait for it). */
+    coinhtsReport?: ReportView & { readonly ready: true };
+  }
+}
+
+function start(): void {
+  const data = JSON.parse((document.getElementById('coinhts-report-data') as HTMLElement).textContent ?? 'null') as ReportData;
+  const view = renderReport(document.getElementById('report') as HTMLElement, data);
+  // Two frames: the charts and canvases paint on the next frame after creation.
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    window.coinhtsReport = { ...view, ready: true };
+    document.documentElement.dataset.reportReady = 'true';
+  }));
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();
