@@ -5,5 +5,6 @@ module.exports = {
     '<rootDir>/apps/*/jest.config.cjs',
     '<rootDir>/tools/ops/jest.config.cjs',
     '<rootDir>/tools/smoke/jest.config.cjs',
+    '<rootDir>/tools/browser-tests/jest.config.cjs',
   ],
 };
