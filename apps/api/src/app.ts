@@ -16,6 +16,7 @@ import { backtestRoutes } from './routes/backtest-routes';
 import type { RouteDeps } from './routes/deps';
 import { dataRoutes } from './routes/data-routes';
 import { opsRoutes } from './routes/ops-routes';
+import { reportRoutes } from './routes/report-routes';
 import { strategyAndPresetRoutes } from './routes/strategy-preset-routes';
 import { asyncRoutes } from './routes/task-routes';
 
@@ -38,6 +39,7 @@ export function apiRoutes(deps: AppDeps, spec: () => OpenApiDocument): RouteDef[
     ...strategyAndPresetRoutes(deps),
     ...asyncRoutes(deps),
     ...backtestRoutes(deps),
+    ...reportRoutes(deps),
     ...dataRoutes(deps),
   ];
 }
