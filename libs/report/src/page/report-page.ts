@@ -16,11 +16,16 @@ import { sortableTable } from './sortable-table';
 
 /** What a rendered report exposes (to the console and to browser tests). */
 export interface ReportView {
-  /** Entry and exit markers placed on each symbol's price chart. */
-  markerCounts(): Record<string, { readonly entries: number; readonly exits: number }>;
+  /** Trades whose entry and exit markers sit on each symbol's price chart, and the markers drawn (fills on one candle share one). */
+  markerCounts(): Record<string, { readonly entries: number; readonly exits: number; readonly drawn: number }>;
   /** Removes the charts (the console calls this before showing another run). */
   dispose(): void;
+  /** Resolves once every chart has been created (they paint on the following frame). */
+  readonly drawn: Promise<void>;
 }
+
+/** Trades the markers of a plugin stand for (the count is in each marker's id, `entry:3`). */
+const represented = (m: ISeriesMarkersPluginApi<Time>): number => m.markers().reduce((a, x) => a + Number(String(x.id).split(':')[1]), 0);
 
 const sec = (ms: number): UTCTimestamp => Math.floor(ms / 1000) as UTCTimestamp;
 
@@ -77,7 +82,7 @@ function backtestReport(root: HTMLElement, d: BacktestReportData): ReportView {
   ]);
   const ddLegend = legend([{ color: COLORS.down, label: 'Max. drawdown', value: formatPercent(p.max_drawdown_pct === 0 ? 0 : -p.max_drawdown_pct), key: 'portfolio.max_drawdown_pct' },
     { color: COLORS.down, label: 'duration', value: formatDuration(p.max_drawdown_duration_ms) }]);
-  const drawn = d.equity.points > d.equity.t.length ? ` Drawn: ${formatCount(d.equity.t.length)} of ${formatCount(d.equity.points)} points (minimum and maximum per pixel column); every number shown is exact.` : '';
+  const downsampledNote = d.equity.points > d.equity.t.length ? ` Drawn: ${formatCount(d.equity.t.length)} of ${formatCount(d.equity.points)} points (minimum and maximum per pixel column); every number shown is exact.` : '';
 
   const priceSections = d.prices.map((ps) => {
     const n = d.trades.symbol.filter((x) => x === ps.symbol).length;
@@ -106,10 +111,10 @@ function backtestReport(root: HTMLElement, d: BacktestReportData): ReportView {
 
   const perSym = t.perSymbol;
   root.replaceChildren(
-    h('header', { class: 'report-head' }, h('h1', {}, d.title), h('p', { class: 'meta' }, runLine),
+    h('header', { class: 'report-head' }, h('h1', { elementtiming: 'report-title' }, d.title), h('p', { class: 'meta' }, runLine),
       h('p', { class: 'meta' }, `${formatUtcTime(s.period.start_ms)} – ${formatUtcTime(s.period.end_ms)} · ${formatCount(s.period.bars)} bars · ${formatCount(p.trade_count)} trades · ${formatCount(s.signal_study.signals)} signals`)),
     section('setup', 'Setup', statsTable('Strategy, parameters, data range, fees and slippage', t.setup, 'setup-table')),
-    section('equity', 'Equity', equityLegend, equityBox, h('p', { class: 'note' }, `Equity in KRW after each bar's close; buy and hold invests the initial capital in each symbol at its first close.${missingPrices.length ? ` No candles for ${missingPrices.join(', ')}: no buy-and-hold line or price chart for it.` : ''}${drawn}`)),
+    section('equity', 'Equity', equityLegend, equityBox, h('p', { class: 'note' }, `Equity in KRW after each bar's close; buy and hold invests the initial capital in each symbol at its first close.${missingPrices.length ? ` No candles for ${missingPrices.join(', ')}: no buy-and-hold line or price chart for it.` : ''}${downsampledNote}`)),
     section('drawdown', 'Drawdown', ddLegend, ddBox),
     section('prices', 'Prices and trades', ...(priceSections.length ? priceSections.map((x) => x.el) : [h('p', {}, 'The candles of this run are not in the candle store any more: no price chart.')])),
     section('returns', 'Returns',
@@ -129,8 +134,11 @@ function backtestReport(root: HTMLElement, d: BacktestReportData): ReportView {
     h('footer', {}, h('p', {}, 'coin-hts report. Charts: TradingView Lightweight Charts™ (Apache License 2.0), copyright TradingView, Inc.; bundled in this file, nothing is fetched.')),
   );
   paintSwatches(root);
+  performance.mark('coinhts-report-dom');
 
-  // Charts are created once their boxes are in the document (they size themselves to it).
+  // Charts are created once their boxes are in the document (they size themselves to it), after
+  // the text and tables have been painted once: a large run shows its numbers first.
+  const drawCharts = (): void => {
   const equityChart = baseChart(equityBox, 320, (x) => formatNumber(x, 0));
   charts.push(equityChart);
   const eq = equityChart.addSeries(LineSeries, { color: COLORS.equity, lineWidth: 2, title: 'Equity', priceLineVisible: false });
@@ -140,12 +148,14 @@ function backtestReport(root: HTMLElement, d: BacktestReportData): ReportView {
     line.setData(b.t.map((x, k) => ({ time: sec(x), value: b.v[k] })));
   });
   equityChart.timeScale().fitContent();
+  performance.mark('coinhts-report-equity');
 
   const ddChart = baseChart(ddBox, 200, (x) => `${formatNumber(x)} %`);
   charts.push(ddChart);
   const dd = ddChart.addSeries(AreaSeries, { lineColor: COLORS.down, topColor: 'rgba(179,38,30,0.05)', bottomColor: 'rgba(179,38,30,0.35)', lineWidth: 1, priceLineVisible: false, invertFilledArea: true });
   dd.setData(d.drawdown.t.map((x, i) => ({ time: sec(x), value: d.drawdown.v[i] })));
   ddChart.timeScale().fitContent();
+  performance.mark('coinhts-report-drawdown');
 
   for (const { ps, box } of priceSections) {
     const chart = baseChart(box, 360, formatPrice);
@@ -161,22 +171,32 @@ function backtestReport(root: HTMLElement, d: BacktestReportData): ReportView {
       }
       return sec(ps.t[lo]);
     };
-    const entries: SeriesMarker<Time>[] = [], exits: SeriesMarker<Time>[] = [];
+    // One marker per (merged) candle and kind; a candle holding several fills shows their count.
+    // The marker id carries how many trades it stands for, so markerCounts() adds up to the trades.
+    const group = (times: number[], kind: 'entry' | 'exit'): SeriesMarker<Time>[] => {
+      const counts = new Map<number, number>();
+      for (const x of times) counts.set(x, (counts.get(x) ?? 0) + 1);
+      return [...counts].sort((a, b) => a[0] - b[0]).map(([time, n]) => ({
+        time: time as UTCTimestamp, id: `${kind}:${n}`, text: n > 1 ? String(n) : undefined,
+        position: kind === 'entry' ? 'belowBar' : 'aboveBar', shape: kind === 'entry' ? 'arrowUp' : 'arrowDown', color: kind === 'entry' ? COLORS.up : COLORS.down,
+      }));
+    };
+    const entryTimes: number[] = [], exitTimes: number[] = [];
     for (let i = 0; i < tr.symbol.length; i++) {
       if (tr.symbol[i] !== ps.symbol) continue;
-      entries.push({ time: at(tr.entry_time[i]), position: 'belowBar', shape: 'arrowUp', color: COLORS.up });
-      exits.push({ time: at(tr.exit_time[i]), position: 'aboveBar', shape: 'arrowDown', color: COLORS.down });
+      entryTimes.push(at(tr.entry_time[i]));
+      exitTimes.push(at(tr.exit_time[i]));
     }
-    const byTime = (a: SeriesMarker<Time>, b: SeriesMarker<Time>) => Number(a.time) - Number(b.time);
-    entries.sort(byTime);
-    exits.sort(byTime);
-    markers.set(ps.symbol, { entries: createSeriesMarkers(candles, entries), exits: createSeriesMarkers(candles, exits) });
+    markers.set(ps.symbol, { entries: createSeriesMarkers(candles, group(entryTimes, 'entry')), exits: createSeriesMarkers(candles, group(exitTimes, 'exit')) });
     chart.timeScale().fitContent();
   }
+  };
+  const drawn = new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(() => { drawCharts(); resolve(); }, 0)));
 
   return {
-    markerCounts: () => Object.fromEntries([...markers].map(([k, m]) => [k, { entries: m.entries.markers().length, exits: m.exits.markers().length }])),
+    markerCounts: () => Object.fromEntries([...markers].map(([k, m]) => [k, { entries: represented(m.entries), exits: represented(m.exits), drawn: m.entries.markers().length + m.exits.markers().length }])),
     dispose: () => { for (const c of charts) c.remove(); },
+    drawn,
   };
 }
 
@@ -232,7 +252,7 @@ function sweepReport(root: HTMLElement, d: SweepReportData): ReportView {
     h('footer', {}, h('p', {}, 'coin-hts sweep report; nothing is fetched.')),
   );
   redraw();
-  return { markerCounts: () => ({}), dispose: () => undefined };
+  return { markerCounts: () => ({}), dispose: () => undefined, drawn: Promise.resolve() };
 }
 
 /** Renders a report into `root` (replacing its content) and returns handles on what it drew. */

@@ -10,13 +10,17 @@ declare global {
 }
 
 function start(): void {
+  performance.mark('coinhts-report-start');
   const data = JSON.parse((document.getElementById('coinhts-report-data') as HTMLElement).textContent ?? 'null') as ReportData;
+  performance.mark('coinhts-report-parsed');
   const view = renderReport(document.getElementById('report') as HTMLElement, data);
-  // Two frames: the charts and canvases paint on the next frame after creation.
-  requestAnimationFrame(() => requestAnimationFrame(() => {
+  performance.mark('coinhts-report-built');
+  // Two frames after the charts exist: they and the canvases paint on the next frame after creation.
+  void view.drawn.then(() => requestAnimationFrame(() => requestAnimationFrame(() => {
+    performance.mark('coinhts-report-ready');
     window.coinhtsReport = { ...view, ready: true };
     document.documentElement.dataset.reportReady = 'true';
-  }));
+  })));
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
