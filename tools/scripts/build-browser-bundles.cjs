@@ -26,6 +26,7 @@ async function bundle(entry) {
     legalComments: 'none',
     charset: 'utf8',
     platform: 'browser',
+    conditions: ['@coinhts/source'],
     logLevel: 'silent',
   });
   const js = r.outputFiles[0].text;

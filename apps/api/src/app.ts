@@ -14,6 +14,7 @@ import { mountRoutes, type RouteDef } from './http/route-table';
 import { buildOpenApi, type OpenApiDocument } from './openapi/build-openapi';
 import { backtestRoutes } from './routes/backtest-routes';
 import type { RouteDeps } from './routes/deps';
+import { consoleRoutes } from './routes/console-routes';
 import { dataRoutes } from './routes/data-routes';
 import { opsRoutes } from './routes/ops-routes';
 import { reportRoutes } from './routes/report-routes';
@@ -40,6 +41,7 @@ export function apiRoutes(deps: AppDeps, spec: () => OpenApiDocument): RouteDef[
     ...asyncRoutes(deps),
     ...backtestRoutes(deps),
     ...reportRoutes(deps),
+    ...consoleRoutes(),
     ...dataRoutes(deps),
   ];
 }
