@@ -235,10 +235,10 @@ describe('synchronous backtests and stored results', () => {
     await request(t.app).get(`/api/v1/backtests/${id}/equity`).set(auth(t.keys.read)).expect(200);
     await rm(join(folder, 'equity.parquet'));
     expectErrorShape((await request(t.app).get(`/api/v1/backtests/${id}/equity`).set(auth(t.keys.read)).expect(500)).body, 'ARCHIVE_MISSING');
-    // The row says "local folder", but the folder is not this server's (another host or COINHTS_RESULTS_DIR).
+    // The row says "local folder", but the folder is not this server's (another host or RESULTS_STORE folder).
     await rm(folder, { recursive: true });
     const away = await request(t.app).get(`/api/v1/backtests/${id}/signals`).set(auth(t.keys.read)).expect(500);
-    expect(expectErrorShape(away.body, 'ARCHIVE_UNREACHABLE').message).toMatch(/COINHTS_RESULTS_DIR/);
+    expect(expectErrorShape(away.body, 'ARCHIVE_UNREACHABLE').message).toMatch(/RESULTS_STORE/);
   });
 });
 

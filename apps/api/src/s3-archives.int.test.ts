@@ -36,7 +36,7 @@ beforeAll(async () => {
   s3 = new S3Client({ endpoint: S3_ENDPOINT, region: REGION, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   t = await startTestApp('s3', {
-    env: { RESULTS_STORE: 's3', S3_BUCKET: bucket, S3_ENDPOINT, S3_KEY_PREFIX: KEY_PREFIX, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+    env: { RESULTS_STORE: `s3://${bucket}/${KEY_PREFIX}`, S3_ENDPOINT, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
   });
 }, 60_000);
 
@@ -177,7 +177,7 @@ describe('reading from whichever store holds the run', () => {
       await new ResultsRunStore(new ResultRepository(t.services.dataSource, archives), storageArchivePayload, 'async').save(record);
       const r = await request(t.app).get(`/api/v1/backtests/${record.runId}/trades`).set(auth(t.keys.read)).expect(500);
       const e = expectErrorShape(r.body, 'ARCHIVE_UNREACHABLE');
-      expect(e.message).toMatch(/S3_KEY_PREFIX/);
+      expect(e.message).toMatch(/RESULTS_STORE=s3:\/\/\{bucket\}\/\{prefix\}/);
       expect(e.details).toEqual({ run_id: record.runId });
     } finally {
       provider.destroy();

@@ -1,12 +1,22 @@
-import { resolve, join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { CLI_ALERTS_CONFIG, CLI_CONFIG, type EnvRecord, type ResultsStoreConfig } from '@coinhts/config';
 import { CliUsageError } from './errors';
 
-/** CLI configuration, read once from the environment (the only place the CLI reads process.env). */
+/**
+ * CLI configuration, read once from the environment (the only place the CLI reads process.env)
+ * through `CLI_CONFIG` of `@coinhts/config`, the variables the API and the worker share.
+ */
 export interface CliConfig {
   /** Root of the candle store (`DATA_ROOT/{SYMBOL}/{TIMEFRAME}/{YEAR}.parquet`). Default: the bundled sample data. */
   readonly dataRoot: string;
-  /** Where local result archives and their index live (`COINHTS_RESULTS_DIR`, default ./coinhts-results). */
+  /**
+   * Folder of the `file:` results store (RESULTS_STORE, default `file:./coinhts-results`), where
+   * runs are saved and listed. With an `s3://` store, reading it throws a {@link CliUsageError}
+   * (exit 2): the CLI saves and lists runs in a local folder only, until `@coinhts/runs` lands.
+   */
   readonly resultsDir: string;
+  /** The results store as RESULTS_STORE names it (unset in tests that build a config by hand = `resultsDir`). */
+  readonly resultsStore?: ResultsStoreConfig;
   /** Zone for date-only bounds such as `--from 2024-01-01` (`COINHTS_TZ`, default Asia/Seoul, as the original). */
   readonly timeZone: string;
   /** Repository root (for bundled assets). */
@@ -17,27 +27,30 @@ export interface CliConfig {
   readonly databaseSchema?: string;
   /** Print stack traces of unexpected errors (`COINHTS_DEBUG` set to anything but empty/0). */
   readonly debug?: boolean;
-  /** The alert variables (ALERT_*, SMTP_*; the worker's names), validated by `coinhts alerts test`. */
-  readonly alertEnv?: Readonly<Record<string, string | undefined>>;
+  /** The environment `coinhts alerts test` parses with `CLI_ALERTS_CONFIG` (only then: bad SMTP settings do not stop a backtest). */
+  readonly alertEnv?: EnvRecord;
 }
 
-/** Reads and validates the CLI's environment once. */
-export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+/** Reads and validates the CLI's environment once; a bad variable throws `ConfigError` (exit 2). */
+export function loadCliConfig(env: EnvRecord = process.env): CliConfig {
   const repoRoot = resolve(__dirname, '..', '..', '..');
-  const timeZone = env.COINHTS_TZ || 'Asia/Seoul';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-  } catch {
-    throw new CliUsageError(`COINHTS_TZ=${timeZone} is not an IANA time zone; use e.g. Asia/Seoul or UTC`);
-  }
-  return {
+  const c = CLI_CONFIG.load(env);
+  const store = c.results;
+  const base = {
     repoRoot,
-    dataRoot: resolve(env.DATA_ROOT ?? join(repoRoot, 'data', 'sample')),
-    resultsDir: resolve(env.COINHTS_RESULTS_DIR ?? 'coinhts-results'),
-    timeZone,
-    databaseUrl: env.DATABASE_URL || undefined,
-    databaseSchema: env.DB_SCHEMA || undefined,
-    debug: Boolean(env.COINHTS_DEBUG) && env.COINHTS_DEBUG !== '0',
-    alertEnv: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('ALERT_') || k.startsWith('SMTP_'))),
+    dataRoot: c.dataRoot ?? join(repoRoot, 'data', 'sample'),
+    resultsStore: store,
+    timeZone: c.timeZone,
+    databaseUrl: c.databaseUrl,
+    databaseSchema: c.databaseSchema,
+    debug: c.debug,
+    alertEnv: Object.fromEntries(CLI_ALERTS_CONFIG.variables.map((k) => [k, env[k]])),
   };
+  if (store.kind === 'local') return { ...base, resultsDir: store.dir };
+  return Object.defineProperty(base, 'resultsDir', {
+    enumerable: true,
+    get(): string {
+      throw new CliUsageError(`RESULTS_STORE=${store.url} is an S3 store; the CLI saves and lists runs only in a file: store so far. Set RESULTS_STORE=file:./coinhts-results (or pass --no-save to backtest)`);
+    },
+  }) as CliConfig;
 }

@@ -30,7 +30,7 @@ export interface RunOptions {
 
 /**
  * Runs the CLI. Unless `env` says otherwise: DATA_ROOT unset (the bundled sample), COINHTS_TZ
- * Asia/Seoul, COINHTS_DEBUG unset. COINHTS_RESULTS_DIR should always be a fresh temp folder.
+ * Asia/Seoul, COINHTS_DEBUG unset. RESULTS_STORE should always be a fresh temp folder (`file:${dir}`).
  */
 export async function runCoinhts(argv: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   const env: Record<string, string | undefined> = { DATA_ROOT: undefined, COINHTS_TZ: 'Asia/Seoul', COINHTS_DEBUG: undefined, ...options.env };

@@ -5,7 +5,8 @@
  */
 import { ParquetCandleStore } from '@coinhts/market-data';
 import { createDataSource, ensureInitialized, LocalDirArchiveStore, ResultRepository, runMigrations, storageArchiveStore } from '@coinhts/results';
-import { ArchiveReader, ArchiveWriter, S3StorageProvider, type S3Credentials } from '@coinhts/storage';
+import type { ResultsStoreConfig } from '@coinhts/config';
+import { ArchiveReader, ArchiveWriter, S3StorageProvider } from '@coinhts/storage';
 import type { BacktestProcessorDeps } from './backtest-processor';
 import {
   EngineBacktestExecutor,
@@ -21,23 +22,12 @@ import { outcomeRedis } from './outcome-store';
 import { closeQuietly, createRedisClient, ensureConnected } from './redis';
 import type { SweepProcessorDeps } from './sweep-processor';
 
-/** Where run archives go. */
-export type ResultsStorageOptions =
-  | {
-      /** A local folder (`{dir}/backtests/{runId}/`), the layout the API reads. */
-      readonly kind: 'local';
-      readonly dir: string;
-    }
-  | {
-      /** An S3 bucket through `@coinhts/storage` (summary JSON + zstd Parquet tables + manifest). */
-      readonly kind: 's3';
-      readonly bucket: string;
-      readonly endpoint?: string;
-      readonly region?: string;
-      readonly credentials?: S3Credentials;
-      /** Key prefix inside the bucket (`''` or ending in `/`). */
-      readonly keyPrefix?: string;
-    };
+/**
+ * Where run archives go: `RESULTS_STORE` as `@coinhts/config` parses it — a local folder
+ * (`{dir}/backtests/{runId}/`, the layout the API reads) or an S3 bucket and prefix with its
+ * connection (through `@coinhts/storage`: summary JSON + zstd Parquet tables + manifest).
+ */
+export type ResultsStorageOptions = ResultsStoreConfig;
 
 /** Options of {@link openProcessorRuntime}. */
 export interface ProcessorRuntimeOptions {

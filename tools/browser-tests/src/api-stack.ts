@@ -45,7 +45,7 @@ export async function startApiStack(): Promise<ApiStack> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env, DB_SCHEMA: `console_${id}`, MIGRATE_ON_START: 'true', QUEUE_PREFIX: `t-console-${id}`, DATA_ROOT: join(tmp, 'data'),
-    COINHTS_RESULTS_DIR: join(tmp, 'results'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000', METRICS_PORT: '0',
+    RESULTS_STORE: `file:${join(tmp, 'results')}`, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000', METRICS_PORT: '0',
   };
   const procs: ChildProcess[] = [];
   const logs: string[] = [];

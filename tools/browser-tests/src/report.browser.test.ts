@@ -32,7 +32,7 @@ const requests: string[] = [];
 beforeAll(async () => {
   const out = join(dir, 'out');
   const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'tools/scripts/run-cli.cjs'), 'backtest', '--strategy', 'volume_zone_breakout', '--symbol', 'KRW-BTC', '--symbol', 'KRW-ETH',
-    '--timeframe', '1d', '--from', '2023-01-01', '--to', '2024-12-31', '--out', out, '--report', '--no-save'], { encoding: 'utf8', env: { ...process.env, COINHTS_RESULTS_DIR: join(dir, 'results'), DATA_ROOT: join(REPO_ROOT, 'data/sample') } });
+    '--timeframe', '1d', '--from', '2023-01-01', '--to', '2024-12-31', '--out', out, '--report', '--no-save'], { encoding: 'utf8', env: { ...process.env, RESULTS_STORE: `file:${join(dir, 'results')}`, DATA_ROOT: join(REPO_ROOT, 'data/sample') } });
   expect({ status: cli.status, stderr: cli.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
   summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
   const trades = readFileSync(join(out, 'trades.csv'), 'utf8').trim().split('\n').slice(1);

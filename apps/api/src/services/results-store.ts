@@ -1,5 +1,5 @@
 /**
- * The run index and archive store for `RESULTS_STORE=local|s3`, wired exactly as the worker's
+ * The run index and archive store for `RESULTS_STORE=file:…|s3://…`, wired exactly as the worker's
  * `openProcessorRuntime` (libs/jobs/src/runtime.ts) wires its own: the local folder store with
  * `filesArchivePayload`, or `@coinhts/storage` archives on S3 through `storageArchiveStore` with
  * `storageArchivePayload` and the location prefix `s3://{bucket}/{keyPrefix}`. So a run the API

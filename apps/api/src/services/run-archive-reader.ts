@@ -50,7 +50,7 @@ export class StoreRunArchiveReader implements RunArchiveReader {
       new ApiError(
         ApiErrorCode.ArchiveUnreachable,
         `The archive of run ${run.id} is in a ${scheme} store this server does not read` +
-          (scheme === 's3' ? ' (set RESULTS_STORE=s3 with the same S3_BUCKET and S3_KEY_PREFIX as the worker that wrote it)' : ''),
+          (scheme === 's3' ? ' (set RESULTS_STORE=s3://{bucket}/{prefix} to the store of the worker that wrote it)' : ''),
         { run_id: run.id },
       ),
       { location },
@@ -62,8 +62,8 @@ export class StoreRunArchiveReader implements RunArchiveReader {
     try {
       manifest = JSON.parse((await this.local.readFile(runId, MANIFEST_FILE)).toString('utf8')) as LocalArchiveManifest;
     } catch (err) {
-      // The row says "local folder", but not this server's folder (another host, another COINHTS_RESULTS_DIR).
-      if (isMissingFile(err)) throw new ApiError(ApiErrorCode.ArchiveUnreachable, `The archive of run ${runId} is not in this server's results folder (COINHTS_RESULTS_DIR); the API and the worker that wrote it must share that folder`, { run_id: runId }, { cause: err });
+      // The row says "local folder", but not this server's folder (another host, another RESULTS_STORE folder).
+      if (isMissingFile(err)) throw new ApiError(ApiErrorCode.ArchiveUnreachable, `The archive of run ${runId} is not in this server's results folder (RESULTS_STORE=file:…); the API and the worker that wrote it must share that folder`, { run_id: runId }, { cause: err });
       if (err instanceof SyntaxError) throw new CorruptArchiveError(`archive ${JSON.stringify(runId)}: manifest.json is not JSON`, { key: `backtests/${runId}/${MANIFEST_FILE}`, cause: err });
       throw err;
     }

@@ -31,8 +31,9 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--out <dir>', 'also write summary.json, signals.csv, trades.csv and equity.csv into this folder')
     .option('--json', 'print {run_id, files, summary} as JSON instead of the stats table')
     .option('--report [file]', 'also write a self-contained HTML report (default file: report.html in --out, else <run-id>.html)')
-    .option('--no-save', `do not archive the run in the results folder (${ctx.config.resultsDir})`)
+    .option('--no-save', `do not archive the run in the results store (${ctx.config.resultsStore?.url ?? ctx.config.resultsDir})`)
     .action(async (flags: BacktestFlags) => {
+      const saveDir = flags.save ? ctx.config.resultsDir : undefined; // before the run: an unusable store is exit 2 at once
       const { strategy, params, options } = strategyInputs(flags);
       const bar = createProgressBar({ enabled: ctx.io.isTty, write: ctx.io.stderr, unit: '', counts: false, delayMs: 300 });
       const candles = await loadRunCandles(flags, ctx);
@@ -50,7 +51,7 @@ export function register(program: Command, ctx: CommandContext): void {
       const tables = resultTables(result);
       const files = flags.out === undefined ? [] : await writeResultFiles(resolve(flags.out), summaryJson, tables);
       let record: RunRecord | undefined;
-      if (flags.save) record = await new LocalRunStore(ctx.config.resultsDir).save(result.summary, summaryJson, tables, candles.source);
+      if (saveDir !== undefined) record = await new LocalRunStore(saveDir).save(result.summary, summaryJson, tables, candles.source);
 
       let reportPath: string | undefined;
       if (flags.report !== undefined) {
@@ -71,6 +72,6 @@ export function register(program: Command, ctx: CommandContext): void {
       ctx.io.stdout(formatStats(result.summary));
       if (files.length) ctx.io.stdout(`\nwrote ${files.map((f) => f.split(/[\\/]/).pop()).join(', ')} to ${resolve(flags.out as string)}\n`);
       if (reportPath) ctx.io.stdout(`${files.length ? '' : '\n'}wrote report ${reportPath}\n`);
-      if (record) ctx.io.stdout(`${files.length ? '' : '\n'}saved run ${record.run_id} in ${ctx.config.resultsDir} (coinhts results show ${record.run_id})\n`);
+      if (record) ctx.io.stdout(`${files.length ? '' : '\n'}saved run ${record.run_id} in ${saveDir} (coinhts results show ${record.run_id})\n`);
     });
 }

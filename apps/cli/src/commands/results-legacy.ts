@@ -27,7 +27,7 @@ const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 export function registerImportLegacy(results: Command, ctx: CommandContext): void {
   results
     .command('import-legacy')
-    .description("import the original coin_hts results (DIR = its DATA_ROOT, holding results/ and/or tasks/) into archives (COINHTS_RESULTS_DIR) and the results database")
+    .description("import the original coin_hts results (DIR = its DATA_ROOT, holding results/ and/or tasks/) into archives (the RESULTS_STORE folder) and the results database")
     .argument('<dir>', 'the original DATA_ROOT')
     .option('--dry-run', 'check and measure every file, write nothing')
     .option('--batch-size <n>', 'runs per batch (one id look-up and one progress line per batch)', positiveInt, 100)

@@ -10,7 +10,7 @@ afterAll(() => dirs.cleanup());
 
 describe('coinhts results list / show / export', () => {
   const results = dirs.make('results');
-  const env = { env: { COINHTS_RESULTS_DIR: results } };
+  const env = { env: { RESULTS_STORE: `file:${results}` } };
   const outVzb = dirs.make('vzb');
   let vzbId: string;
   let smaId: string;
@@ -92,7 +92,7 @@ describe('coinhts results list / show / export', () => {
 describe('coinhts results: integrity and the index', () => {
   it('a file changed after the run was saved is detected on read (exit 1, names the file)', async () => {
     const results = dirs.make('tamper');
-    const env = { env: { COINHTS_RESULTS_DIR: results } };
+    const env = { env: { RESULTS_STORE: `file:${results}` } };
     const run = await runCoinhts(['backtest'], env);
     const id = /saved run (\S+)/.exec(run.out)?.[1] as string;
     const file = join(results, 'objects', 'backtests', id, 'trades.parquet');
@@ -107,7 +107,7 @@ describe('coinhts results: integrity and the index', () => {
 
   it('a run missing from the index (e.g. lost runs.jsonl) is still listed from its archive', async () => {
     const results = dirs.make('index');
-    const env = { env: { COINHTS_RESULTS_DIR: results } };
+    const env = { env: { RESULTS_STORE: `file:${results}` } };
     const run = await runCoinhts(['backtest', '--strategy', 'volume_long_candle'], env);
     const id = /saved run (\S+)/.exec(run.out)?.[1] as string;
     rmSync(join(results, 'runs.jsonl'));
@@ -117,7 +117,7 @@ describe('coinhts results: integrity and the index', () => {
   });
 
   it('an empty results folder lists nothing', async () => {
-    const r = await runCoinhts(['results', 'list'], { env: { COINHTS_RESULTS_DIR: dirs.make('empty') } });
+    const r = await runCoinhts(['results', 'list'], { env: { RESULTS_STORE: `file:${dirs.make('empty')}` } });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^no saved runs in /);
   });

@@ -20,7 +20,7 @@ export function register(program: Command, ctx: CommandContext): void {
 
   results
     .command('list')
-    .description(`list saved runs, newest first (results folder: COINHTS_RESULTS_DIR, now ${ctx.config.resultsDir})`)
+    .description(`list saved runs, newest first (results store: RESULTS_STORE, now ${ctx.config.resultsStore?.url ?? ctx.config.resultsDir})`)
     .option('--strategy <name>', 'only runs of this strategy')
     .option('--json', 'print the runs as JSON')
     .action(async (opts: { strategy?: string; json?: boolean }) => {
