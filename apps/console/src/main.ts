@@ -100,6 +100,7 @@ async function runsView(params: URLSearchParams): Promise<void> {
       cell.replaceChildren(...(box ? [box, ' '] : []), h('a', { href: `#run/${id}` }, id));
     });
     decorate();
+    performance.mark('coinhts-runs-drawn');
     new MutationObserver(decorate).observe(list, { childList: true, subtree: true });
     list.dataset.loadMs = String(Math.round(performance.now() - t0));
     compare.addEventListener('click', () => {
