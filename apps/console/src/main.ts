@@ -5,11 +5,12 @@
  * and cancel; presets), #compare/ID,ID (metrics side by side, equity overlaid), #data (inventory
  * and import). No inline scripts: it runs under the API's default CSP.
  */
-import { createChart, LineSeries, type UTCTimestamp } from 'lightweight-charts';
+import type { UTCTimestamp } from 'lightweight-charts';
 import {
-  formatCount, formatFractionAsPercent, formatKrw, formatNumber, formatPercent, formatRatio, formatUtcTime, h, renderReport, section, sortableTable,
+  formatCount, formatFractionAsPercent, formatKrw, formatNumber, formatPercent, formatRatio, formatUtcTime, h, section, sortableTable,
   type ReportData, type ReportView,
-} from '@coinhts/report/page';
+} from '@coinhts/report/widgets';
+import type { ConsoleCharts } from './charts-entry';
 import { ApiCallError, apiKey, call, download, getJson, setApiKey } from './api';
 import { field, fieldValue, schemaFields, showIssues, type FormField } from './schema-form';
 
@@ -20,6 +21,18 @@ interface RunItem {
 interface Strategy { name: string; title: string; description: string; params_schema: { properties?: Record<string, never> }; defaults: Record<string, unknown> }
 
 const app = document.getElementById('app') as HTMLElement;
+
+let chartsScript: Promise<ConsoleCharts> | null = null;
+/** Loads /console/console-charts.js once (a same-origin script: allowed by the CSP). */
+function charts(): Promise<ConsoleCharts> {
+  chartsScript ??= new Promise((resolve, reject) => {
+    const s = h('script', { src: '/console/console-charts.js' });
+    s.addEventListener('load', () => resolve((window as unknown as { coinhtsCharts: ConsoleCharts }).coinhtsCharts));
+    s.addEventListener('error', () => { chartsScript = null; reject(new Error('could not load /console/console-charts.js')); });
+    document.head.append(s);
+  });
+  return chartsScript;
+}
 let current: ReportView | null = null;
 
 function errorBox(err: unknown): HTMLElement {
@@ -126,8 +139,8 @@ async function runView(id: string): Promise<void> {
     dl('Equity CSV', `${base}/equity?format=csv`, `${id}-equity.csv`), dl('Equity Parquet', `${base}/equity?format=parquet`, `${id}-equity.parquet`),
     dl('Report file (HTML)', `${base}/report?download=true`, `${id}.html`)), box);
   try {
-    const data = await getJson<ReportData>(`${base}/report?format=json`);
-    current = renderReport(box, data);
+    const [data, c] = await Promise.all([getJson<ReportData>(`${base}/report?format=json`), charts()]);
+    current = c.renderReport(box, data);
     (window as unknown as { coinhtsView: ReportView }).coinhtsView = current; // for browser tests: markers per symbol
     await current.drawn;
     requestAnimationFrame(() => requestAnimationFrame(() => { box.dataset.ready = 'true'; }));
@@ -239,7 +252,7 @@ async function compareView(ids: string[]): Promise<void> {
   const box = h('div', {}, 'Loading…');
   shell(`Compare ${ids.length} runs`, box);
   try {
-    const runs = await Promise.all(ids.map((id) => getJson<ReportData>(`/api/v1/backtests/${encodeURIComponent(id)}/report?format=json`)));
+    const [runs, { createChart, LineSeries }] = await Promise.all([Promise.all(ids.map((id) => getJson<ReportData>(`/api/v1/backtests/${encodeURIComponent(id)}/report?format=json`))), charts()]);
     const backtests = runs.filter((r): r is Extract<ReportData, { kind: 'backtest' }> => r.kind === 'backtest');
     const metrics: [string, (r: (typeof backtests)[number]) => string][] = [
       ['Strategy', (r) => r.summary.strategy.name], ['Symbols', (r) => r.summary.symbols.map((s) => s.symbol).join(', ')],

@@ -1,4 +1,4 @@
-import { h } from '@coinhts/report/page';
+import { h } from '@coinhts/report/widgets';
 import type { FieldIssue } from './api';
 
 /** The part of a JSON Schema property the form reads. */

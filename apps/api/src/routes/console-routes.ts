@@ -8,6 +8,7 @@ export const CONSOLE_STATIC_DIR = resolve(__dirname, '..', '..', '..', 'console'
 const FILES = {
   'index.html': 'text/html; charset=utf-8',
   'console.js': 'text/javascript; charset=utf-8',
+  'console-charts.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
 } as const;
 
@@ -37,6 +38,7 @@ export function consoleRoutes(dir = CONSOLE_STATIC_DIR): RouteDef[] {
   return [
     def('/console', 'index.html', 'The web console (runs, reports, new backtests, comparisons, data)'),
     def('/console/console.js', 'console.js', 'The console script'),
+    def('/console/console-charts.js', 'console-charts.js', 'The console\'s chart script (loaded when a report or a comparison is shown)'),
     def('/console/console.css', 'console.css', 'The console stylesheet'),
   ];
 }

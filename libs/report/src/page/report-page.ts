@@ -261,8 +261,3 @@ export function renderReport(root: HTMLElement, data: ReportData): ReportView {
   return data.kind === 'sweep' ? sweepReport(root, data) : backtestReport(root, data);
 }
 
-// What the web console reuses from the report page (one copy of each in the console bundle).
-export { h, section } from './dom';
-export { sortableTable } from './sortable-table';
-export * from '../format';
-export type { ReportData } from '../report-data';
