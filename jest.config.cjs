@@ -6,5 +6,6 @@ module.exports = {
     '<rootDir>/tools/ops/jest.config.cjs',
     '<rootDir>/tools/smoke/jest.config.cjs',
     '<rootDir>/tools/browser-tests/jest.config.cjs',
+    '<rootDir>/tools/docker-emulate/jest.config.cjs',
   ],
 };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { getStrategy, parsePortfolioOptions, parseStrategyParams } from '@coinhts/engine';
+import { getStrategy, parsePortfolioOptions, parseStrategyParams, registerStrategyModules } from '@coinhts/engine';
 import { closeQuietly, createRedisClient, ensureConnected, JobQueues } from '@coinhts/jobs';
 import { ParquetCandleStore } from '@coinhts/market-data';
 import { createDataSource, ensureInitialized, PresetRepository, runMigrations } from '@coinhts/results';
@@ -39,6 +39,9 @@ export interface BuildOptions {
 /** Connects everything the API needs: PostgreSQL, Redis (queues + rate limit), the candle store and the run archives (local folder or S3). */
 export async function buildServices(config: ApiConfig, logger: Logger, options: BuildOptions = {}): Promise<Services> {
   const clock = options.clock ?? Date.now;
+  // Plugins first: a module that fails to load stops start-up before any connection is opened.
+  const plugins = await registerStrategyModules(config.strategyModules, (spec) => import(spec));
+  if (plugins.length) logger.info({ strategies: plugins.map((p) => `${p.definition.name} (${p.module})`) }, 'strategy plugins loaded');
   const ds = createDataSource({ url: config.database.url, schema: config.database.schema, poolSize: config.database.poolSize, applicationName: 'coinhts-api' });
   await ensureInitialized(ds);
   const closers: (() => Promise<void>)[] = [async () => { if (ds.isInitialized) await ds.destroy(); }];

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { CLI_ALERTS_CONFIG, CLI_CONFIG, type EnvRecord, type ResultsStoreConfig } from '@coinhts/config';
+import { CLI_ALERTS_CONFIG, CLI_CONFIG, resolveModuleSpecifier as resolveAgainst, type EnvRecord, type ResultsStoreConfig } from '@coinhts/config';
 import { CliUsageError } from './errors';
 
 /**
@@ -29,6 +29,12 @@ export interface CliConfig {
   readonly debug?: boolean;
   /** The environment `coinhts alerts test` parses with `CLI_ALERTS_CONFIG` (only then: bad SMTP settings do not stop a backtest). */
   readonly alertEnv?: EnvRecord;
+  /**
+   * Strategy plugin modules (`COINHTS_STRATEGY_MODULES`, comma-separated paths or package names,
+   * the same variable as the API and worker); paths are resolved against the working directory.
+   * `--strategy-module FILE` adds more.
+   */
+  readonly strategyModules?: readonly string[];
 }
 
 /** Reads and validates the CLI's environment once; a bad variable throws `ConfigError` (exit 2). */
@@ -44,6 +50,7 @@ export function loadCliConfig(env: EnvRecord = process.env): CliConfig {
     databaseUrl: c.databaseUrl,
     databaseSchema: c.databaseSchema,
     debug: c.debug,
+    strategyModules: c.strategyModules,
     alertEnv: Object.fromEntries(CLI_ALERTS_CONFIG.variables.map((k) => [k, env[k]])),
   };
   if (store.kind === 'local') return { ...base, resultsDir: store.dir };
@@ -53,4 +60,9 @@ export function loadCliConfig(env: EnvRecord = process.env): CliConfig {
       throw new CliUsageError(`RESULTS_STORE=${store.url} is an S3 store; the CLI saves and lists runs only in a file: store so far. Set RESULTS_STORE=file:./coinhts-results (or pass --no-save to backtest)`);
     },
   }) as CliConfig;
+}
+
+/** A `--strategy-module` path (`./x.js`, `/abs/x.ts`, `plugins/x.js`) resolved against the working directory; a package name unchanged. */
+export function resolveModuleSpecifier(spec: string): string {
+  return resolveAgainst(spec, process.cwd());
 }

@@ -11,6 +11,7 @@ import {
   requiredDatabaseFragment,
   resultsStoreFragment,
   shutdownFragment,
+  strategyModulesFragment,
   timeZoneFragment,
   type DatabaseSettings,
   type LogLevel,
@@ -88,6 +89,8 @@ export interface ApiConfig {
   readonly shutdownTimeoutMs: number;
   /** Honour X-Forwarded-For (behind one reverse proxy). */
   readonly trustProxy: boolean;
+  /** Strategy plugin modules to load at start-up (`COINHTS_STRATEGY_MODULES`; paths made absolute). */
+  readonly strategyModules: readonly string[];
 }
 
 /** The API's configuration (`API_CONFIG.variables` lists what it reads; `load(process.env)` parses it). */
@@ -101,6 +104,7 @@ export const API_CONFIG = composeConfig('The API', {
   http: apiHttpFragment,
   logging: loggingFragment,
   shutdown: shutdownFragment,
+  strategies: strategyModulesFragment,
 }).map(
   (c): ApiConfig => ({
     port: c.listen.port,
@@ -121,6 +125,7 @@ export const API_CONFIG = composeConfig('The API', {
     logLevel: c.logging.level,
     shutdownTimeoutMs: c.shutdown.timeoutMs,
     trustProxy: c.http.TRUST_PROXY,
+    strategyModules: c.strategies.modules,
   }),
 );
 

@@ -230,6 +230,23 @@ export const UPBIT_BASE_URL = envVar({
 /** The Upbit fragment. */
 export const upbitFragment = defineFragment({ name: 'upbit', vars: { UPBIT_BASE_URL }, build: (v): { readonly baseUrl?: string } => ({ baseUrl: v.UPBIT_BASE_URL }) });
 
+/** `COINHTS_STRATEGY_MODULES`: strategy plugin modules loaded at start-up by the CLI, the API and the worker. */
+export const COINHTS_STRATEGY_MODULES = envVar({
+  name: 'COINHTS_STRATEGY_MODULES', schema: csvText, default: '',
+  doc: 'Comma-separated strategy plugin modules (paths or package names) that export defineStrategy definitions; the CLI, the API and the worker run them like built-ins. Empty = built-ins only.',
+  expected: 'comma-separated module paths or package names', example: './strategies/my-strategy.js',
+});
+/** A path (`./x.js`, `/abs/x.ts`, `plugins/x.js`) resolved against `cwd`; a package name unchanged. */
+export function resolveModuleSpecifier(spec: string, cwd: string): string {
+  return spec.startsWith('.') || spec.startsWith('/') || /\.[cm]?[jt]s$/.test(spec) ? resolve(cwd, spec) : spec;
+}
+/** The strategy plugin fragment: `modules` are absolute paths or package names. */
+export const strategyModulesFragment = defineFragment({
+  name: 'strategyModules',
+  vars: { COINHTS_STRATEGY_MODULES },
+  build: (v, ctx): { readonly modules: readonly string[] } => ({ modules: v.COINHTS_STRATEGY_MODULES.map((m) => resolveModuleSpecifier(m, ctx.cwd)) }),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Process: logging, shutdown, HTTP listeners
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import {
   queueFragment,
   resultsStoreFragment,
   shutdownFragment,
+  strategyModulesFragment,
   timeZoneFragment,
   upbitFragment,
   type AlertSettings,
@@ -75,6 +76,8 @@ export interface WorkerConfig {
   readonly scheduler: { readonly enabled: boolean; readonly hourUtc: number; readonly minuteUtc: number; readonly symbols: readonly string[]; readonly timeframes: readonly string[]; readonly days: number };
   /** Upbit API base URL; unset = Upbit's. */
   readonly upbitBaseUrl?: string;
+  /** Strategy plugin modules loaded at start-up and in every sandbox (`COINHTS_STRATEGY_MODULES`; paths made absolute). */
+  readonly strategyModules: readonly string[];
 }
 
 /** The worker's configuration (`WORKER_CONFIG.variables` lists what it reads). */
@@ -90,6 +93,7 @@ export const WORKER_CONFIG = composeConfig('The worker', {
   logging: loggingFragment,
   alerts: alertsFragment,
   upbit: upbitFragment,
+  strategies: strategyModulesFragment,
 }).map((c): WorkerConfig => {
   const w = c.worker;
   return {
@@ -110,5 +114,6 @@ export const WORKER_CONFIG = composeConfig('The worker', {
     alerts: { ...c.alerts, windowMs: w.ALERT_WINDOW_MS },
     scheduler: { enabled: w.SCHEDULER_ENABLED, hourUtc: w.SCHEDULER_HOUR_UTC, minuteUtc: w.SCHEDULER_MINUTE_UTC, symbols: w.SCHEDULER_SYMBOLS, timeframes: w.SCHEDULER_TIMEFRAMES, days: w.SCHEDULER_DAYS },
     upbitBaseUrl: c.upbit.baseUrl,
+    strategyModules: c.strategies.modules,
   };
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from './context';
 import { register as registerAlerts } from './alerts';
 import { register as registerBacktest } from './backtest';
+import { register as registerCheckStrategy } from './check-strategy';
 import { register as registerData } from './data';
 import { register as registerDb } from './db';
 import { register as registerReport } from './report';
@@ -26,6 +27,7 @@ const registrars: readonly ((program: Command, ctx: CommandContext) => void)[] =
   registerBacktest,
   registerSweep,
   registerStrategies,
+  registerCheckStrategy,
   registerResults,
   registerResultsLegacy,
   registerReport,

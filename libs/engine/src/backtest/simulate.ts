@@ -91,7 +91,11 @@ export interface TradeColumns {
   readonly pnl: Float64Array;
   /** Net P&L in percent of the entry notional. */
   readonly pnl_pct: Float64Array;
-  /** Bars held: a fill at a bar's open counts from that bar, a fill at (or inside) a bar counts it whole. */
+  /**
+   * Bars held: a fill at a bar's open counts from that bar, a fill at (or inside) a bar counts it
+   * whole. A stop or take-profit that fills at the open because the price gapped through it is a
+   * fill at the open (the same count as a Sell filled at that open).
+   */
   readonly bars_held: Int32Array;
   readonly exit_reason: readonly ExitReason[];
 }
@@ -417,7 +421,8 @@ class OneSeries {
         else if (high[i] >= this.tpLevel) { px = this.tpLevel; why = R_TP; }
         else if (this.trF > 0) this.peakPx = Math.max(this.peakPx, high[i]);
         if (px >= 0) {
-          tr.exit(px, ts[i], i + 1, why);
+          // A gap through the level fills at the open: same moment as an exit ordered for that open, same bars_held.
+          tr.exit(px, ts[i], px === op ? i : i + 1, why);
           this.exited(i);
         }
       }
@@ -659,7 +664,7 @@ function simulateMany(series: readonly SimulationSeries[], cfg: SimulationConfig
       else if (c.high[i] >= st.tpLevel) { px = st.tpLevel; why = R_TP; }
       else if (trF > 0) st.peakPx = Math.max(st.peakPx, c.high[i]);
       if (px >= 0) {
-        st.tr.exit(px, t, i + 1, why);
+        st.tr.exit(px, t, px === op ? i : i + 1, why); // a gap fills at the open: counted like an exit at the open
         st.qty = 0;
       }
     }
