@@ -14,7 +14,7 @@ const nodeIo = ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'dgram', '
   'readline', 'v8', 'vm', 'inspector', 'os', 'worker_threads', 'path'];
 
 module.exports = [
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/tmp/**', 'tools/bench/vendor/**', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/tmp/**', 'tools/bench/vendor/**', 'libs/report/src/generated/**', 'apps/console/static/**', '**/*.cjs', '**/*.mjs'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
@@ -46,7 +46,7 @@ module.exports = [
   {
     // Domain code: no I/O, no environment. Node built-ins are also banned by name here, because
     // `node:`-prefixed specifiers are not external packages for the Nx rule.
-    files: ['libs/indicators/src/**/*.ts', 'libs/positions/src/**/*.ts', 'libs/engine/src/**/*.ts'],
+    files: ['libs/indicators/src/**/*.ts', 'libs/positions/src/**/*.ts', 'libs/engine/src/**/*.ts', 'libs/report/src/**/*.ts'],
     ignores: ['**/*.test.ts', 'libs/engine/src/parallel/**'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -6,6 +6,7 @@ module.exports = {
     '<rootDir>/tools/ops/jest.config.cjs',
     '<rootDir>/tools/smoke/jest.config.cjs',
     '<rootDir>/tests/resilience/jest.config.cjs',
+    '<rootDir>/tools/browser-tests/jest.config.cjs',
     '<rootDir>/tools/docker-emulate/jest.config.cjs',
   ],
 };

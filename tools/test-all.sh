@@ -14,6 +14,14 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# The browser tests drive Debian's Chromium through playwright-core (browsers cannot be downloaded
+# through npm here); install it when missing (root, as CI runs).
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  echo "== installing chromium (browser tests)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+    || echo "could not install chromium: the browser tests will fail and say what to install"
+fi
+
 echo "== starting services"
 # shellcheck source=tools/services.sh
 source tools/services.sh || { echo "could not start services"; echo "0 passed, 1 failed"; exit 1; }

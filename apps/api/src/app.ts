@@ -16,8 +16,10 @@ import { mountRoutes, type RouteDef } from './http/route-table';
 import { buildOpenApi, type OpenApiDocument } from './openapi/build-openapi';
 import { backtestRoutes } from './routes/backtest-routes';
 import type { RouteDeps } from './routes/deps';
+import { consoleRoutes } from './routes/console-routes';
 import { dataRoutes } from './routes/data-routes';
 import { opsRoutes } from './routes/ops-routes';
+import { reportRoutes } from './routes/report-routes';
 import { strategyAndPresetRoutes } from './routes/strategy-preset-routes';
 import { asyncRoutes } from './routes/task-routes';
 import { paperRoutes } from './routes/paper-routes';
@@ -41,6 +43,8 @@ export function apiRoutes(deps: AppDeps, spec: () => OpenApiDocument): RouteDef[
     ...strategyAndPresetRoutes(deps),
     ...asyncRoutes(deps),
     ...backtestRoutes(deps),
+    ...reportRoutes(deps),
+    ...consoleRoutes(),
     ...dataRoutes(deps),
     ...paperRoutes(deps),
   ];

@@ -5,6 +5,8 @@ import { engineSeries, qualityNotes } from '../candle-input';
 import { createProgressBar } from '../format/progress-bar';
 import { formatStats } from '../format/stats-report';
 import { resultTables, writeResultFiles } from '../result-tables';
+import { backtestReportInput } from '@coinhts/report';
+import { writeReport } from '../run-report';
 import { LocalRunStore, type RunRecord } from '../run-store';
 import { addRunFlags, loadRunCandles, strategyInputs, type RunFlags } from './run-flags';
 import type { CommandContext } from './context';
@@ -13,6 +15,7 @@ interface BacktestFlags extends RunFlags {
   readonly out?: string;
   readonly json?: boolean;
   readonly save: boolean;
+  readonly report?: string | true;
 }
 
 /**
@@ -27,6 +30,7 @@ export function register(program: Command, ctx: CommandContext): void {
   addRunFlags(cmd, ctx, 'volume_zone_breakout')
     .option('--out <dir>', 'also write summary.json, signals.csv, trades.csv and equity.csv into this folder')
     .option('--json', 'print {run_id, files, summary} as JSON instead of the stats table')
+    .option('--report [file]', 'also write a self-contained HTML report (default file: report.html in --out, else <run-id>.html)')
     .option('--no-save', `do not archive the run in the results store (${ctx.config.resultsStore?.url ?? ctx.config.resultsDir})`)
     .action(async (flags: BacktestFlags) => {
       const saveDir = flags.save ? ctx.config.resultsDir : undefined; // before the run: an unusable store is exit 2 at once
@@ -49,12 +53,25 @@ export function register(program: Command, ctx: CommandContext): void {
       let record: RunRecord | undefined;
       if (saveDir !== undefined) record = await new LocalRunStore(saveDir).save(result.summary, summaryJson, tables, candles.source);
 
+      let reportPath: string | undefined;
+      if (flags.report !== undefined) {
+        const file = typeof flags.report === 'string' ? flags.report : flags.out !== undefined ? `${flags.out}/report.html` : `${record?.run_id ?? 'report'}.html`;
+        const series = engineSeries(candles);
+        reportPath = await writeReport(file, backtestReportInput({
+          meta: { id: record?.run_id ?? null, created_at: record?.created_at ?? null, source: candles.source },
+          summary: result.summary,
+          tables,
+          candles: series.map((x) => ({ symbol: x.symbol, timeframe: x.timeframe, candles: x.candles })),
+        }));
+      }
+
       if (flags.json) {
-        ctx.io.stdout(`${JSON.stringify({ run_id: record?.run_id ?? null, files, summary: JSON.parse(summaryJson) as unknown }, null, 2)}\n`);
+        ctx.io.stdout(`${JSON.stringify({ run_id: record?.run_id ?? null, files, report: reportPath ?? null, summary: JSON.parse(summaryJson) as unknown }, null, 2)}\n`);
         return;
       }
       ctx.io.stdout(formatStats(result.summary));
       if (files.length) ctx.io.stdout(`\nwrote ${files.map((f) => f.split(/[\\/]/).pop()).join(', ')} to ${resolve(flags.out as string)}\n`);
+      if (reportPath) ctx.io.stdout(`${files.length ? '' : '\n'}wrote report ${reportPath}\n`);
       if (record) ctx.io.stdout(`${files.length ? '' : '\n'}saved run ${record.run_id} in ${saveDir} (coinhts results show ${record.run_id})\n`);
     });
 }

@@ -6,6 +6,7 @@ import { register as registerCheckStrategy } from './check-strategy';
 import { register as registerData } from './data';
 import { register as registerDb } from './db';
 import { register as registerPaper } from './paper';
+import { register as registerReport } from './report';
 import { register as registerResults } from './results';
 import { register as registerResultsLegacy } from './results-legacy';
 import { register as registerStrategies } from './strategies';
@@ -30,6 +31,7 @@ const registrars: readonly ((program: Command, ctx: CommandContext) => void)[] =
   registerCheckStrategy,
   registerResults,
   registerResultsLegacy,
+  registerReport,
   registerData,
   registerDb,
   registerAlerts,

@@ -1,3 +1,9 @@
+import { formatFractionAsPercent } from '@coinhts/report';
+
+// Numbers in CLI tables are formatted by @coinhts/report's formatting module (one rule for the CLI,
+// the HTML report and the console); `fixed` and `utc` are its functions under the names the commands use.
+export { formatNumber as fixed, formatUtcTime as utc } from '@coinhts/report';
+
 /** Column alignment of {@link formatTable}. */
 export type Align = 'left' | 'right';
 
@@ -10,34 +16,7 @@ export function formatTable(rows: readonly (readonly string[])[], align: readonl
     .join('\n') + '\n';
 }
 
-/** A number with `digits` decimals, or `-` when undefined. */
-export function fixed(x: number | null | undefined, digits = 2): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
-}
-
-/** A fraction 0..1 as a percent with `digits` decimals, or `-`. */
+/** A fraction 0..1 as a percent number without the unit (the table header names it), or `-`. */
 export function pctOfFraction(x: number | null | undefined, digits = 2): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '-' : (x * 100).toFixed(digits);
-}
-
-/** An amount with thousands separators (no decimals from 1,000 up), or `-`. */
-export function money(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
-  return x.toLocaleString('en-US', { maximumFractionDigits: Math.abs(x) >= 1000 ? 0 : 2 });
-}
-
-/** A time span in ms as `12d 3h`, `5h 30m`, `45m` (bars of a finer timeframe still read well). */
-export function span(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
-  const m = Math.round(ms / 60_000);
-  const d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60), mi = m % 60;
-  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
-  if (h > 0) return mi > 0 ? `${h}h ${mi}m` : `${h}h`;
-  return `${mi}m`;
-}
-
-/** An epoch-ms time as `2024-01-01 09:00 UTC` (seconds only when not zero). */
-export function utc(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, iso.endsWith(':00.000Z') ? 16 : 19)} UTC`;
+  return formatFractionAsPercent(x, { digits, unit: false });
 }

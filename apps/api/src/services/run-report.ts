@@ -1,0 +1,62 @@
+/**
+ * The one place the API reads a stored run for a report (index row + archive files through
+ * today's RunIndex and RunArchiveReader); the runs library (@coinhts/runs) replaces only this
+ * function's body. The report itself does not care where the run was stored.
+ */
+import { createHash } from 'node:crypto';
+import type { BacktestSummary } from '@coinhts/engine';
+import type { ParquetCandleStore } from '@coinhts/market-data';
+import { backtestReportInput, REPORT_PAGE_SCRIPT, ReportInputError, type ReportCandles, type ReportInput, type SweepReportInput } from '@coinhts/report';
+import { CorruptArchiveError, decodeParquet, fromArrowTable, type ColumnarTable } from '@coinhts/storage';
+import type { RunArchiveReader } from './run-archive-reader';
+import type { RunIndex } from './results-store';
+
+/**
+ * CSP of a served report: the page's one inline script is allowed by its SHA-256 and nothing can
+ * be loaded from anywhere (no connect, no images but data:), so a report served by the API is as
+ * closed as the file on disk. Inline styles are allowed: the chart library positions its canvases
+ * with them.
+ */
+export const REPORT_ROUTE_CSP = [
+  "default-src 'none'",
+  `script-src 'sha256-${createHash('sha256').update(REPORT_PAGE_SCRIPT).digest('base64')}'`,
+  "style-src 'unsafe-inline'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+async function table(archives: RunArchiveReader, run: Parameters<RunArchiveReader['readFile']>[0], name: 'trades' | 'equity' | 'signals'): Promise<ColumnarTable> {
+  const bytes = await archives.readFile(run, `${name}.parquet`);
+  try {
+    return fromArrowTable(decodeParquet(bytes));
+  } catch (cause) {
+    throw new CorruptArchiveError(`archive ${JSON.stringify(run.id)}: ${name}.parquet is not readable Parquet`, { key: `backtests/${run.id}/${name}.parquet`, cause });
+  }
+}
+
+/** Candles of the run's symbols from the store (left out when the store no longer has them). */
+async function candlesOf(store: ParquetCandleStore, s: BacktestSummary): Promise<ReportCandles[]> {
+  const out: ReportCandles[] = [];
+  for (const x of s.symbols) {
+    const c = await store.loadSeries({ symbol: x.symbol, timeframe: x.timeframe, from: x.start_ms, to: x.end_ms }).catch(() => null);
+    if (c && c.timestamp.length > 0) out.push({ symbol: x.symbol, timeframe: x.timeframe, candles: c });
+  }
+  return out;
+}
+
+/** Reads a stored run (backtest or sweep) as a report input. 404 for an unknown run (from the index). */
+export async function loadRunForReport(deps: { readonly runs: RunIndex; readonly archives: RunArchiveReader; readonly candles: ParquetCandleStore }, id: string): Promise<ReportInput> {
+  const run = await deps.runs.get(id);
+  const doc = JSON.parse(Buffer.from(await deps.archives.readFile(run, 'summary.json')).toString('utf8')) as Record<string, unknown>;
+  const meta = { id: run.id, created_at: new Date(run.createdAt).toISOString() };
+  if (run.kind === 'sweep') {
+    const ranking = doc.ranking as SweepReportInput['ranking'] | undefined;
+    if (!ranking || !Array.isArray(ranking.rows)) throw new ReportInputError(`sweep run ${id} has no ranking in its archive`);
+    return { kind: 'sweep', run: meta, strategy: run.strategy, request: (doc.request ?? {}) as Record<string, unknown>, ranking };
+  }
+  const summary = (doc.summary ?? doc) as BacktestSummary;
+  const [trades, equity, signals] = await Promise.all([table(deps.archives, run, 'trades'), table(deps.archives, run, 'equity'), table(deps.archives, run, 'signals')]);
+  return backtestReportInput({ meta, summary, tables: { trades, equity, signals }, candles: Array.isArray(summary.symbols) ? await candlesOf(deps.candles, summary) : [] });
+}

@@ -1,0 +1,47 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { BacktestSummary } from '@coinhts/engine';
+import { ParquetCandleStore } from '@coinhts/market-data';
+import { backtestReportInput, renderReportHtml, type ReportCandles, type ReportInput } from '@coinhts/report';
+import { LocalRunStore } from './run-store';
+
+/**
+ * The one place the CLI reads a stored run for a report: today through LocalRunStore (the local
+ * results folder); the runs library (@coinhts/runs) replaces only this function's body.
+ */
+export async function loadRunForReport(resultsDir: string, runId: string, dataRoot: string): Promise<ReportInput> {
+  const run = await new LocalRunStore(resultsDir).read(runId);
+  const summary = run.summary as unknown as BacktestSummary;
+  return backtestReportInput({
+    meta: { id: runId, created_at: run.manifest.createdAt },
+    summary,
+    tables: run.tables,
+    candles: await storedCandles(summary, dataRoot),
+  });
+}
+
+/**
+ * The candles of a run's symbols over its period from the candle store, for the price charts;
+ * a symbol the store no longer has (or a run from a CSV file) is left out and the report says so.
+ */
+export async function storedCandles(summary: BacktestSummary, dataRoot: string): Promise<ReportCandles[]> {
+  const store = new ParquetCandleStore({ root: dataRoot });
+  const out: ReportCandles[] = [];
+  for (const s of summary.symbols) {
+    try {
+      const c = await store.loadSeries({ symbol: s.symbol, timeframe: s.timeframe, from: s.start_ms, to: s.end_ms });
+      if (c.timestamp.length > 0) out.push({ symbol: s.symbol, timeframe: s.timeframe, candles: c });
+    } catch {
+      // Not in this store (another DATA_ROOT, a CSV run): the report is drawn without its prices.
+    }
+  }
+  return out;
+}
+
+/** Writes a report file (folders created as needed) and returns its absolute path. */
+export async function writeReport(file: string, input: ReportInput): Promise<string> {
+  const path = resolve(file);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, renderReportHtml(input));
+  return path;
+}

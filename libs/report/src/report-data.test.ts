@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { backtestReportInput, buildReportData, ReportInputError, type BacktestReportData } from './report-data';
+import { jsonForScript, renderReportHtml, REPORT_FILE_CSP } from './render-html';
+
+const summary = {
+  engine_version: 't', strategy: { name: 's', title: 'S' }, params: {}, period: { start_ms: 0, end_ms: 3, bars: 4 },
+  portfolio: { initial_capital_krw: 100 }, symbols: [{ symbol: 'KRW-BTC', timeframe: '1m' }], signal_study: { signals: 1 },
+} as never;
+const tables = {
+  trades: { columns: { symbol: ['KRW-BTC'], entry_time: [1], exit_time: [2], entry_price: [10], exit_price: [11], quantity: [1], fees: [0.01], pnl: [0.99], pnl_pct: [9.9], bars_held: [1], exit_reason: ['signal'] } },
+  equity: { columns: { timestamp: [0, 1, 2, 3], equity: [100, 99, 101, 100.99], cash: [100, 0, 100.99, 100.99], drawdown_pct: [0, 1, 0, 0.00990099] } },
+  signals: { columns: { symbol: ['KRW-BTC'], timestamp: [0], return_pct: [10] } },
+};
+
+describe('report data', () => {
+  it('keeps tables exact, turns drawdown negative, draws buy and hold from the first close', () => {
+    const candles = [{ symbol: 'KRW-BTC', timeframe: '1m', candles: { timestamp: [0, 1, 2, 3], open: [10, 10, 11, 12], high: [11, 11, 12, 12], low: [9, 9, 10, 11], close: [10, 11, 12, 11] } }];
+    const d = buildReportData(backtestReportInput({ meta: { id: 'r1', created_at: null }, summary, tables, candles })) as BacktestReportData;
+    expect(d.trades.pnl).toEqual([0.99]);
+    expect(d.equity).toEqual({ points: 4, t: [0, 1, 2, 3], v: [100, 99, 101, 100.99] });
+    expect(d.drawdown.v).toEqual([0, -1, 0, -0.00990099]);
+    // capital 100 × close / first close (10): 100, 110, 120, 110
+    expect(d.buyAndHold[0].v).toEqual([100, 110, 120, 110]);
+    expect(d.signalReturnsPct).toEqual([10]);
+  });
+  it('a table or column missing is a clear error', () => {
+    expect(() => backtestReportInput({ meta: { id: null, created_at: null }, summary, tables: { ...tables, trades: undefined } })).toThrow(new ReportInputError('the run has no trades table; a report needs summary, trades, equity and signals'));
+    expect(() => backtestReportInput({ meta: { id: null, created_at: null }, summary, tables: { ...tables, equity: { columns: { timestamp: [] } } } })).toThrow(/equity table lacks column\(s\) equity, drawdown_pct/);
+  });
+});
+
+describe('renderReportHtml', () => {
+  it('one file: CSP forbidding every fetch, data that cannot close its script element, no external reference', () => {
+    const hostile = { ...tables, trades: { columns: { ...tables.trades.columns, exit_reason: ['</script><script>alert(1)</script>'] } } };
+    const html = renderReportHtml(backtestReportInput({ meta: { id: 'r1', created_at: null }, summary, tables: hostile }));
+    expect(html).toContain(`content="${REPORT_FILE_CSP}"`);
+    expect(REPORT_FILE_CSP).toMatch(/default-src 'none'/);
+    expect(html.match(/<\/script>/g)).toHaveLength(2); // the data element and the page script, nothing injected
+    expect(html).toContain(jsonForScript('</script><script>alert(1)</script>'));
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
+  });
+});
+
+describe('generated browser bundles', () => {
+  it('the committed bundles are what tools/scripts/build-browser-bundles.cjs produces from the sources (run it after editing libs/report/src/page or apps/console/src)', () => {
+    const root = join(__dirname, '..', '..', '..');
+    const r = spawnSync(process.execPath, [join(root, 'tools/scripts/build-browser-bundles.cjs'), '--check'], { encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+});
