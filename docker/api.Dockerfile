@@ -21,10 +21,12 @@ COPY libs/storage/package.json libs/storage/
 COPY libs/results/package.json libs/results/
 COPY libs/jobs/package.json libs/jobs/
 COPY libs/config/package.json libs/config/
+COPY libs/paper/package.json libs/paper/
 COPY libs/report/package.json libs/report/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/cli/package.json apps/cli/
+COPY apps/paper/package.json apps/paper/
 COPY apps/console/package.json apps/console/
 # --ignore-scripts: the only dependencies with build scripts are dev-only test oracles (talib) and
 # tooling whose prebuilt binaries come as optional packages; the TypeScript build needs none of them.
@@ -38,7 +40,7 @@ COPY apps/ apps/
 # The Nx build target of each app also builds the libraries it depends on (dependsOn ^build).
 RUN npx nx run-many -t build -p api cli --output-style=static \
  && mkdir -p /out \
- && for d in libs/indicators libs/positions libs/engine libs/report libs/market-data libs/storage libs/results libs/jobs libs/config apps/api apps/cli; do \
+ && for d in libs/indicators libs/positions libs/engine libs/report libs/market-data libs/storage libs/results libs/jobs libs/config libs/paper apps/api apps/cli; do \
       mkdir -p "/out/$d" && cp "$d/package.json" "/out/$d/" && cp -r "$d/dist" "/out/$d/dist"; \
     done \
  && mkdir -p /out/apps/console && cp -r apps/console/static /out/apps/console/static \

@@ -22,10 +22,12 @@ COPY libs/storage/package.json libs/storage/
 COPY libs/results/package.json libs/results/
 COPY libs/jobs/package.json libs/jobs/
 COPY libs/config/package.json libs/config/
+COPY libs/paper/package.json libs/paper/
 COPY libs/report/package.json libs/report/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/cli/package.json apps/cli/
+COPY apps/paper/package.json apps/paper/
 COPY apps/console/package.json apps/console/
 # --ignore-scripts: the only dependencies with build scripts are dev-only test oracles (talib) and
 # tooling whose prebuilt binaries come as optional packages; the TypeScript build needs none of them.

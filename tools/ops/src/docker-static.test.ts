@@ -76,7 +76,7 @@ describe('Dockerfiles', () => {
       expect(show(f)).toContain('libs/jobs/package.json is not copied');
     });
     it('a library build output not collected (CH103)', () => {
-      const f = check(text.replace('libs/results libs/jobs libs/config apps/api', 'libs/results libs/config apps/api'));
+      const f = check(text.replace('libs/results libs/jobs libs/config libs/paper apps/api', 'libs/results libs/config libs/paper apps/api'));
       expect(show(f)).toContain('libs/jobs (needed by apps/api, apps/cli) is not collected');
     });
     it('dev dependencies in the runtime image (CH104)', () => {
