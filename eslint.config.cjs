@@ -1,6 +1,7 @@
 // Lint: hygiene for all code, and the layer rules of ARCHITECTURE.md as errors.
 // Domain libs (type:domain) may import only domain libs and no I/O module; adapters may not
-// import apps; apps wire everything.
+// import apps; the application layer (type:application, libs/runs) imports domain and adapters
+// and is imported only by apps and tools; apps wire everything.
 const nx = require('@nx/eslint-plugin');
 const tseslint = require('typescript-eslint');
 
@@ -30,8 +31,10 @@ module.exports = [
         depConstraints: [
           { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ioModules },
           { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
-          { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
-          { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
+          // The application layer (@coinhts/runs) builds on domain and adapters; only apps and tools import it.
+          { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
+          { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:application'] },
+          { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:application'] },
         ],
       }],
       '@typescript-eslint/no-floating-promises': 'error',

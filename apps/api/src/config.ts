@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { ResultsStorageOptions } from '@coinhts/jobs';
+import type { StoreLocation } from '@coinhts/runs';
 import { z } from 'zod';
 
 /**
@@ -95,7 +95,7 @@ export interface ApiConfig {
    */
   readonly resultsDir: string;
   /** Where new runs are archived: the same options the worker passes to `openProcessorRuntime`. */
-  readonly results: ResultsStorageOptions;
+  readonly results: StoreLocation;
   /** Zone of date-only bounds such as `start_date: 2024-01-01` (the end date is inclusive). */
   readonly timeZone: string;
   /** Origins allowed by CORS; empty = no cross-origin access. Never `*`, never credentials. */

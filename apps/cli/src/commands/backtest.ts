@@ -4,8 +4,10 @@ import { runBacktest, serializeSummary } from '@coinhts/engine';
 import { engineSeries, qualityNotes } from '../candle-input';
 import { createProgressBar } from '../format/progress-bar';
 import { formatStats } from '../format/stats-report';
-import { resultTables, writeResultFiles } from '../result-tables';
-import { LocalRunStore, type RunRecord } from '../run-store';
+import { randomUUID } from 'node:crypto';
+import { backtestRunInput, resultTables, runDocument } from '@coinhts/runs';
+import { storeOf, withRuns } from '../open-runs';
+import { writeResultFiles } from '../result-tables';
 import { addRunFlags, loadRunCandles, strategyInputs, type RunFlags } from './run-flags';
 import type { CommandContext } from './context';
 
@@ -27,13 +29,14 @@ export function register(program: Command, ctx: CommandContext): void {
   addRunFlags(cmd, ctx, 'volume_zone_breakout')
     .option('--out <dir>', 'also write summary.json, signals.csv, trades.csv and equity.csv into this folder')
     .option('--json', 'print {run_id, files, summary} as JSON instead of the stats table')
-    .option('--no-save', `do not archive the run in the results folder (${ctx.config.resultsDir})`)
+    .option('--no-save', `do not store the run (store: COINHTS_STORE, now ${storeOf(ctx)})`)
     .action(async (flags: BacktestFlags) => {
       const { strategy, params, options } = strategyInputs(flags);
       const bar = createProgressBar({ enabled: ctx.io.isTty, write: ctx.io.stderr, unit: '', counts: false, delayMs: 300 });
       const candles = await loadRunCandles(flags, ctx);
       for (const note of qualityNotes(candles)) ctx.io.stderr(`note: ${note}\n`);
       let result;
+      const startedAt = Date.now();
       try {
         result = runBacktest({
           strategy, params, options, series: engineSeries(candles),
@@ -45,15 +48,20 @@ export function register(program: Command, ctx: CommandContext): void {
       const summaryJson = `${serializeSummary(result.summary)}\n`;
       const tables = resultTables(result);
       const files = flags.out === undefined ? [] : await writeResultFiles(resolve(flags.out), summaryJson, tables);
-      let record: RunRecord | undefined;
-      if (flags.save) record = await new LocalRunStore(ctx.config.resultsDir).save(result.summary, summaryJson, tables, candles.source);
+      let runId: string | undefined;
+      if (flags.save) {
+        const run = backtestRunInput(result, { runId: randomUUID(), kind: 'sync', startedAt, finishedAt: Date.now() });
+        const request = { strategy: strategy.name, params, options, symbols: run.symbols, timeframe: run.timeframe, from: flags.from ?? null, to: flags.to ?? null, source: candles.source };
+        await withRuns(ctx, (runs) => runs.save(run, { summary: runDocument(run, { request, summary: result.summary }), tables }));
+        runId = run.id;
+      }
 
       if (flags.json) {
-        ctx.io.stdout(`${JSON.stringify({ run_id: record?.run_id ?? null, files, summary: JSON.parse(summaryJson) as unknown }, null, 2)}\n`);
+        ctx.io.stdout(`${JSON.stringify({ run_id: runId ?? null, files, summary: JSON.parse(summaryJson) as unknown }, null, 2)}\n`);
         return;
       }
       ctx.io.stdout(formatStats(result.summary));
       if (files.length) ctx.io.stdout(`\nwrote ${files.map((f) => f.split(/[\\/]/).pop()).join(', ')} to ${resolve(flags.out as string)}\n`);
-      if (record) ctx.io.stdout(`${files.length ? '' : '\n'}saved run ${record.run_id} in ${ctx.config.resultsDir} (coinhts results show ${record.run_id})\n`);
+      if (runId) ctx.io.stdout(`${files.length ? '' : '\n'}saved run ${runId} in ${storeOf(ctx)} (coinhts results show ${runId})\n`);
     });
 }

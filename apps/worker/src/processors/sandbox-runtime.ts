@@ -3,7 +3,8 @@
  * worker (the sandbox inherits its environment), opens the processor runtime once, and logs
  * every job with its id and run id.
  */
-import { openProcessorRuntime, type JobContext, type JobHandler, type ProcessorRuntime } from '@coinhts/jobs';
+import type { JobContext, JobHandler } from '@coinhts/jobs';
+import { openProcessorRuntime, type ProcessorRuntime } from '@coinhts/runs';
 import pino, { type Logger } from 'pino';
 import { loadConfig } from '../config';
 
