@@ -30,11 +30,13 @@ module.exports = [
         allow: [],
         depConstraints: [
           { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ioModules },
-          { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
+          // The configuration module parses an env record it is given: no I/O, no other lib.
+          { sourceTag: 'type:config', onlyDependOnLibsWithTags: [], bannedExternalImports: ioModules },
+          { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config'] },
           // The application layer (@coinhts/runs) builds on domain and adapters; only apps and tools import it.
-          { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
-          { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:application'] },
-          { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:application'] },
+          { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config'] },
+          { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config', 'type:application'] },
+          { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config', 'type:application'] },
         ],
       }],
       '@typescript-eslint/no-floating-promises': 'error',
@@ -53,6 +55,18 @@ module.exports = [
         paths: nodeIo.flatMap((m) => [{ name: m, message: 'Domain libraries do no I/O (ARCHITECTURE.md).' }, { name: `node:${m}`, message: 'Domain libraries do no I/O (ARCHITECTURE.md).' }]),
       }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Configuration is passed in; only apps/*/src/config.ts reads process.env.' }],
+    },
+  },
+  {
+    // The configuration module takes the environment as an argument; it never reads it, and the
+    // only node module it uses is path (string operations).
+    files: ['libs/config/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeIo.filter((m) => m !== 'path').flatMap((m) => [{ name: m, message: 'The config module does no I/O.' }, { name: `node:${m}`, message: 'The config module does no I/O.' }]),
+      }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'The config module is given the environment; it never reads process.env.' }],
     },
   },
   {

@@ -20,6 +20,7 @@ COPY libs/market-data/package.json libs/market-data/
 COPY libs/storage/package.json libs/storage/
 COPY libs/results/package.json libs/results/
 COPY libs/jobs/package.json libs/jobs/
+COPY libs/config/package.json libs/config/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/cli/package.json apps/cli/
@@ -34,7 +35,7 @@ COPY apps/ apps/
 # The Nx build target of each app also builds the libraries it depends on (dependsOn ^build).
 RUN npx nx run-many -t build -p api cli --output-style=static \
  && mkdir -p /out \
- && for d in libs/indicators libs/positions libs/engine libs/market-data libs/storage libs/results libs/jobs apps/api apps/cli; do \
+ && for d in libs/indicators libs/positions libs/engine libs/market-data libs/storage libs/results libs/jobs libs/config apps/api apps/cli; do \
       mkdir -p "/out/$d" && cp "$d/package.json" "/out/$d/" && cp -r "$d/dist" "/out/$d/dist"; \
     done \
  && find /out -name '*.tsbuildinfo' -delete
@@ -51,7 +52,7 @@ RUN apt-get update \
 ENV NODE_ENV=production \
     PORT=8080 \
     DATA_ROOT=/data/candles \
-    COINHTS_RESULTS_DIR=/data/results \
+    RESULTS_STORE=file:/data/results \
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 WORKDIR /app
 COPY --from=prod-deps /app/package.json /app/package-lock.json ./

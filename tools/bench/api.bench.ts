@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   await new ParquetCandleStore({ root: dataRoot, fsync: false }).merge('KRW-BTC', '1h', { ...c });
   const config = loadConfig({
     DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, DB_SCHEMA: schema, MIGRATE_ON_START: 'true', QUEUE_PREFIX: prefix, DATA_ROOT: dataRoot,
-    COINHTS_RESULTS_DIR: join(tmp, 'results'), COINHTS_TZ: 'UTC', RATE_LIMIT_MAX: '100000000', LOG_LEVEL: 'error', DB_POOL_SIZE: '20',
+    RESULTS_STORE: `file:${join(tmp, 'results')}`, COINHTS_TZ: 'UTC', RATE_LIMIT_MAX: '100000000', LOG_LEVEL: 'error', DB_POOL_SIZE: '20',
   });
   const services = await buildServices(config, pino({ level: 'error' }), { processMetrics: false });
   const { app } = createApp(services.deps);

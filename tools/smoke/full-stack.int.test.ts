@@ -9,7 +9,7 @@
  *   SIGTERM → every process exits 0 and no sandbox child is left.
  *
  * It runs twice: with run archives in a folder shared by the API and the workers
- * (RESULTS_STORE=local) and in an S3 bucket (RESULTS_STORE=s3, as the compose stack can with
+ * (RESULTS_STORE=file:…) and in an S3 bucket (RESULTS_STORE=s3://…, as the compose stack can with
  * MinIO). SMOKE_RESULTS_STORE=local|s3 runs one of them only. SMOKE_KEEP=1 keeps the temp folder.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -119,11 +119,9 @@ describe.each(stores)('full stack (API + 2 workers as OS processes, built output
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: prefix,
       DATA_ROOT: join(root, 'data', 'sample'),
-      COINHTS_RESULTS_DIR: resultsDir,
       COINHTS_TZ: 'Asia/Seoul',
       LOG_LEVEL: 'info',
-      RESULTS_STORE: store,
-      S3_BUCKET: bucket,
+      RESULTS_STORE: store === 's3' ? `s3://${bucket}/` : `file:${resultsDir}`,
       S3_ENDPOINT: s3Endpoint,
       AWS_REGION: process.env['AWS_REGION'] ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env['AWS_ACCESS_KEY_ID'] ?? 'S3RVER',

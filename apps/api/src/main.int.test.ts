@@ -39,16 +39,17 @@ describe('apps/api/src/main.ts', () => {
     const child = spawn(process.execPath, ARGS, { cwd: REPO_ROOT, env });
     const c = collect(child);
     expect(await c.exited).toBe(2);
-    expect(c.out()).toContain('DATABASE_URL is required but not set');
-    expect(c.out()).toContain('DATA_ROOT is required but not set');
+    expect(c.out()).toContain('DATABASE_URL (not set): is required but not set; fix: set DATABASE_URL');
+    expect(c.out()).toContain('DATA_ROOT (not set): is required but not set; fix: set DATA_ROOT');
   }, 30_000);
 
   it('serves, and on SIGTERM lets the in-flight request finish, then exits 0', async () => {
     const { databaseUrl, redisUrl } = requireServiceEnv();
     const db = await freshSchema('main');
+    const resultsDir = join(tmpdir(), `coinhts-main-${db.schema}`);
     const env = {
       ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, DB_SCHEMA: db.schema, DATA_ROOT: join(REPO_ROOT, 'data/sample'),
-      COINHTS_RESULTS_DIR: join(tmpdir(), `coinhts-main-${db.schema}`), PORT: '0', HOST: '127.0.0.1', QUEUE_PREFIX: `t-api-main-${db.schema}`,
+      RESULTS_STORE: `file:${resultsDir}`, PORT: '0', HOST: '127.0.0.1', QUEUE_PREFIX: `t-api-main-${db.schema}`,
     };
     const child = spawn(process.execPath, ARGS, { cwd: REPO_ROOT, env });
     const c = collect(child);
@@ -93,7 +94,7 @@ describe('apps/api/src/main.ts', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await db.drop();
-      await rm(env.COINHTS_RESULTS_DIR, { recursive: true, force: true });
+      await rm(resultsDir, { recursive: true, force: true });
     }
   }, 60_000);
 });

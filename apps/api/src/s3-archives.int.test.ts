@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getStrategy, runBacktest } from '@coinhts/engine';
 import { QUEUE_NAMES, type BacktestRequest } from '@coinhts/jobs';
@@ -37,7 +36,7 @@ beforeAll(async () => {
   s3 = new S3Client({ endpoint: S3_ENDPOINT, region: REGION, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   t = await startTestApp('s3', {
-    env: { RESULTS_STORE: 's3', S3_BUCKET: bucket, S3_ENDPOINT, S3_KEY_PREFIX: KEY_PREFIX, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+    env: { RESULTS_STORE: `s3://${bucket}/${KEY_PREFIX}`, S3_ENDPOINT, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
   });
 }, 60_000);
 
@@ -171,17 +170,17 @@ describe('runs in other stores', () => {
   }
 
   it('a run archived in a local folder is listed, and its tables answer 500 ARCHIVE_UNREACHABLE naming the store', async () => {
-    const runId = await saveElsewhere(pathToFileURL(`${t.config.resultsDir}/`).href, { kind: 'local', dir: t.config.resultsDir });
+    const runId = await saveElsewhere(`file://${t.config.resultsDir}/`, { kind: 'local', dir: t.config.resultsDir, url: `file://${t.config.resultsDir}` });
     const list = await request(t.app).get('/api/v1/backtests').set(auth(t.keys.read)).expect(200);
     expect(list.body.items.map((r: { run_id: string }) => r.run_id)).toContain(runId);
     const r = await request(t.app).get(`/api/v1/backtests/${runId}/equity`).set(auth(t.keys.read)).expect(500);
     const e = expectErrorShape(r.body, 'ARCHIVE_UNREACHABLE');
     expect(e.message).toMatch(/not in this store/);
-    expect(e.details).toEqual({ run_id: runId, location: `${pathToFileURL(`${t.config.resultsDir}/`).href}backtests/${runId}/` });
+    expect(e.details).toEqual({ run_id: runId, location: `file://${t.config.resultsDir}/backtests/${runId}/` });
   });
 
   it('a run archived under another S3 prefix answers 500 ARCHIVE_UNREACHABLE', async () => {
-    const runId = await saveElsewhere(`s3://${bucket}/elsewhere/`, { kind: 's3', bucket, endpoint: S3_ENDPOINT, region: REGION, credentials, keyPrefix: 'elsewhere/' });
+    const runId = await saveElsewhere(`s3://${bucket}/elsewhere/`, { kind: 's3', bucket, endpoint: S3_ENDPOINT, region: REGION, credentials, keyPrefix: 'elsewhere/', url: `s3://${bucket}/elsewhere/` });
     const r = await request(t.app).get(`/api/v1/backtests/${runId}/trades`).set(auth(t.keys.read)).expect(500);
     expect(expectErrorShape(r.body, 'ARCHIVE_UNREACHABLE').details).toEqual({ run_id: runId, location: `s3://${bucket}/elsewhere/backtests/${runId}/` });
   });

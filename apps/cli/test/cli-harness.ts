@@ -30,11 +30,11 @@ export interface RunOptions {
 
 /**
  * Runs the CLI. Unless `env` says otherwise: DATA_ROOT unset (the bundled sample), COINHTS_TZ
- * Asia/Seoul, COINHTS_DEBUG unset. COINHTS_RESULTS_DIR should always be a fresh temp folder.
+ * Asia/Seoul, COINHTS_DEBUG unset. RESULTS_STORE should always be a fresh temp folder (`file:${dir}`).
  */
 export async function runCoinhts(argv: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   // Service-less by default: no DATABASE_URL (the embedded index), the store from COINHTS_RESULTS_DIR.
-  const env: Record<string, string | undefined> = { DATA_ROOT: undefined, COINHTS_TZ: 'Asia/Seoul', COINHTS_DEBUG: undefined, DATABASE_URL: undefined, DB_SCHEMA: undefined, COINHTS_STORE: undefined, COINHTS_INDEX: undefined, ...options.env };
+  const env: Record<string, string | undefined> = { DATA_ROOT: undefined, COINHTS_TZ: 'Asia/Seoul', COINHTS_DEBUG: undefined, DATABASE_URL: undefined, DB_SCHEMA: undefined, ...options.env };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   const set = (vars: Record<string, string | undefined>): void => {
     for (const [k, v] of Object.entries(vars)) {

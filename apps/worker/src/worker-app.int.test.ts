@@ -59,7 +59,7 @@ function startWorker(env: Record<string, string>): Promise<NonNullable<typeof wo
 const env = () => ({
   REDIS_URL, DATABASE_URL, DB_SCHEMA: schema, MIGRATE_ON_START: 'true', QUEUE_PREFIX: prefix,
   DATA_ROOT: join(root, 'data', 'sample'),
-  RESULTS_STORE: 's3', S3_BUCKET: bucket, S3_ENDPOINT,
+  RESULTS_STORE: `s3://${bucket}`, S3_ENDPOINT,
   AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test', AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
   AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', LOG_LEVEL: 'info',
@@ -183,6 +183,6 @@ it('exits with status 2 and names every missing variable when the configuration 
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   expect(code).toBe(2);
-  expect(err).toContain('DATABASE_URL is required but not set');
-  expect(err).toContain('DATA_ROOT is required but not set');
+  expect(err).toContain('DATABASE_URL (not set): is required but not set; fix: set DATABASE_URL');
+  expect(err).toContain('DATA_ROOT (not set): is required but not set; fix: set DATA_ROOT');
 }, 30_000);

@@ -1,7 +1,6 @@
 /**
  * Errors `@coinhts/runs` throws on purpose. Each has a literal `code` (the API maps codes to HTTP
  * status, the CLI to exit codes) and keeps the underlying error as `cause`. How to react:
- * - `INVALID_STORE_URL` — configuration: fix the store URL (CLI exit 2, start-up fails).
  * - `STORE_UNREACHABLE` — the store did not answer: start it or fix its endpoint/credentials.
  * - `ARCHIVE_UNREACHABLE` — the run's archive is in another store than the one this process uses.
  * - `ARCHIVE_MISSING` — the index names a run whose archive is gone (`coinhts results check`).
@@ -14,18 +13,6 @@ export abstract class RunsError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
-  }
-}
-
-/** A store URL that names no store this library can open. */
-export class InvalidStoreUrlError extends RunsError {
-  readonly code = 'INVALID_STORE_URL' as const;
-  constructor(
-    message: string,
-    /** The URL as given. */
-    readonly url: string,
-  ) {
-    super(message);
   }
 }
 

@@ -6,8 +6,8 @@ import { DatabaseUnavailableError, importLegacyResults, PgRunIndex, type LegacyI
 import { legacyImportTarget } from './legacy-target';
 import { RunArchive } from './run-archive';
 import { RunService } from './run-service';
-import { openStore, parseStoreUrl } from './store-location';
-import { createTestSchema } from './testing';
+import { openStore } from './store-location';
+import { createTestSchema, storeAt } from './testing';
 
 /**
  * The legacy import (`@coinhts/results`) writing through the run service: archives in the one
@@ -30,7 +30,7 @@ const size = async (rel: string) => (await stat(join(FIX, rel))).size;
 beforeAll(async () => {
   db = await createTestSchema('legacy');
   root = await mkdtemp(join(tmpdir(), 'results-legacy-'));
-  const store = openStore(parseStoreUrl(root));
+  const store = openStore(storeAt(`file:${root}`));
   runs = new RunService(new RunArchive(store.provider, store.url), new PgRunIndex(db.ds));
   repo = legacyImportTarget(runs);
 });

@@ -12,8 +12,8 @@ import { EmbeddedRunIndex } from './embedded-run-index';
 import { RunArchive } from './run-archive';
 import { runDocument } from './run-record';
 import { RunService } from './run-service';
-import { openStore, parseStoreUrl, type OpenedStore } from './store-location';
-import { contractRun, createTestSchema } from './testing';
+import { openStore, type OpenedStore } from './store-location';
+import { contractRun, createTestSchema, storeAt } from './testing';
 import type { ResultTables } from './result-tables';
 
 jest.setTimeout(60_000);
@@ -50,11 +50,11 @@ afterAll(async () => {
 const providers: [string, () => Promise<{ store: OpenedStore; dispose(): Promise<void> }>][] = [
   ['local folder', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'runs-store-'));
-    return { store: openStore(parseStoreUrl(`file:${dir}`)), dispose: () => rm(dir, { recursive: true, force: true }) };
+    return { store: openStore(storeAt(`file:${dir}`)), dispose: () => rm(dir, { recursive: true, force: true }) };
   }],
   ['S3', async () => {
     const prefix = `p${Math.random().toString(36).slice(2, 8)}`;
-    const store = openStore(parseStoreUrl(`s3://${s3.bucket}/${prefix}`, { s3: { endpoint: s3.connection.endpoint, region: s3.connection.region, credentials: s3.connection.credentials } }));
+    const store = openStore(storeAt(`s3://${s3.bucket}/${prefix}`, { endpoint: s3.connection.endpoint, region: s3.connection.region, credentials: s3.connection.credentials }));
     return { store, dispose: async () => store.close() };
   }],
 ];
@@ -140,7 +140,7 @@ describe.each(providers)('RunService on the %s with the PostgreSQL index', (_nam
 describe('S3 failing between the steps', () => {
   it('an unreachable store fails the save before any row is written, and a delete before the row is removed', async () => {
     await db.ds.query('DELETE FROM backtest_runs');
-    const down = openStore(parseStoreUrl(`s3://${s3.bucket}/x`, { s3: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: s3.connection.credentials } }));
+    const down = openStore(storeAt(`s3://${s3.bucket}/x`, { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: s3.connection.credentials }));
     const broken = new RunService(new RunArchive(down.provider, down.url), new PgRunIndex(db.ds));
     const { run, content: c } = content(9);
     await expect(broken.save(run, c)).rejects.toMatchObject({ code: expect.stringMatching(/UNAVAILABLE|STORAGE|NETWORK|TIMEOUT/) as unknown as string });
@@ -157,7 +157,7 @@ describe('RunService with the embedded index on a local folder', () => {
   it('saves, lists and rebuilds a lost index from the archives', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'runs-embedded-store-'));
     try {
-      const store = openStore(parseStoreUrl(dir));
+      const store = openStore(storeAt(`file:${dir}`));
       const service = new RunService(new RunArchive(store.provider, store.url), new EmbeddedRunIndex({ file: join(dir, 'runs-index.jsonl') }));
       for (const n of [1, 2]) {
         const { run, content: c } = content(n);

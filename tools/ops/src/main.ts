@@ -39,7 +39,7 @@ const intArg = (min: number) => (v: string): number => {
 
 function backupStorage(config: OpsConfig): S3StorageProvider {
   const bucket = config.backup.bucket;
-  if (!bucket) throw new UsageError('no backup bucket: set BACKUP_S3_BUCKET or S3_BUCKET');
+  if (!bucket) throw new UsageError('no backup bucket: set BACKUP_S3_BUCKET, or RESULTS_STORE=s3://bucket/prefix to use the results bucket');
   return new S3StorageProvider({ bucket, endpoint: config.s3.endpoint, region: config.s3.region, credentials: config.s3.credentials });
 }
 
@@ -142,7 +142,7 @@ export async function runOps(argv: readonly string[], env: Readonly<Record<strin
   program
     .command('bucket-setup')
     .description('versioning on + lifecycle rules (idempotent), then print what the bucket reports')
-    .option('--bucket <bucket>', 'bucket (S3_BUCKET)')
+    .option('--bucket <bucket>', "bucket (default: RESULTS_STORE's, when it is s3://bucket/prefix)")
     .option('--create', 'create the bucket when missing')
     .option('--archive-expire-days <n>', 'backtests/ objects expire after N days, 0 = never (ARCHIVE_EXPIRE_DAYS)', intArg(0))
     .option('--noncurrent-days <n>', 'noncurrent versions expire after N days (NONCURRENT_EXPIRE_DAYS)', intArg(1))
@@ -150,7 +150,7 @@ export async function runOps(argv: readonly string[], env: Readonly<Record<strin
     .action(async (opts: { bucket?: string; create?: boolean; archiveExpireDays?: number; noncurrentDays?: number; abortMultipartDays?: number }) => {
       const c = config();
       const bucket = opts.bucket ?? c.s3.bucket;
-      if (!bucket) throw new UsageError('no bucket: pass --bucket or set S3_BUCKET');
+      if (!bucket) throw new UsageError('no bucket: pass --bucket or set RESULTS_STORE=s3://bucket/prefix');
       const client = s3Client(c);
       try {
         const state = await setupBucket({

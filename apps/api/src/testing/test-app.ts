@@ -80,7 +80,7 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
   const tmp = await mkdtemp(join(tmpdir(), `coinhts-api-${label}-`));
   const dataRoot = join(tmp, 'data');
   if (options.sampleData ?? true) await cp(join(REPO_ROOT, 'data', 'sample'), dataRoot, { recursive: true });
-  const config = loadConfig({
+  const loaded = loadConfig({
     DATABASE_URL: databaseUrl,
     DB_SCHEMA: schema,
     DB_POOL_SIZE: '4',
@@ -88,11 +88,13 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     DATA_ROOT: dataRoot,
-    COINHTS_RESULTS_DIR: join(tmp, 'results'),
+    RESULTS_STORE: `file:${join(tmp, 'results')}`,
     LOG_LEVEL: 'info',
     RATE_LIMIT_MAX: '100000',
     ...options.env,
   });
+  // With an S3 store the API still reads runs archived locally from a folder; keep it in tmp.
+  const config = loaded.results.kind === 's3' ? { ...loaded, resultsDir: join(tmp, 'results') } : loaded;
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

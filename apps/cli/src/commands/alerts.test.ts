@@ -42,7 +42,7 @@ async function smtp() {
   return { port, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const run = (env: Record<string, string>, ...args: string[]) => runCoinhts(['alerts', 'test', ...args], { env: { COINHTS_RESULTS_DIR: dirs.make('r'), ...env } });
+const run = (env: Record<string, string>, ...args: string[]) => runCoinhts(['alerts', 'test', ...args], { env: { RESULTS_STORE: `file:${dirs.make('r')}`, ...env } });
 
 describe('coinhts alerts test', () => {
   it('sends one info message to Slack and by e-mail and exits 0', async () => {
@@ -81,9 +81,10 @@ describe('coinhts alerts test', () => {
     expect(none.err).toMatch(/no alert channel is configured; set ALERT_SLACK_WEBHOOK_URL/);
     const partial = await run({ SMTP_HOST: 'smtp.example.com', ALERT_EMAIL_FROM: 'a@example.com' });
     expect(partial.code).toBe(2);
-    expect(partial.err).toMatch(/ALERT_EMAIL_TO: is required when SMTP_HOST is set/);
+    expect(partial.err).toMatch(/ALERT_EMAIL_TO \(not set\): is required when SMTP_HOST is set/);
     const badUrl = await run({ ALERT_SLACK_WEBHOOK_URL: 'not a url' });
     expect(badUrl.code).toBe(2);
-    expect(badUrl.err).toMatch(/ALERT_SLACK_WEBHOOK_URL: must be an http\(s\) URL/);
+    expect(badUrl.err).toMatch(/ALERT_SLACK_WEBHOOK_URL \(set, value hidden\): must be a URL starting with http:\/\/ or https:\/\//);
+    expect(badUrl.err).not.toContain('not a url');
   });
 });

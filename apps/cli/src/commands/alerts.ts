@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { alertSettingsFromEnv, channelsFor, sendTestAlerts, testMessage } from '@coinhts/jobs';
+import { CLI_ALERTS_CONFIG, formatProblem } from '@coinhts/config';
+import { channelsFor, sendTestAlerts, testMessage } from '@coinhts/jobs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ExitCode } from '../errors';
 import type { CommandContext } from './context';
@@ -16,12 +17,13 @@ export function register(program: Command, ctx: CommandContext): void {
       return n;
     }, 10_000)
     .action(async (opts: { timeoutMs: number }) => {
-      const { settings, problems } = alertSettingsFromEnv(ctx.config.alertEnv ?? {});
-      if (problems.length > 0) {
-        ctx.io.stderr(`error: the alert settings are incomplete:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      const parsed = CLI_ALERTS_CONFIG.parse(ctx.config.alertEnv ?? {});
+      if (!parsed.ok) {
+        ctx.io.stderr(`error: the alert settings are incomplete:\n${parsed.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}\n`);
         ctx.setExitCode(ExitCode.BadInput);
         return;
       }
+      const settings = parsed.value;
       const channels = channelsFor(settings, { timeoutMs: opts.timeoutMs });
       if (channels.length === 0) {
         ctx.io.stderr('error: no alert channel is configured; set ALERT_SLACK_WEBHOOK_URL and/or SMTP_HOST with ALERT_EMAIL_FROM and ALERT_EMAIL_TO (see .env.example)\n');

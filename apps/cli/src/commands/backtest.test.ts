@@ -20,7 +20,7 @@ describe('coinhts backtest on the bundled sample (no flags)', () => {
   const out = dirs.make('out');
   let run: { code: number; out: string; err: string };
   beforeAll(async () => {
-    run = await runCoinhts(['backtest', '--out', out], { env: { COINHTS_RESULTS_DIR: results } });
+    run = await runCoinhts(['backtest', '--out', out], { env: { RESULTS_STORE: `file:${results}` } });
   });
 
   it('exits 0 and prints the stats table and the signal study', () => {
@@ -82,7 +82,7 @@ describe('coinhts backtest on the bundled sample (no flags)', () => {
   it('archives the run so `results list` shows it', async () => {
     const id = /saved run (\S+)/.exec(run.out)?.[1];
     expect(id).toBeDefined();
-    const list = await runCoinhts(['results', 'list', '--json'], { env: { COINHTS_RESULTS_DIR: results } });
+    const list = await runCoinhts(['results', 'list', '--json'], { env: { RESULTS_STORE: `file:${results}` } });
     expect(list.code).toBe(0);
     const runs = JSON.parse(list.out) as { run_id: string; strategy: string; kind: string; archive: string }[];
     expect(runs.map((r) => r.run_id)).toEqual([id]);
@@ -93,7 +93,7 @@ describe('coinhts backtest on the bundled sample (no flags)', () => {
 describe('coinhts backtest --csv on the original system\'s fixture candles', () => {
   async function signalsOf(args: string[]): Promise<string[][]> {
     const out = dirs.make('fixture');
-    const r = await runCoinhts(['backtest', '--csv', fixtureCsv, ...args, '--out', out, '--no-save'], { env: { COINHTS_RESULTS_DIR: dirs.make('unused') } });
+    const r = await runCoinhts(['backtest', '--csv', fixtureCsv, ...args, '--out', out, '--no-save'], { env: { RESULTS_STORE: `file:${dirs.make('unused')}` } });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     return readCsv(readFileSync(join(out, 'signals.csv'), 'utf8')).rows;
@@ -126,7 +126,7 @@ describe('coinhts backtest --csv on the original system\'s fixture candles', () 
 
   it('a file without a symbol is labelled with --symbol when given', async () => {
     const out = dirs.make('label');
-    const r = await runCoinhts(['backtest', '--csv', fixtureCsv, '--symbol', 'KRW-ETH', '--out', out, '--no-save'], { env: { COINHTS_RESULTS_DIR: dirs.make('unused') } });
+    const r = await runCoinhts(['backtest', '--csv', fixtureCsv, '--symbol', 'KRW-ETH', '--out', out, '--no-save'], { env: { RESULTS_STORE: `file:${dirs.make('unused')}` } });
     expect(r.code).toBe(0);
     expect(readCsv(readFileSync(join(out, 'signals.csv'), 'utf8')).rows.every((row) => row[0] === 'KRW-ETH')).toBe(true);
   });
@@ -135,7 +135,7 @@ describe('coinhts backtest --csv on the original system\'s fixture candles', () 
 describe('summary.json is byte-identical for identical inputs', () => {
   it('across two runs, whatever order the parameters and options are written in', async () => {
     const a = dirs.make('a'), b = dirs.make('b');
-    const env = { env: { COINHTS_RESULTS_DIR: dirs.make('unused') } };
+    const env = { env: { RESULTS_STORE: `file:${dirs.make('unused')}` } };
     const r1 = await runCoinhts(['backtest', '--param', 'volume_window=20', '--param', 'num_bins=15', '--fee', '0.05%', '--stop-loss', '3', '--out', a, '--no-save'], env);
     const r2 = await runCoinhts(['backtest', '--stop-loss', '3%', '--option', 'fee_rate=0.0005', '--param', 'num_bins=15', '--param', 'volume_window=20', '--out', b, '--no-save'], env);
     expect([r1.code, r2.code]).toEqual([0, 0]);
@@ -149,7 +149,7 @@ describe('summary.json is byte-identical for identical inputs', () => {
 });
 
 describe('coinhts backtest options', () => {
-  const env = () => ({ env: { COINHTS_RESULTS_DIR: dirs.make('unused') } });
+  const env = () => ({ env: { RESULTS_STORE: `file:${dirs.make('unused')}` } });
 
   it('friendly flags set the portfolio options (fee as percent, fill, capital, hold bars)', async () => {
     const r = await runCoinhts(['backtest', '--capital', '5000000', '--fee', '0.2%', '--slippage', '0', '--fill', 'signal-close', '--hold-bars', '3', '--take-profit', '5', '--trailing-stop', '4', '--json', '--no-save'], env());
@@ -245,7 +245,7 @@ describe('coinhts backtest refuses bad input with exit 2 and says what to fix', 
 
   it.each(cases)('%s', async (_name, args, message) => {
     const results = dirs.make('results');
-    const r = await runCoinhts(['backtest', ...args()], { env: { COINHTS_RESULTS_DIR: results } });
+    const r = await runCoinhts(['backtest', ...args()], { env: { RESULTS_STORE: `file:${results}` } });
     expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: expect.stringMatching(message) });
     expect(r.out).toBe('');
     expect(existsSync(results)).toBe(false);

@@ -5,7 +5,7 @@ import { engineSeries, qualityNotes } from '../candle-input';
 import { createProgressBar } from '../format/progress-bar';
 import { formatStats } from '../format/stats-report';
 import { randomUUID } from 'node:crypto';
-import { backtestRunInput, resultTables, runDocument } from '@coinhts/runs';
+import { backtestRunInput, resultTables, runDocument, type RunService } from '@coinhts/runs';
 import { storeOf, withRuns } from '../open-runs';
 import { writeResultFiles } from '../result-tables';
 import { addRunFlags, loadRunCandles, strategyInputs, type RunFlags } from './run-flags';
@@ -29,8 +29,11 @@ export function register(program: Command, ctx: CommandContext): void {
   addRunFlags(cmd, ctx, 'volume_zone_breakout')
     .option('--out <dir>', 'also write summary.json, signals.csv, trades.csv and equity.csv into this folder')
     .option('--json', 'print {run_id, files, summary} as JSON instead of the stats table')
-    .option('--no-save', `do not store the run (store: COINHTS_STORE, now ${storeOf(ctx)})`)
-    .action(async (flags: BacktestFlags) => {
+    .option('--no-save', `do not store the run (store: RESULTS_STORE, now ${storeOf(ctx)})`)
+    // The store is opened before the run, so an unusable one is exit 2 before any work.
+    .action((flags: BacktestFlags) => (flags.save ? withRuns(ctx, (runs) => backtest(flags, runs)) : backtest(flags, undefined)));
+
+  async function backtest(flags: BacktestFlags, runs: RunService | undefined): Promise<void> {
       const { strategy, params, options } = strategyInputs(flags);
       const bar = createProgressBar({ enabled: ctx.io.isTty, write: ctx.io.stderr, unit: '', counts: false, delayMs: 300 });
       const candles = await loadRunCandles(flags, ctx);
@@ -49,10 +52,10 @@ export function register(program: Command, ctx: CommandContext): void {
       const tables = resultTables(result);
       const files = flags.out === undefined ? [] : await writeResultFiles(resolve(flags.out), summaryJson, tables);
       let runId: string | undefined;
-      if (flags.save) {
+      if (runs) {
         const run = backtestRunInput(result, { runId: randomUUID(), kind: 'sync', startedAt, finishedAt: Date.now() });
         const request = { strategy: strategy.name, params, options, symbols: run.symbols, timeframe: run.timeframe, from: flags.from ?? null, to: flags.to ?? null, source: candles.source };
-        await withRuns(ctx, (runs) => runs.save(run, { summary: runDocument(run, { request, summary: result.summary }), tables }));
+        await runs.save(run, { summary: runDocument(run, { request, summary: result.summary }), tables });
         runId = run.id;
       }
 
@@ -63,5 +66,5 @@ export function register(program: Command, ctx: CommandContext): void {
       ctx.io.stdout(formatStats(result.summary));
       if (files.length) ctx.io.stdout(`\nwrote ${files.map((f) => f.split(/[\\/]/).pop()).join(', ')} to ${resolve(flags.out as string)}\n`);
       if (runId) ctx.io.stdout(`${files.length ? '' : '\n'}saved run ${runId} in ${storeOf(ctx)} (coinhts results show ${runId})\n`);
-    });
+  }
 }

@@ -28,7 +28,7 @@ const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 export function registerImportLegacy(results: Command, ctx: CommandContext): void {
   results
     .command('import-legacy')
-    .description("import the original coin_hts results (DIR = its DATA_ROOT, holding results/ and/or tasks/) into the store (COINHTS_STORE) and its index")
+    .description("import the original coin_hts results (DIR = its DATA_ROOT, holding results/ and/or tasks/) into the store (RESULTS_STORE) and its index")
     .argument('<dir>', 'the original DATA_ROOT')
     .option('--dry-run', 'check and measure every file, write nothing')
     .option('--batch-size <n>', 'runs per batch (one id look-up and one progress line per batch)', positiveInt, 100)

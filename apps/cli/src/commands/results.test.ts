@@ -10,7 +10,7 @@ afterAll(() => dirs.cleanup());
 
 describe('coinhts results list / show / export', () => {
   const results = dirs.make('results');
-  const env = { env: { COINHTS_RESULTS_DIR: results } };
+  const env = { env: { RESULTS_STORE: `file:${results}` } };
   const outVzb = dirs.make('vzb');
   let vzbId: string;
   let smaId: string;
@@ -94,7 +94,7 @@ describe('coinhts results list / show / export', () => {
 describe('coinhts results: integrity and the index', () => {
   it('a file changed after the run was saved is detected on read (exit 1, names the file)', async () => {
     const results = dirs.make('tamper');
-    const env = { env: { COINHTS_RESULTS_DIR: results } };
+    const env = { env: { RESULTS_STORE: `file:${results}` } };
     const run = await runCoinhts(['backtest'], env);
     const id = /saved run (\S+)/.exec(run.out)?.[1] as string;
     const file = join(results, 'objects', 'backtests', id, 'trades.parquet');
@@ -109,7 +109,7 @@ describe('coinhts results: integrity and the index', () => {
 
   it('a lost index is rebuilt from the archives by `results check --repair`', async () => {
     const results = dirs.make('index');
-    const env = { env: { COINHTS_RESULTS_DIR: results } };
+    const env = { env: { RESULTS_STORE: `file:${results}` } };
     const run = await runCoinhts(['backtest', '--strategy', 'volume_long_candle'], env);
     const id = /saved run (\S+)/.exec(run.out)?.[1] as string;
     rmSync(join(results, 'runs-index.jsonl'));
@@ -125,7 +125,7 @@ describe('coinhts results: integrity and the index', () => {
 
   it('a damaged manifest is reported by check with its id; list and the other runs still work', async () => {
     const results = dirs.make('damaged');
-    const env = { env: { COINHTS_RESULTS_DIR: results } };
+    const env = { env: { RESULTS_STORE: `file:${results}` } };
     const a = /saved run (\S+)/.exec((await runCoinhts(['backtest'], env)).out)?.[1] as string;
     const b = /saved run (\S+)/.exec((await runCoinhts(['backtest', '--strategy', 'sma_crossover'], env)).out)?.[1] as string;
     writeFileSync(join(results, 'objects', 'backtests', a, 'manifest.json'), '{"format": "broken');
@@ -140,7 +140,7 @@ describe('coinhts results: integrity and the index', () => {
   });
 
   it('an empty results folder lists nothing', async () => {
-    const r = await runCoinhts(['results', 'list'], { env: { COINHTS_RESULTS_DIR: dirs.make('empty') } });
+    const r = await runCoinhts(['results', 'list'], { env: { RESULTS_STORE: `file:${dirs.make('empty')}` } });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^no saved runs in /);
   });

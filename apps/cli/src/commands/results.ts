@@ -57,7 +57,7 @@ export function register(program: Command, ctx: CommandContext): void {
 
   results
     .command('list')
-    .description(`list stored runs, newest first: CLI, API, worker, sweeps and imports alike (store: COINHTS_STORE, now ${storeOf(ctx)}; index: ${ctx.config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded'})`)
+    .description(`list stored runs, newest first: CLI, API, worker, sweeps and imports alike (store: RESULTS_STORE, now ${storeOf(ctx)}; index: ${ctx.config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded'})`)
     .option('--strategy <name>', 'only runs of this strategy')
     .option('--symbol <market>', 'only runs that include this market')
     .addOption(new Option('--kind <kind>', 'only runs of this kind').choices(['sync', 'async', 'sweep']))

@@ -2,7 +2,7 @@ import { runCoinhts, tempDirs } from '../../test/cli-harness';
 
 const dirs = tempDirs('cli-strategies');
 afterAll(() => dirs.cleanup());
-const env = () => ({ env: { COINHTS_RESULTS_DIR: dirs.make('results') } });
+const env = () => ({ env: { RESULTS_STORE: `file:${dirs.make('results')}` } });
 
 // Defaults of the original coin_hts (REFERENCE-coin_hts.md, Appendix B / §1.4) and of the classics.
 const EXPECTED_DEFAULTS: Record<string, Record<string, unknown>> = {

@@ -6,7 +6,7 @@ jest.setTimeout(120_000);
 
 const dirs = tempDirs('cli-sweep');
 afterAll(() => dirs.cleanup());
-const env = () => ({ COINHTS_RESULTS_DIR: dirs.make('results') });
+const env = () => ({ RESULTS_STORE: `file:${dirs.make('results')}` });
 
 interface SweepDoc {
   strategy: string;

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { parseResultsStoreUrl } from '@coinhts/config';
 import { createDataSource, runMigrations } from '@coinhts/results';
+import type { StoreLocation } from '../store-location';
 import type { DataSource } from 'typeorm';
 
 /** DATABASE_URL, or a loud failure that says how to get one (integration tests never skip). */
@@ -26,4 +28,16 @@ export async function createTestSchema(label: string): Promise<{ readonly url: s
       await admin.destroy();
     },
   };
+}
+
+/**
+ * A store location from a store URL, as `@coinhts/config` parses RESULTS_STORE (tests: S3
+ * connection given explicitly).
+ */
+export function storeAt(url: string, s3?: { readonly endpoint?: string; readonly region: string; readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } }): StoreLocation {
+  const r = parseResultsStoreUrl(url, process.cwd());
+  if (!r.ok) throw new Error(`${url} ${r.problem}; ${r.fix}`);
+  if (r.location.kind === 'local') return r.location;
+  if (!s3) throw new Error(`${url} is an S3 store: pass its connection`);
+  return { ...r.location, ...s3 };
 }

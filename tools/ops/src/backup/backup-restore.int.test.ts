@@ -151,7 +151,7 @@ describe('PostgreSQL backup to S3 and restore', () => {
       u.pathname = `/${target}`;
       return u.toString();
     })();
-    const env = { ...process.env, S3_BUCKET: bucket, BACKUP_PREFIX: `${prefix}cli/`, BACKUP_SCHEMA: schema, BACKUP_KEEP: '1', BACKUP_LOCAL_DIR: '' };
+    const env = { ...process.env, RESULTS_STORE: `s3://${bucket}/`, BACKUP_PREFIX: `${prefix}cli/`, BACKUP_SCHEMA: schema, BACKUP_KEEP: '1', BACKUP_LOCAL_DIR: '' };
     const ops = (...args: string[]) => spawnSync(join(root, 'tools/ops/bin/coinhts-ops'), args, { encoding: 'utf8', env, timeout: 120_000 });
     try {
       for (let i = 0; i < 2; i++) {
@@ -167,7 +167,7 @@ describe('PostgreSQL backup to S3 and restore', () => {
       expect(r.stdout).toContain('SHA-256 verified');
       expect(await fingerprint(targetUrl, schema)).toEqual(await fingerprint(dbUrl, schema));
       const bad = spawnSync(join(root, 'tools/ops/bin/coinhts-ops'), ['backup'], { encoding: 'utf8', env: { ...env, DATABASE_URL: 'mysql://x' }, timeout: 60_000 });
-      expect({ status: bad.status, says: bad.stderr }).toEqual({ status: 2, says: expect.stringContaining('DATABASE_URL: must be a URL starting with postgres:// or postgresql://') });
+      expect({ status: bad.status, says: bad.stderr }).toEqual({ status: 2, says: expect.stringContaining('DATABASE_URL="mysql://x": must be a URL starting with postgres:// or postgresql://; fix: set DATABASE_URL to a postgres:// URL') });
     } finally {
       await withPg(dbUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${target} WITH (FORCE)`));
     }

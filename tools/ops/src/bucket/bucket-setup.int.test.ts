@@ -59,7 +59,7 @@ describe('bucket-setup', () => {
   it('a missing bucket is an error unless --create; the command line prints the read-back', async () => {
     const bucket = `coinhts-setup-${randomSuffix()}`;
     await expect(setupBucket({ client, bucket, archiveExpireDays: 30, noncurrentExpireDays: 7, abortMultipartDays: 2 })).rejects.toThrow(/does not exist/);
-    const run = (...args: string[]) => spawnSync(join(root, 'tools/ops/bin/coinhts-ops'), ['bucket-setup', ...args], { encoding: 'utf8', env: { ...process.env, S3_BUCKET: bucket, ARCHIVE_EXPIRE_DAYS: '45' }, timeout: 60_000 });
+    const run = (...args: string[]) => spawnSync(join(root, 'tools/ops/bin/coinhts-ops'), ['bucket-setup', ...args], { encoding: 'utf8', env: { ...process.env, RESULTS_STORE: `s3://${bucket}/`, ARCHIVE_EXPIRE_DAYS: '45' }, timeout: 60_000 });
     expect(run().status).toBe(1);
     buckets.push(bucket);
     const r = run('--create');

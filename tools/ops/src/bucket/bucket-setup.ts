@@ -24,7 +24,7 @@ export interface LifecycleSettings {
   readonly noncurrentExpireDays: number;
   /** Unfinished multipart uploads are aborted after this many days; 0 = no rule. */
   readonly abortMultipartDays: number;
-  /** The worker's S3_KEY_PREFIX ('' or ending in '/'). */
+  /** Key prefix of the run archives, from RESULTS_STORE=s3://bucket/{prefix} ('' or ending in '/'). */
   readonly keyPrefix?: string;
 }
 

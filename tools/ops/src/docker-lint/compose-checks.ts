@@ -60,12 +60,12 @@ export function checkCompose(doc: unknown): LintFinding[] {
     if (dependsOn(svc(app), 'migrate') !== 'service_completed_successfully') add('CC033', `${app} must start after migrate completed successfully`);
     for (const dep of ['postgres', 'redis']) if (dependsOn(svc(app), dep) !== 'service_healthy') add('CC034', `${app} must wait for ${dep} to be healthy`);
     const e = env(app);
-    for (const k of ['DATABASE_URL', 'REDIS_URL', 'DATA_ROOT', 'QUEUE_PREFIX', 'COINHTS_RESULTS_DIR']) if (!(k in e)) add('CC035', `${app} environment lacks ${k}`);
+    for (const k of ['DATABASE_URL', 'REDIS_URL', 'DATA_ROOT', 'QUEUE_PREFIX', 'RESULTS_STORE']) if (!(k in e)) add('CC035', `${app} environment lacks ${k}`);
     if (!svc(app)['build'] && !svc(app)['image']) add('CC036', `${app} has neither build nor image`);
   }
   if (dependsOn(svc('worker'), 'minio-init') !== 'service_completed_successfully') add('CC033', 'worker must start after minio-init completed (the bucket exists)');
   if (env('api')['QUEUE_PREFIX'] !== env('worker')['QUEUE_PREFIX']) add('CC037', 'api and worker must use the same QUEUE_PREFIX');
-  if (env('api')['COINHTS_RESULTS_DIR'] !== env('worker')['COINHTS_RESULTS_DIR']) add('CC038', 'api and worker must share COINHTS_RESULTS_DIR (the API reads what workers archive)');
+  if (env('api')['RESULTS_STORE'] !== env('worker')['RESULTS_STORE']) add('CC038', 'api and worker must name the same RESULTS_STORE (the API reads what workers archive)');
   const vols = (name: string) => asList(svc(name)['volumes']);
   for (const target of ['/data/results', '/data/candles']) {
     const a = vols('api').find((v) => v.split(':')[1] === target)?.split(':')[0];

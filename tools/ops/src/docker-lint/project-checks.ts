@@ -203,14 +203,6 @@ export function listFiles(root: string, dir: string): string[] {
   return out;
 }
 
-/** Names of environment variables read by a config module: keys of its zod object and `env.NAME` / `env['NAME']` reads. */
-export function variablesReadBy(source: string): string[] {
-  const names = new Set<string>();
-  for (const m of source.matchAll(/^\s{2,6}([A-Z][A-Z0-9_]+):\s/gm)) names.add(m[1]);
-  for (const m of source.matchAll(/\benv(?:\.|\[['"])([A-Z][A-Z0-9_]+)/g)) names.add(m[1]);
-  return [...names].sort();
-}
-
 /** Variables assigned in a dotenv file (`NAME=value`). */
 export function dotenvNames(text: string): Set<string> {
   const out = new Set<string>();
