@@ -22,6 +22,7 @@ COPY libs/storage/package.json libs/storage/
 COPY libs/results/package.json libs/results/
 COPY libs/jobs/package.json libs/jobs/
 COPY libs/config/package.json libs/config/
+COPY libs/runs/package.json libs/runs/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/cli/package.json apps/cli/
@@ -36,7 +37,7 @@ COPY apps/ apps/
 # The Nx build target of the worker also builds the libraries it depends on (dependsOn ^build).
 RUN npx nx run-many -t build -p worker --output-style=static \
  && mkdir -p /out \
- && for d in libs/indicators libs/positions libs/engine libs/market-data libs/storage libs/results libs/jobs libs/config apps/worker; do \
+ && for d in libs/indicators libs/positions libs/engine libs/market-data libs/storage libs/runs libs/results libs/jobs libs/config apps/worker; do \
       mkdir -p "/out/$d" && cp "$d/package.json" "/out/$d/" && cp -r "$d/dist" "/out/$d/dist"; \
     done \
  && find /out -name '*.tsbuildinfo' -delete

@@ -2,6 +2,7 @@
  * The contract every {@link RunIndex} implementation passes (PostgreSQL and embedded): the same
  * upsert, listing order, filters, pages and errors. Expected values are written out by hand.
  */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { ArchiveRef, RunInput } from '@coinhts/results';
 import type { RunIndex } from '../run-index';
 
