@@ -5,5 +5,7 @@ module.exports = {
     '<rootDir>/apps/*/jest.config.cjs',
     '<rootDir>/tools/ops/jest.config.cjs',
     '<rootDir>/tools/smoke/jest.config.cjs',
+    '<rootDir>/tests/resilience/jest.config.cjs',
+    '<rootDir>/tools/docker-emulate/jest.config.cjs',
   ],
 };

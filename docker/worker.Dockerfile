@@ -1,11 +1,11 @@
-# syntax=docker/dockerfile:1.7
 # coin-hts queue worker image. Backtests run in BullMQ sandboxes (one child process per concurrent
 # job slot), so the container needs an init that reaps children: tini is PID 1.
 # Build from the repository root:  docker build -f docker/worker.Dockerfile -t coinhts-worker .
 #
 # Stages: deps (every dependency, no install scripts) -> build (Nx build: tsc -> dist/) ->
 # prod-deps (production dependencies only) -> runtime (slim, non-root, tini, HEALTHCHECK).
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node 24 LTS (Node 20 reached end of life in April 2026); tools/docker-emulate runs this exact version.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
@@ -34,13 +34,15 @@ FROM deps AS build
 COPY tsconfig.base.json nx.json ./
 COPY libs/ libs/
 COPY apps/ apps/
+# Only runtime JavaScript is collected: no source maps, declarations, tests or test helpers (testing/).
 # The Nx build target of the worker also builds the libraries it depends on (dependsOn ^build).
 RUN npx nx run-many -t build -p worker --output-style=static \
  && mkdir -p /out \
  && for d in libs/indicators libs/positions libs/engine libs/market-data libs/storage libs/runs libs/results libs/jobs libs/config apps/worker; do \
       mkdir -p "/out/$d" && cp "$d/package.json" "/out/$d/" && cp -r "$d/dist" "/out/$d/dist"; \
     done \
- && find /out -name '*.tsbuildinfo' -delete
+ && find /out \( -name '*.tsbuildinfo' -o -name '*.map' -o -name '*.d.ts' -o -name '*.test.js' \) -type f -delete \
+ && find /out -type d -name testing -prune -exec rm -rf {} +
 
 FROM deps AS prod-deps
 # Production dependencies only; workspace packages stay symlinks into libs/ and apps/.

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Starts throwaway PostgreSQL, Redis and S3 (moto, or s3rver as fallback) servers on 127.0.0.1
-# for the tests, installing what is missing from Debian's packages.
+# Starts throwaway PostgreSQL, Redis and S3 servers on 127.0.0.1 for the tests, installing what is
+# missing from Debian's packages. They keep data like the compose stack does: Redis with AOF
+# (appendonly yes, appendfsync everysec: a restart loses at most ~1 s of writes, never the queued
+# jobs) and an S3 server whose objects survive a restart: moto through tools/s3-server.py (state
+# written to $SVC_DIR/s3 within 0.5 s of a write and at SIGTERM), or s3rver (files under
+# $SVC_DIR/s3; S3_IMPL=s3rver, also the fallback without moto; it lacks versioning and lifecycle,
+# which tools/ops tests need).
 #
 #   source tools/services.sh        # exports DATABASE_URL, REDIS_URL, S3_ENDPOINT, AWS_*; defines services_stop
 #
@@ -33,13 +38,13 @@ if [ -z "${DATABASE_URL:-}" ]; then
   export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/coinhts_test"; _SVC_STARTED_PG=1; export PGBIN
 fi
 if [ -z "${REDIS_URL:-}" ]; then
-  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$SVC_DIR" \
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly yes --appendfsync everysec --dir "$SVC_DIR" \
     --pidfile "$SVC_DIR/redis.pid" --logfile "$SVC_DIR/redis.log"
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"; _SVC_STARTED_REDIS=1
 fi
 if [ -z "${S3_ENDPOINT:-}" ]; then
-  if [ "${S3_IMPL:-auto}" != s3rver ] && python3 -c 'import moto.server, flask, flask_cors' 2>/dev/null; then
-    S3_IMPL=moto; nohup python3 -m moto.server -H 127.0.0.1 -p "$S3_PORT" >"$SVC_DIR/s3.log" 2>&1 &
+  if [ "${S3_IMPL:-moto}" != s3rver ] && python3 -c 'import moto.server, flask, flask_cors' 2>/dev/null; then
+    S3_IMPL=moto; nohup python3 "$_svc_root/tools/s3-server.py" --host 127.0.0.1 --port "$S3_PORT" --dir "$SVC_DIR/s3" >"$SVC_DIR/s3.log" 2>&1 &
   else
     S3_IMPL=s3rver; mkdir -p "$SVC_DIR/s3"
     nohup node "$_svc_root/node_modules/s3rver/bin/s3rver.js" -d "$SVC_DIR/s3" -a 127.0.0.1 -p "$S3_PORT" --no-vhost-buckets -s >"$SVC_DIR/s3.log" 2>&1 &

@@ -175,3 +175,15 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** Pids of every live process below `pid` (children, grandchildren, …). */
+export function descendantPids(pid: number): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const kids = childPids(queue.shift() as number);
+    out.push(...kids);
+    queue.push(...kids);
+  }
+  return out;
+}

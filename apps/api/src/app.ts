@@ -3,11 +3,13 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { requireScope } from './auth/authenticate';
+import { FailedKeyLimiter } from './auth/failed-key-limiter';
 import type { KeyVerifier } from './auth/key-verifier';
 import { rateLimit, type RateLimitStore } from './auth/rate-limit';
 import type { ApiConfig } from './config';
 import { ApiError, ApiErrorCode } from './http/api-error';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
+import { checkedJson, inputGuard } from './http/input-guard';
 import type { ApiMetrics } from './http/metrics';
 import { requestContext } from './http/request-context';
 import { mountRoutes, type RouteDef } from './http/route-table';
@@ -18,6 +20,7 @@ import { dataRoutes } from './routes/data-routes';
 import { opsRoutes } from './routes/ops-routes';
 import { strategyAndPresetRoutes } from './routes/strategy-preset-routes';
 import { asyncRoutes } from './routes/task-routes';
+import { paperRoutes } from './routes/paper-routes';
 
 /** Everything {@link createApp} needs besides the route dependencies. */
 export interface AppDeps extends RouteDeps {
@@ -39,6 +42,7 @@ export function apiRoutes(deps: AppDeps, spec: () => OpenApiDocument): RouteDef[
     ...asyncRoutes(deps),
     ...backtestRoutes(deps),
     ...dataRoutes(deps),
+    ...paperRoutes(deps),
   ];
 }
 
@@ -60,6 +64,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: readonly Route
 
   app.use(requestContext(deps.logger));
   app.use(deps.metrics.middleware());
+  app.use(inputGuard());
   app.use(helmet());
   // CORS only for the configured origins; API keys travel in headers, so credentials are never allowed.
   app.use(
@@ -82,10 +87,11 @@ export function createApp(deps: AppDeps): { app: Express; routes: readonly Route
     ...deps.config.rateLimit,
     onStoreError: (err) => deps.logger.warn({ err }, 'rate limit store unavailable; request let through'),
   });
+  const failedKeys = new FailedKeyLimiter({ now: deps.clock });
   const guards = {
-    guard: (scope: Parameters<typeof requireScope>[1], basicChallenge: boolean) => [requireScope(deps.keys, scope, { basicChallenge }), limiter],
+    guard: (scope: Parameters<typeof requireScope>[1], basicChallenge: boolean) => [requireScope(deps.keys, scope, { basicChallenge, failedKeys }), limiter],
   };
-  const json = express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] });
+  const json = checkedJson(express.json({ limit: deps.config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   mountRoutes(app, routes, guards, json);
 
   // A known path with another method: 405 rather than 404.

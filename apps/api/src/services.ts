@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { getStrategy, parseStrategyParams } from '@coinhts/engine';
+import { getStrategy, parseStrategyParams, registerStrategyModules } from '@coinhts/engine';
 import { closeQuietly, createRedisClient, ensureConnected, JobQueues } from '@coinhts/jobs';
-import { ParquetCandleStore } from '@coinhts/market-data';
-import { createDataSource, ensureInitialized, PresetRepository, runMigrations } from '@coinhts/results';
+import { ParquetCandleStore, UpbitClient } from '@coinhts/market-data';
+import { PaperService, upbitMarketCheck } from '@coinhts/paper';
+import { createDataSource, ensureInitialized, PaperSessionRepository, PresetRepository, runMigrations } from '@coinhts/results';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from './app';
@@ -39,6 +40,9 @@ export interface BuildOptions {
 /** Connects everything the API needs: PostgreSQL, Redis (queues + rate limit), the candle store and the run archives (local folder or S3). */
 export async function buildServices(config: ApiConfig, logger: Logger, options: BuildOptions = {}): Promise<Services> {
   const clock = options.clock ?? Date.now;
+  // Plugins first: a module that fails to load stops start-up before any connection is opened.
+  const plugins = await registerStrategyModules(config.strategyModules, (spec) => import(spec));
+  if (plugins.length) logger.info({ strategies: plugins.map((p) => `${p.definition.name} (${p.module})`) }, 'strategy plugins loaded');
   const ds = createDataSource({ url: config.database.url, schema: config.database.schema, poolSize: config.database.poolSize, applicationName: 'coinhts-api' });
   await ensureInitialized(ds);
   const closers: (() => Promise<void>)[] = [async () => { if (ds.isInitialized) await ds.destroy(); }];
@@ -49,7 +53,8 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
     }
 
     const jobs = await JobQueues.connect({
-      redis: { url: config.redisUrl, clientName: 'coinhts-api', onError: (err) => logger.warn({ err }, 'redis (queues) error') },
+      // failFast: while Redis is down, queue calls fail at once (503 UNAVAILABLE) instead of hanging requests.
+      redis: { url: config.redisUrl, clientName: 'coinhts-api', failFast: true, onError: (err) => logger.warn({ err }, 'redis (queues) error') },
       prefix: config.queuePrefix,
       clock,
       validateBacktest: validateWithEngine,
@@ -57,7 +62,7 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
     });
     closers.push(() => jobs.close());
 
-    const limiterRedis = createRedisClient({ url: config.redisUrl, clientName: 'coinhts-api-ratelimit', onError: (err) => logger.warn({ err }, 'redis (rate limit) error') });
+    const limiterRedis = createRedisClient({ url: config.redisUrl, clientName: 'coinhts-api-ratelimit', failFast: true, onError: (err) => logger.warn({ err }, 'redis (rate limit) error') });
     await ensureConnected(limiterRedis);
     closers.push(() => closeQuietly(limiterRedis));
 
@@ -82,6 +87,7 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
       jobs,
       candles,
       executor: new EngineBacktestExecutor(candles, { zone: config.timeZone }),
+      paper: new PaperService(new PaperSessionRepository(ds), upbitMarketCheck(new UpbitClient({ baseUrl: config.upbitBaseUrl, maxRetries: 2 }))),
       readiness: [
         { name: 'postgres', check: async () => { await ds.query('SELECT 1'); } },
         { name: 'redis', check: async () => { if (!(await jobs.ping())) throw new Error('no PONG'); } },

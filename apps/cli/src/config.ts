@@ -27,6 +27,10 @@ export interface CliConfig {
   readonly debug?: boolean;
   /** The environment `coinhts alerts test` parses with `CLI_ALERTS_CONFIG` (only then: bad SMTP settings do not stop a backtest). */
   readonly alertEnv?: EnvRecord;
+  /** Strategy plugin modules (`COINHTS_STRATEGY_MODULES`, paths absolute); `--strategy-module FILE` adds more. */
+  readonly strategyModules?: readonly string[];
+  /** Upbit REST base URL (`UPBIT_BASE_URL`, the worker's variable; default Upbit's own), for the market check of `paper start`. */
+  readonly upbitBaseUrl?: string;
 }
 
 /** Reads and validates the CLI's environment once; a bad variable throws `ConfigError` (exit 2). */
@@ -42,6 +46,8 @@ export function loadCliConfig(env: EnvRecord = process.env): CliConfig {
     databaseUrl: c.databaseUrl,
     databaseSchema: c.databaseSchema,
     debug: c.debug,
+    strategyModules: c.strategyModules,
+    upbitBaseUrl: c.upbitBaseUrl,
     alertEnv: Object.fromEntries(CLI_ALERTS_CONFIG.variables.map((k) => [k, env[k]])),
   };
   return { ...base, resultsDir: store.kind === 'local' ? store.dir : '' };

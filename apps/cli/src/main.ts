@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { registerStrategyModules } from '@coinhts/engine';
 import { Command, CommanderError } from 'commander';
+import { resolveModuleSpecifier } from '@coinhts/config';
 import { loadCliConfig, type CliConfig } from './config';
 import { ExitCode, reportError } from './errors';
 import { registerCommands } from './commands';
@@ -12,7 +14,14 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     const program = new Command('coinhts')
       .description('coin-hts: backtest crypto strategies on OHLCV candles')
       .exitOverride()
-      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+      .option('--strategy-module <file>', 'load strategies from a module exporting defineStrategy(...) definitions (repeatable; adds to COINHTS_STRATEGY_MODULES)', (v: string, prev: string[] = []) => [...prev, v]);
+    const cfg = config;
+    // Plugins load before any command runs, so every command sees them like the built-ins.
+    program.hook('preAction', async () => {
+      const extra = (program.opts<{ strategyModule?: string[] }>().strategyModule ?? []).map((m) => resolveModuleSpecifier(m, process.cwd()));
+      await registerStrategyModules([...(cfg.strategyModules ?? []), ...extra], (spec) => import(spec));
+    });
     let exitCode: number = ExitCode.Ok;
     registerCommands(program, { config, io, setExitCode: (c) => { exitCode = c; } });
     await program.parseAsync([...argv], { from: 'user' });

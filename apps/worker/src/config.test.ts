@@ -18,7 +18,7 @@ describe('loadConfig', () => {
       queues: ['backtest', 'sweep', 'data-ingestion'],
       sandbox: 'process',
       concurrency: { backtest: 1, sweep: 1, ingestion: 1 },
-      locks: { lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 2, stopGraceMs: 1_000 },
+      locks: { lockDurationMs: 30_000, stalledIntervalMs: 5_000, maxStalledCount: 2, stopGraceMs: 1_000 },
       retention: { completedAgeSec: 86_400, completedCount: 1_000, failedAgeSec: 604_800, failedCount: 5_000 },
       shutdownTimeoutMs: 25_000,
       metrics: { host: '127.0.0.1', port: 9464 },

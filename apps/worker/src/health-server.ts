@@ -18,7 +18,9 @@ export async function startHealthServer(options: {
   readonly registry: Registry;
   readonly health: () => Promise<HealthReport>;
   readonly onError?: (err: unknown) => void;
-}): Promise<{ readonly port: number; close(): Promise<void> }> {
+  /** When `port` is in use (EADDRINUSE), listen on a free port chosen by the OS instead of failing. */
+  readonly fallbackToFreePort?: boolean;
+}): Promise<{ readonly port: number; readonly fellBack: boolean; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, type: string, body: string) => {
@@ -45,13 +47,27 @@ export async function startHealthServer(options: {
     }
     send(404, 'application/json', JSON.stringify({ error: 'not found; try /healthz or /metrics' }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      server.once('error', onError);
+      server.listen(port, options.host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+  let fellBack = false;
+  try {
+    await listen(options.port);
+  } catch (err) {
+    if (!options.fallbackToFreePort || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    fellBack = true;
+    await listen(0);
+  }
   server.keepAliveTimeout = 5_000;
   return {
     port: (server.address() as AddressInfo).port,
+    fellBack,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

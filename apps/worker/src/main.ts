@@ -4,6 +4,7 @@
  * (see config.ts and docs/jobs.md); a missing or wrong variable exits with status 2.
  * SIGTERM/SIGINT: stop taking jobs, finish or hand back active ones, exit 0.
  */
+import { registerStrategyModules, StrategyModuleError } from '@coinhts/engine';
 import pino from 'pino';
 import { ConfigError, loadConfig, type WorkerConfig } from './config';
 import { startWorkerApp } from './worker-app';
@@ -15,6 +16,16 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  try {
+    // Checked here, before any job is taken; every sandbox loads the same modules again.
+    await registerStrategyModules(config.strategyModules, (spec) => import(spec));
+  } catch (err) {
+    if (err instanceof StrategyModuleError) {
+      process.stderr.write(`The worker cannot start: ${err.message}\n`);
       process.exit(2);
     }
     throw err;

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -28,6 +29,12 @@ const bucket = `t-worker-${suffix}`;
 const root = resolve(__dirname, '..', '..', '..');
 const main = join(__dirname, 'main.ts');
 const loader = ['--conditions=@coinhts/source', '-r', require.resolve('@swc-node/register')];
+// The engine README's example strategy as a plugin module (under the repository's git-ignored tmp/, so its requires resolve).
+mkdirSync(join(root, 'tmp'), { recursive: true });
+const pluginDir = mkdtempSync(join(root, 'tmp', 'worker-plugins-'));
+const pluginFile = join(pluginDir, 'ema-rsi-trend.js');
+const readme = readFileSync(join(root, 'libs', 'engine', 'README.md'), 'utf8');
+writeFileSync(pluginFile, /```js\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('<!-- own-strategy-example')))?.[1] ?? '');
 
 let s3: S3Client;
 let pg: Client;
@@ -66,6 +73,7 @@ const env = () => ({
   ALERT_SLACK_WEBHOOK_URL: hook.url, ALERT_WINDOW_MS: '300',
   SCHEDULER_SYMBOLS: 'KRW-BTC', SCHEDULER_TIMEFRAMES: '1d',
   SHUTDOWN_TIMEOUT_MS: '2000',
+  COINHTS_STRATEGY_MODULES: pluginFile,
 });
 
 async function finished(kind: 'backtests' | 'sweeps', id: string, timeoutMs = 30_000): Promise<JobStatus> {
@@ -114,6 +122,7 @@ afterAll(async () => {
   await pg?.end();
   s3?.destroy();
   await new Promise((r) => hook?.server.close(r));
+  rmSync(pluginDir, { recursive: true, force: true });
 }, 30_000);
 
 const request = { strategy: 'volume_long_candle', symbols: ['KRW-BTC', 'KRW-ETH'], start_date: '2023-01-01', end_date: '2023-06-30', timeframe: '1h' };
@@ -133,6 +142,14 @@ it('a backtest job writes one run row and its archive to S3', async () => {
   const count = await pg.query(`SELECT count(*)::int AS n FROM "${schema}".backtest_runs`);
   expect(count.rows[0].n).toBe(1);
   expect(worker?.out()).toMatch(new RegExp(`"jobId":"${jobId}","runId":"${jobId}".*"msg":"job completed"`));
+}, 60_000);
+
+it('a backtest job of a plugin strategy (COINHTS_STRATEGY_MODULES) runs in the sandbox like a built-in', async () => {
+  const { jobId } = await jobs.backtests.submit({ ...request, strategy: 'ema_rsi_trend', params: { period: 24 } });
+  const done = await finished('backtests', jobId);
+  expect(done).toMatchObject({ state: 'completed', runId: jobId });
+  const rows = await pg.query(`SELECT strategy, status FROM "${schema}".backtest_runs WHERE id = $1`, [jobId]);
+  expect(rows.rows).toEqual([{ strategy: 'ema_rsi_trend', status: 'completed' }]);
 }, 60_000);
 
 it('a permanent failure goes to the dead-letter queue and raises a Slack alert', async () => {
@@ -185,4 +202,15 @@ it('exits with status 2 and names every missing variable when the configuration 
   expect(code).toBe(2);
   expect(err).toContain('DATABASE_URL (not set): is required but not set; fix: set DATABASE_URL');
   expect(err).toContain('DATA_ROOT (not set): is required but not set; fix: set DATA_ROOT');
+}, 30_000);
+
+it('exits with status 2 naming the module when a strategy plugin fails to load', async () => {
+  const broken = join(pluginDir, 'broken.js');
+  writeFileSync(broken, "throw new Error('boom at load');\n");
+  const child = spawn(process.execPath, [...loader, main], { cwd: root, env: { ...env(), COINHTS_STRATEGY_MODULES: broken }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  expect(code).toBe(2);
+  expect(err).toBe(`The worker cannot start: Strategy module ${broken}: failed to load: boom at load\n`);
 }, 30_000);

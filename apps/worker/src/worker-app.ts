@@ -51,6 +51,9 @@ export function sandboxExecArgv(): string[] {
   return fromSource ? ['--conditions=@coinhts/source', '-r', require.resolve('@swc-node/register')] : [];
 }
 
+/** The worker's well-known /healthz + /metrics port (METRICS_PORT's default). */
+const DEFAULT_METRICS_PORT = 9464;
+
 /** Wires configuration, queues, sandboxed processors, alerts, the scheduler and the HTTP port. */
 export async function startWorkerApp(config: WorkerConfig, logger: Logger, options: WorkerAppOptions = {}): Promise<WorkerApp> {
   const closers: (() => Promise<void>)[] = [];
@@ -139,6 +142,8 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger, optio
     const server = await startHealthServer({
       host: config.metrics.host,
       port: config.metrics.port,
+      // 9464 is the well-known default: when a second worker on the host finds it taken, take a free port (logged).
+      fallbackToFreePort: config.metrics.port === DEFAULT_METRICS_PORT,
       registry: metrics.registry,
       onError: (err) => logger.warn({ err }, 'metrics collection failed'),
       health: async () => {
@@ -148,6 +153,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger, optio
       },
     });
     closers.push(() => server.close());
+    if (server.fellBack) logger.warn({ wanted: config.metrics.port, port: server.port }, `port ${config.metrics.port} is in use (another worker?): /healthz and /metrics listen on ${server.port}; set METRICS_PORT to choose`);
     logger.info({ port: server.port, host: config.metrics.host }, 'worker ready: /healthz and /metrics');
 
     let closing: Promise<void> | undefined;

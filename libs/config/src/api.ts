@@ -12,8 +12,10 @@ import {
   resultsStoreFragment,
   shutdownFragment,
   timeZoneFragment,
+  upbitFragment,
   type DatabaseSettings,
   type LogLevel,
+  strategyModulesFragment,
   type ResultsStoreConfig,
 } from './fragments';
 
@@ -59,6 +61,8 @@ export const apiHttpFragment = defineFragment({
 
 /** Validated configuration of the API. Sizes are bytes, durations ms. */
 export interface ApiConfig {
+  /** Strategy plugin modules to load at start-up (COINHTS_STRATEGY_MODULES), paths absolute. */
+  readonly strategyModules: readonly string[];
   readonly port: number;
   /** Bind address (default 127.0.0.1; containers set 0.0.0.0). */
   readonly host: string;
@@ -88,6 +92,8 @@ export interface ApiConfig {
   readonly shutdownTimeoutMs: number;
   /** Honour X-Forwarded-For (behind one reverse proxy). */
   readonly trustProxy: boolean;
+  /** Upbit REST base URL (`UPBIT_BASE_URL`; unset = Upbit's): a new paper session's markets are checked there. */
+  readonly upbitBaseUrl?: string;
 }
 
 /** The API's configuration (`API_CONFIG.variables` lists what it reads; `load(process.env)` parses it). */
@@ -101,6 +107,8 @@ export const API_CONFIG = composeConfig('The API', {
   http: apiHttpFragment,
   logging: loggingFragment,
   shutdown: shutdownFragment,
+  strategyModules: strategyModulesFragment,
+  upbit: upbitFragment,
 }).map(
   (c): ApiConfig => ({
     port: c.listen.port,
@@ -121,6 +129,8 @@ export const API_CONFIG = composeConfig('The API', {
     logLevel: c.logging.level,
     shutdownTimeoutMs: c.shutdown.timeoutMs,
     trustProxy: c.http.TRUST_PROXY,
+    strategyModules: c.strategyModules.modules,
+    upbitBaseUrl: c.upbit.baseUrl,
   }),
 );
 

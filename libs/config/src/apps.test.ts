@@ -1,4 +1,4 @@
-import { API_CONFIG, API_KEYS_CONFIG, CLI_CONFIG, ConfigError, OPS_CONFIG, VARIABLES_BY_APP, WORKER_CONFIG } from './index';
+import { API_CONFIG, API_KEYS_CONFIG, CLI_CONFIG, ConfigError, OPS_CONFIG, PAPER_CONFIG, VARIABLES_BY_APP, WORKER_CONFIG } from './index';
 
 const CWD = '/srv/app';
 const BASE = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', REDIS_URL: 'redis://127.0.0.1:6379', DATA_ROOT: '/data' };
@@ -11,7 +11,8 @@ describe('the variables each process reads (written out by hand: a variable adde
     expect(API_CONFIG.variables).toEqual(sorted([
       'HOST', 'PORT', 'DATABASE_URL', 'DB_SCHEMA', 'DB_POOL_SIZE', 'MIGRATE_ON_START', 'REDIS_URL', 'QUEUE_PREFIX', 'DATA_ROOT', ...S3, 'COINHTS_TZ',
       'CORS_ORIGINS', 'BODY_LIMIT_BYTES', 'UPLOAD_LIMIT_BYTES', 'SYNC_MAX_CANDLES', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'AUTH_CACHE_TTL_MS',
-      'REFRESH_DEFAULT_SYMBOLS', 'REFRESH_DEFAULT_TIMEFRAMES', 'TRUST_PROXY', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS',
+      'REFRESH_DEFAULT_SYMBOLS', 'REFRESH_DEFAULT_TIMEFRAMES', 'TRUST_PROXY', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS', 'COINHTS_STRATEGY_MODULES',
+      'UPBIT_BASE_URL',
     ]));
     expect(API_KEYS_CONFIG.variables).toEqual(['DATABASE_URL', 'DB_SCHEMA']);
   });
@@ -21,18 +22,24 @@ describe('the variables each process reads (written out by hand: a variable adde
       'WORKER_QUEUES', 'WORKER_SANDBOX', 'BACKTEST_CONCURRENCY', 'SWEEP_CONCURRENCY', 'INGESTION_CONCURRENCY', 'LOCK_DURATION_MS', 'STALLED_INTERVAL_MS',
       'MAX_STALLED_COUNT', 'STOP_GRACE_MS', 'SHUTDOWN_TIMEOUT_MS', 'RETENTION_COMPLETED_AGE_S', 'RETENTION_COMPLETED_COUNT', 'RETENTION_FAILED_AGE_S',
       'RETENTION_FAILED_COUNT', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', ...ALERTS, 'ALERT_WINDOW_MS', 'SCHEDULER_ENABLED', 'SCHEDULER_HOUR_UTC',
-      'SCHEDULER_MINUTE_UTC', 'SCHEDULER_SYMBOLS', 'SCHEDULER_TIMEFRAMES', 'SCHEDULER_DAYS', 'UPBIT_BASE_URL',
+      'SCHEDULER_MINUTE_UTC', 'SCHEDULER_SYMBOLS', 'SCHEDULER_TIMEFRAMES', 'SCHEDULER_DAYS', 'UPBIT_BASE_URL', 'COINHTS_STRATEGY_MODULES',
     ]));
   });
   it('CLI (with the alert variables of `coinhts alerts test`) and ops tools', () => {
-    expect(VARIABLES_BY_APP.cli).toEqual(sorted(['DATA_ROOT', ...S3, 'COINHTS_TZ', 'DATABASE_URL', 'DB_SCHEMA', 'COINHTS_DEBUG', ...ALERTS]));
+    expect(VARIABLES_BY_APP.cli).toEqual(sorted(['DATA_ROOT', ...S3, 'COINHTS_TZ', 'DATABASE_URL', 'DB_SCHEMA', 'COINHTS_DEBUG', 'COINHTS_STRATEGY_MODULES', 'UPBIT_BASE_URL', ...ALERTS]));
     expect(OPS_CONFIG.variables).toEqual(sorted([
       'DATABASE_URL', 'DB_SCHEMA', ...S3, 'RESTORE_DATABASE_URL', 'PG_BIN_DIR', 'BACKUP_S3_BUCKET', 'BACKUP_PREFIX', 'BACKUP_KEEP', 'BACKUP_MAX_AGE_DAYS',
       'BACKUP_SCHEMA', 'BACKUP_COMPRESS_LEVEL', 'BACKUP_LOCAL_DIR', 'ARCHIVE_EXPIRE_DAYS', 'NONCURRENT_EXPIRE_DAYS', 'ABORT_MULTIPART_DAYS', ...ALERTS,
     ]));
   });
+  it('paper process', () => {
+    expect(PAPER_CONFIG.variables).toEqual(sorted([
+      'DATABASE_URL', 'DB_SCHEMA', 'DB_POOL_SIZE', 'MIGRATE_ON_START', 'UPBIT_BASE_URL', 'UPBIT_WS_URL', 'PAPER_OWNER', 'PAPER_LEASE_MS', 'PAPER_POLL_MS',
+      'PAPER_SNAPSHOT_EVERY_BARS', 'PAPER_GRACE_MS', 'DATA_ROOT', 'LOG_LEVEL',
+    ]));
+  });
   it('every variable has a doc, an expected form and an example that parses', () => {
-    for (const cfg of [API_CONFIG, WORKER_CONFIG, CLI_CONFIG, OPS_CONFIG]) {
+    for (const cfg of [API_CONFIG, WORKER_CONFIG, CLI_CONFIG, OPS_CONFIG, PAPER_CONFIG]) {
       for (const v of cfg.describe()) {
         expect({ name: v.name, doc: v.doc.length > 5, expected: v.expected.length > 2 }).toEqual({ name: v.name, doc: true, expected: true });
         const r = cfg.parse({ ...BASE, [v.name]: v.example }, { cwd: CWD });
@@ -77,9 +84,22 @@ describe('app compositions', () => {
   it('CLI: everything optional', () => {
     expect(CLI_CONFIG.load({}, { cwd: CWD })).toEqual({
       dataRoot: undefined, results: { kind: 'local', dir: '/srv/app/coinhts-results', url: 'file:///srv/app/coinhts-results' }, timeZone: 'Asia/Seoul',
-      databaseUrl: undefined, databaseSchema: undefined, debug: false,
+      databaseUrl: undefined, databaseSchema: undefined, debug: false, strategyModules: [],
     });
+    // module paths are made absolute against the working folder; package names stay as written
+    expect(CLI_CONFIG.load({ COINHTS_STRATEGY_MODULES: './plugins/a.js, @acme/strategies' }, { cwd: CWD }).strategyModules).toEqual(['/srv/app/plugins/a.js', '@acme/strategies']);
     expect(CLI_CONFIG.load({ COINHTS_DEBUG: '1' }, { cwd: CWD }).debug).toBe(true);
     expect(CLI_CONFIG.load({ COINHTS_DEBUG: '0' }, { cwd: CWD }).debug).toBe(false);
+  });
+});
+
+describe('COINHTS_STRATEGY_MODULES means the same modules in every app', () => {
+  it('paths are resolved against the working directory, package names stay as written', () => {
+    const env = { ...BASE, COINHTS_STRATEGY_MODULES: './plugins/a.js, /opt/b.ts ,my-strategies,lib/c.mjs' };
+    // './plugins/a.js' → '/srv/app/plugins/a.js'; '/opt/b.ts' absolute; 'my-strategies' a package; 'lib/c.mjs' a path by its extension.
+    const expected = ['/srv/app/plugins/a.js', '/opt/b.ts', 'my-strategies', '/srv/app/lib/c.mjs'];
+    expect(API_CONFIG.load(env, { cwd: CWD }).strategyModules).toEqual(expected);
+    expect(WORKER_CONFIG.load(env, { cwd: CWD }).strategyModules).toEqual(expected);
+    expect(CLI_CONFIG.load(env, { cwd: CWD }).strategyModules).toEqual(expected);
   });
 });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { composeConfig, defineFragment } from './compose';
 import { envVar } from './env-var';
-import { alertsFragment, optionalDatabaseFragment, optionalMarketDataFragment, resultsStoreFragment, timeZoneFragment, type ResultsStoreConfig } from './fragments';
+import { alertsFragment, optionalDatabaseFragment, optionalMarketDataFragment, resultsStoreFragment, timeZoneFragment, strategyModulesFragment, upbitFragment, type ResultsStoreConfig } from './fragments';
 
 /** `COINHTS_DEBUG`: print stack traces of unexpected errors (anything but empty or 0). */
 export const COINHTS_DEBUG = envVar({
@@ -25,6 +25,10 @@ export interface CliEnvConfig {
   /** PostgreSQL schema (DB_SCHEMA). */
   readonly databaseSchema?: string;
   readonly debug: boolean;
+  /** Strategy plugin modules (COINHTS_STRATEGY_MODULES), paths absolute. */
+  readonly strategyModules: readonly string[];
+  /** Upbit REST base URL (`UPBIT_BASE_URL`; unset = Upbit's): `paper start` checks the markets there. */
+  readonly upbitBaseUrl?: string;
 }
 
 /** The CLI's start-up configuration (`CLI_CONFIG.variables`; the alert variables are in {@link CLI_ALERTS_CONFIG}). */
@@ -34,6 +38,8 @@ export const CLI_CONFIG = composeConfig('The CLI', {
   timeZone: timeZoneFragment,
   database: optionalDatabaseFragment,
   cli: cliFragment,
+  strategyModules: strategyModulesFragment,
+  upbit: upbitFragment,
 }).map((c): CliEnvConfig => ({
   dataRoot: c.marketData.dataRoot,
   results: c.results,
@@ -41,6 +47,8 @@ export const CLI_CONFIG = composeConfig('The CLI', {
   databaseUrl: c.database.url,
   databaseSchema: c.database.schema,
   debug: c.cli.debug,
+  strategyModules: c.strategyModules.modules,
+  upbitBaseUrl: c.upbit.baseUrl,
 }));
 
 /**

@@ -341,3 +341,25 @@ export const alertsFragment = defineFragment({
       : undefined,
   }),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Strategy plugins
+// ---------------------------------------------------------------------------------------------
+
+/** A module specifier as configured: a path (`./x.js`, `/abs/x.ts`, `plugins/x.js`) made absolute against `cwd`; a package name unchanged. */
+export function resolveModuleSpecifier(spec: string, cwd: string): string {
+  return spec.startsWith('.') || spec.startsWith('/') || /\.[cm]?[jt]s$/.test(spec) ? resolve(cwd, spec) : spec;
+}
+
+/** `COINHTS_STRATEGY_MODULES`: strategy plugin modules (exports of `defineStrategy(...)`), loaded at start-up. */
+export const COINHTS_STRATEGY_MODULES = envVar({
+  name: 'COINHTS_STRATEGY_MODULES', schema: csvText, default: '',
+  doc: 'Strategy plugin modules, comma-separated paths (relative to the working folder) or package names; each exports defineStrategy(...) definitions. The CLI, the API and the worker load them at start-up and run them like built-ins; a module that fails to load, repeats a name or exports an invalid definition stops start-up. Every process of a deployment must name the same modules.',
+  expected: 'comma-separated module paths or package names', example: './strategies/ema-rsi-trend.js',
+});
+/** The strategy plugin fragment: `modules` with paths made absolute. */
+export const strategyModulesFragment = defineFragment({
+  name: 'strategyModules',
+  vars: { COINHTS_STRATEGY_MODULES },
+  build: (v, ctx): { readonly modules: readonly string[] } => ({ modules: v.COINHTS_STRATEGY_MODULES.map((m) => resolveModuleSpecifier(m, ctx.cwd)) }),
+});

@@ -26,6 +26,7 @@ export { API_CONFIG, API_KEYS_CONFIG, apiHttpFragment, type ApiConfig } from './
 export { WORKER_CONFIG, WORKER_QUEUE_NAMES, workerFragment, type WorkerConfig, type WorkerQueueName } from './worker';
 export { CLI_CONFIG, CLI_ALERTS_CONFIG, COINHTS_DEBUG, cliFragment, type CliEnvConfig } from './cli';
 export { OPS_CONFIG, opsFragment, type OpsConfig } from './ops';
+export { PAPER_CONFIG, paperFragment, UPBIT_WS_URL, PAPER_OWNER, PAPER_LEASE_MS, PAPER_POLL_MS, PAPER_SNAPSHOT_EVERY_BARS, PAPER_GRACE_MS, type PaperConfig } from './paper';
 
 import { API_CONFIG, API_KEYS_CONFIG } from './api';
 import { CLI_ALERTS_CONFIG, CLI_CONFIG } from './cli';

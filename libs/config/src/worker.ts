@@ -17,6 +17,7 @@ import {
   type DatabaseSettings,
   type ListenSettings,
   type LogLevel,
+  strategyModulesFragment,
   type ResultsStoreConfig,
 } from './fragments';
 
@@ -32,7 +33,7 @@ const v = {
   SWEEP_CONCURRENCY: envVar({ name: 'SWEEP_CONCURRENCY', schema: intText(1, 64), default: '1', doc: 'Sweep jobs at a time per process.', expected: 'a whole number 1-64', example: '1' }),
   INGESTION_CONCURRENCY: envVar({ name: 'INGESTION_CONCURRENCY', schema: intText(1, 8), default: '1', doc: 'Data ingestion jobs at a time per process.', expected: 'a whole number 1-8', example: '1' }),
   LOCK_DURATION_MS: envVar({ name: 'LOCK_DURATION_MS', schema: intText(1_000, 600_000), default: '30000', doc: 'A job whose lock is not renewed for this long (ms) is taken over.', expected: 'milliseconds 1000-600000', example: '30000' }),
-  STALLED_INTERVAL_MS: envVar({ name: 'STALLED_INTERVAL_MS', schema: intText(500, 600_000), default: '30000', doc: 'How often stalled jobs are looked for, ms.', expected: 'milliseconds 500-600000', example: '30000' }),
+  STALLED_INTERVAL_MS: envVar({ name: 'STALLED_INTERVAL_MS', schema: intText(500, 600_000), default: '5000', doc: 'How often stalled jobs are looked for, ms; a killed worker\'s job is back in the queue within LOCK_DURATION_MS + this (docs/jobs.md).', expected: 'milliseconds 500-600000', example: '5000' }),
   MAX_STALLED_COUNT: envVar({ name: 'MAX_STALLED_COUNT', schema: intText(0, 100), default: '2', doc: 'Stalls before a job fails.', expected: 'a whole number 0-100', example: '2' }),
   STOP_GRACE_MS: envVar({ name: 'STOP_GRACE_MS', schema: intText(0, 60_000), default: '1000', doc: 'Wait before killing a sandbox that ignores cancel/shutdown, ms.', expected: 'milliseconds 0-60000', example: '1000' }),
   RETENTION_COMPLETED_AGE_S: envVar({ name: 'RETENTION_COMPLETED_AGE_S', schema: intText(60, 31_536_000), default: '86400', doc: 'Completed jobs are kept this long, s.', expected: 'seconds 60-31536000', example: '86400' }),
@@ -53,6 +54,8 @@ export const workerFragment = defineFragment({ name: 'worker', vars: v, build: (
 
 /** The typed configuration the rest of the worker receives. Durations ms unless named `…Sec`. */
 export interface WorkerConfig {
+  /** Strategy plugin modules loaded at start-up and in every sandbox (COINHTS_STRATEGY_MODULES), paths absolute. */
+  readonly strategyModules: readonly string[];
   readonly redisUrl: string;
   readonly queuePrefix: string;
   readonly database: DatabaseSettings;
@@ -90,6 +93,7 @@ export const WORKER_CONFIG = composeConfig('The worker', {
   logging: loggingFragment,
   alerts: alertsFragment,
   upbit: upbitFragment,
+  strategyModules: strategyModulesFragment,
 }).map((c): WorkerConfig => {
   const w = c.worker;
   return {
@@ -110,5 +114,6 @@ export const WORKER_CONFIG = composeConfig('The worker', {
     alerts: { ...c.alerts, windowMs: w.ALERT_WINDOW_MS },
     scheduler: { enabled: w.SCHEDULER_ENABLED, hourUtc: w.SCHEDULER_HOUR_UTC, minuteUtc: w.SCHEDULER_MINUTE_UTC, symbols: w.SCHEDULER_SYMBOLS, timeframes: w.SCHEDULER_TIMEFRAMES, days: w.SCHEDULER_DAYS },
     upbitBaseUrl: c.upbit.baseUrl,
+    strategyModules: c.strategyModules.modules,
   };
 });

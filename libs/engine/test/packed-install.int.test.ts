@@ -121,5 +121,32 @@ describe('npm pack of @coinhts/engine (+ indicators, positions) in an empty fold
     const packedVzb = run(process.execPath, ['vzb.js'], app).trim();
     expect(Number(packedVzb.split(' ')[0])).toBeGreaterThan(1000);
     expect(packedVzb).toBe(runScriptInProcess(`let s;\n${vzb}`));
+
+    // "Write your own strategy": the README's 15-line example, as a file next to a script that uses it.
+    const readme = readFileSync(join(ROOT, 'libs', 'engine', 'README.md'), 'utf8');
+    const example = /```js\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('<!-- own-strategy-example')))?.[1] ?? '';
+    expect(example.trimEnd().split('\n').length).toBeLessThanOrEqual(15);
+    writeFileSync(join(app, 'ema-rsi-trend.js'), example);
+    const useIt = [
+      "const { runBacktest, checkNoLookahead } = require('@coinhts/engine');",
+      "const { syntheticCandles } = require('@coinhts/engine/testing');",
+      "const { emaRsiTrend } = require('./ema-rsi-trend');",
+      'const candles = syntheticCandles({ n: 3000, seed: 11, intervalMs: 3_600_000, volatility: 0.008 });',
+      "const r = runBacktest({ strategy: emaRsiTrend, params: { period: 30 }, series: [{ symbol: 'KRW-BTC', timeframe: '1h', candles }] });",
+      'const check = checkNoLookahead(emaRsiTrend, candles, { period: 30 }, { maxPrefixes: 40 });',
+      'const s = emaRsiTrend.createStream(emaRsiTrend.paramsSchema.parse({ period: 30 })); s.onCandle({ timestamp: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 });',
+      'console.log(`${r.summary.portfolio.trade_count} trades, final ${r.summary.portfolio.final_equity_krw.toFixed(2)}, no look-ahead: ${check.ok}, snapshot ${JSON.parse(JSON.stringify(s.snapshot())).strategy}`);',
+    ].join('\n');
+    writeFileSync(join(app, 'own.js'), useIt);
+    const packedOwn = run(process.execPath, ['own.js'], app).trim();
+    expect(packedOwn).toMatch(/^\d+ trades, final \d+\.\d\d, no look-ahead: true, snapshot ema_rsi_trend$/);
+    expect(Number(packedOwn.split(' ')[0])).toBeGreaterThan(5);
+    // the same on the engine's source, in this process
+    const exported: Record<string, unknown> = {};
+    new Function('require', 'exports', example)((id: string) => (id === 'zod' ? require('zod') : engineSource), exported);
+    const modules: Record<string, unknown> = { '@coinhts/engine': engineSource, '@coinhts/engine/testing': testingSource, './ema-rsi-trend': exported };
+    const lines: string[] = [];
+    new Function('require', 'console', useIt)((id: string) => modules[id], { log: (...a: unknown[]) => lines.push(a.join(' ')) });
+    expect(packedOwn).toBe(lines.join('\n'));
   });
 });

@@ -2,7 +2,7 @@
  * The backtest handler's exactly-once rules, in memory: outcome claims against cancellations,
  * clean-up of partial outputs, and what a retried or duplicate attempt does.
  */
-import { backtestHandler, type BacktestExecutor, type RunRecord, type RunStore } from './backtest-processor';
+import { backtestHandler, throttledProgress, type BacktestExecutor, type RunRecord, type RunStore } from './backtest-processor';
 import { OutcomeStore } from './outcome-store';
 import type { JobContext } from './sandbox';
 import { memoryOutcomeRedis } from './testing/memory-outcomes';
@@ -104,4 +104,31 @@ it('refuses a payload that does not match the schema without touching anything',
   const c = { ...ctx(), data: { v: 1, request: { strategy: 's' } } };
   await expect(backtestHandler(c, { executor, runs, outcomes: redis })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
   expect(redis.data.size).toBe(0);
+});
+
+describe('throttledProgress', () => {
+  it('sends each accepted write at once (a synchronous engine run cannot hold it back) and never drops a change of stage', async () => {
+    let now = 0;
+    const sent: [number, string][] = [];
+    const p = throttledProgress({ progress: async (f: number, s: string) => { sent.push([f, s]); } }, 200, () => now);
+    p(0.01, 'starting', true);
+    now = 10;
+    p(0.02, 'loading candles'); // new stage inside the interval: written
+    now = 20;
+    p(0.1, 'loading candles'); // same stage inside the interval: dropped
+    now = 300;
+    p(0.5, 'loading candles'); // interval passed: written
+    // No await yet: the writes were started synchronously, in order.
+    expect(sent).toEqual([[0.01, 'starting'], [0.02, 'loading candles'], [0.5, 'loading candles']]);
+    await p.flush();
+  });
+
+  it('a failing write neither throws nor blocks the next one', async () => {
+    const sent: number[] = [];
+    const p = throttledProgress({ progress: async (f: number) => { sent.push(f); if (f === 0.1) throw new Error('redis down'); } }, 0, () => 0);
+    p(0.1, 'a', true);
+    p(0.2, 'b', true);
+    await expect(p.flush()).resolves.toBeUndefined();
+    expect(sent).toEqual([0.1, 0.2]);
+  });
 });

@@ -186,15 +186,29 @@ export interface ThrottledProgress {
   flush(): Promise<void>;
 }
 
-/** Progress writes at most every `intervalMs` (plus forced ones at stage boundaries). */
+/**
+ * Progress writes at most every `intervalMs`, plus every change of stage and forced writes at
+ * stage boundaries. Each accepted write is started at once, not chained behind the previous one:
+ * the engine runs synchronously, and a write queued as a promise continuation would only leave
+ * the sandbox after the run (the status then sat at 0.01 "starting" for half of a job). Writes go
+ * out in call order (one IPC channel / one Redis connection).
+ */
 export function throttledProgress(ctx: Pick<JobContext, 'progress'>, intervalMs: number, clock: () => number): ThrottledProgress {
   let last = -Infinity;
-  let pending: Promise<void> = Promise.resolve();
+  let lastStage: string | undefined;
+  let pending: Promise<unknown> = Promise.resolve();
   const fn = (fraction: number, stage: string, force = false): void => {
     const now = clock();
-    if (!force && now - last < intervalMs) return;
+    if (!force && stage === lastStage && now - last < intervalMs) return;
     last = now;
-    pending = pending.then(() => ctx.progress(fraction, stage)).catch(() => undefined);
+    lastStage = stage;
+    let write: Promise<unknown>;
+    try {
+      write = Promise.resolve(ctx.progress(fraction, stage)).catch(() => undefined);
+    } catch {
+      write = Promise.resolve();
+    }
+    pending = Promise.all([pending, write]);
   };
-  return Object.assign(fn, { flush: () => pending });
+  return Object.assign(fn, { flush: async () => { await pending; } });
 }

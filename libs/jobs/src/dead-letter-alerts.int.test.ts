@@ -3,9 +3,11 @@
  * Slack webhook and a local SMTP sink, with two workers (two alerters) sharing the window in Redis.
  */
 import { EmailChannel, FailureAlerter, RedisAlertWindowStore, SlackWebhookChannel } from './alerts';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { DeadLetterForwarder, redisEntryClaims } from './dead-letter';
 import { JobQueues } from './job-queues';
 import { startQueueWorker, type QueueWorker } from './queue-worker';
-import { QUEUE_NAMES } from './queues';
+import { QUEUE_NAMES, qualifiedName } from './queues';
 import { createRedisClient, ensureConnected, type RedisClient } from './redis';
 import { defineProcessor } from './sandbox';
 import { startSmtpSink, startWebhookSink } from './testing/alert-sinks';
@@ -106,3 +108,42 @@ it('a cancelled job is not dead-lettered and raises no alert', async () => {
   expect(await jobs.deadLetter.get(QUEUE_NAMES.backtest, jobId)).toBeNull();
   expect(webhook.calls.length).toBe(before);
 });
+
+it('the failed event on one worker and a reconciliation on another report a job once (the "7 for 6" alert)', async () => {
+  // A failed job nobody forwarded yet: a worker with its dead-letter copy turned off.
+  const p2 = testPrefix('dlq2');
+  const jobs2 = await JobQueues.connect({ redis: { url }, prefix: p2 });
+  const w = await startQueueWorker({ redis: { url }, prefix: p2, queue: QUEUE_NAMES.backtest, processor: alwaysInvalid, deadLetter: false });
+  const conns = [createRedisClient({ url }), createRedisClient({ url })];
+  const queues: Queue[] = [];
+  try {
+    const { jobId } = await jobs2.backtests.submit(body(1));
+    await waitFor('the job failed', async () => (await jobs2.backtests.status(jobId)).state === 'failed', 10_000);
+    // Two forwarders as two workers build them: each with its own connection and queues.
+    const forwarders = await Promise.all(conns.map(async (c) => {
+      await ensureConnected(c);
+      const source = new Queue(QUEUE_NAMES.backtest, { connection: c as unknown as ConnectionOptions, prefix: p2 });
+      const dlq = new Queue(QUEUE_NAMES.deadLetter, { connection: c as unknown as ConnectionOptions, prefix: p2 });
+      queues.push(source, dlq);
+      return { source, f: new DeadLetterForwarder(source, dlq, Date.now, async () => false, redisEntryClaims(c, qualifiedName(p2, QUEUE_NAMES.deadLetter))) };
+    }));
+    for (let round = 0; round < 5; round++) {
+      const jobsSeen = await Promise.all(forwarders.map(async ({ source }) => source.getJob(jobId)));
+      const entries = await Promise.all(forwarders.map(({ f }, i) => f.forward(jobsSeen[i] as NonNullable<(typeof jobsSeen)[number]>)));
+      // Exactly one report in the first round, none after: the entry exists and was claimed.
+      expect(entries.filter((e) => e !== null)).toHaveLength(round === 0 ? 1 : 0);
+    }
+    expect(await jobs2.deadLetter.size()).toBe(1);
+    // A retried-then-failed-again job is reported again: retry releases the claim.
+    expect(await jobs2.deadLetter.retry(QUEUE_NAMES.backtest, jobId)).toBe(true);
+    await waitFor('the job failed again', async () => (await jobs2.backtests.status(jobId)).state === 'failed', 10_000);
+    const again = await forwarders[0].source.getJob(jobId);
+    expect(await forwarders[0].f.forward(again as NonNullable<typeof again>)).not.toBeNull();
+  } finally {
+    await w.close({ timeoutMs: 0 });
+    await Promise.all(queues.map((q) => q.close()));
+    await jobs2.close();
+    await deleteKeys(redis, p2);
+    await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
+  }
+}, 30_000);

@@ -6,6 +6,7 @@
 import type { Job, Queue } from 'bullmq';
 import { CANCELLED_CODES, parseFailureMessage } from './errors';
 import { toJobError, type JobError } from './job-status';
+import type { RedisClient } from './redis';
 import { PAYLOAD_VERSION } from './schemas';
 
 /** One failed attempt of a job. */
@@ -108,11 +109,19 @@ export class DeadLetterForwarder {
      * with its children's cancellation, under a message without the CANCELLED code.
      */
     private readonly wasCancelled: (jobId: string) => Promise<boolean> = async () => false,
+    /**
+     * Atomically claims the right to report entry `entryId` (true for exactly one caller across
+     * every process, e.g. Redis `SET NX`; see {@link redisEntryClaims}). Without it, only calls in
+     * this process are told apart.
+     */
+    private readonly claims: EntryClaims = localEntryClaims(),
   ) {}
 
   /**
    * Copies `job` if it failed for good and was not cancelled. Returns the new entry, or null when
-   * nothing was copied (not failed, cancelled, or already copied).
+   * nothing was copied (not failed, cancelled, or already copied). Of concurrent calls for one job
+   * — the `failed` event on one worker and a reconciliation on another — exactly one returns the
+   * entry (so one alert counts it once); the copy itself is idempotent (the entry's job id).
    */
   async forward(job: Job): Promise<DeadLetterEntry | null> {
     if (!job.id) return null;
@@ -122,7 +131,10 @@ export class DeadLetterForwarder {
     if (await this.dlq.getJob(id)) return null;
     const entry = await buildDeadLetterEntry(this.source, job, this.clock());
     await this.dlq.add('dead-letter', entry, { jobId: id, removeOnComplete: false, removeOnFail: false });
-    return entry;
+    // Two callers can both get past the check above (check-then-act) and both add (idempotent: the
+    // entry's job id). Only the one that wins the claim reports it; before the claim, one job
+    // could be counted twice in an alert ("7 jobs failed for good" for 6).
+    return (await this.claims.claim(id)) ? entry : null;
   }
 
   /** Forwards every failed job of the source queue that has no entry yet (newest `limit`). Returns the new entries. */
@@ -138,6 +150,40 @@ export class DeadLetterForwarder {
   }
 }
 
+/** Who reports a dead-letter entry: exactly one claimant per entry id. */
+export interface EntryClaims {
+  /** True for exactly one caller per `entryId` (until {@link EntryClaims.release}). */
+  claim(entryId: string): Promise<boolean>;
+  /** Forgets the claim (the entry was retried or removed, so a later failure is reported again). */
+  release(entryId: string): Promise<void>;
+}
+
+/** Claims kept in this process only (tests, a single worker). */
+export function localEntryClaims(): EntryClaims {
+  const claimed = new Set<string>();
+  return {
+    claim: async (id) => {
+      if (claimed.has(id)) return false;
+      claimed.add(id);
+      return true;
+    },
+    release: async (id) => {
+      claimed.delete(id);
+    },
+  };
+}
+
+/** Claims shared by every worker: one Redis key per entry, `SET NX` (`{qualifiedDlq}:claimed:{entryId}`). */
+export function redisEntryClaims(redis: RedisClient, qualifiedDlq: string): EntryClaims {
+  const key = (id: string) => `${qualifiedDlq}:claimed:${id}`;
+  return {
+    claim: async (id) => (await redis.set(key(id), '1', { condition: 'NX' })) === 'OK',
+    release: async (id) => {
+      await redis.del(key(id));
+    },
+  };
+}
+
 /** Read and manage side of the dead-letter queue. */
 export class DeadLetterQueue {
   /** @internal */
@@ -145,6 +191,8 @@ export class DeadLetterQueue {
     private readonly dlq: Queue,
     /** The queues entries come from, by name. */
     private readonly sources: ReadonlyMap<string, Queue>,
+    /** The workers' report claims, released when an entry is removed or retried. */
+    private readonly claims?: EntryClaims,
   ) {}
 
   /** Number of entries. */
@@ -173,6 +221,7 @@ export class DeadLetterQueue {
   async remove(queue: string, jobId: string): Promise<boolean> {
     const removed = (await this.dlq.remove(deadLetterId(queue, jobId))) === 1;
     await this.sources.get(queue)?.remove(jobId);
+    await this.claims?.release(deadLetterId(queue, jobId));
     return removed;
   }
 
@@ -185,6 +234,7 @@ export class DeadLetterQueue {
     if (!job || (await job.getState()) !== 'failed') return false;
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     await this.dlq.remove(deadLetterId(queue, jobId));
+    await this.claims?.release(deadLetterId(queue, jobId));
     return true;
   }
 }

@@ -32,7 +32,7 @@ import {
   type SweepJobData,
   type SweepRequest,
 } from './schemas';
-import { DeadLetterQueue } from './dead-letter';
+import { DeadLetterQueue, redisEntryClaims } from './dead-letter';
 
 /** Options of {@link JobQueues.connect}. */
 export interface JobQueuesOptions {
@@ -157,7 +157,10 @@ class QueueClient {
     const before = await this.requireStatus(jobId);
     if (before.state === 'cancelled') return { cancelled: true, wasRunning: false, alreadyCancelled: true, status: before };
     if (before.state === 'completed' || before.state === 'failed') return { cancelled: false, status: before };
-    const claim = await this.outcomes.claim(jobId, { state: 'cancelled', reason, at: this.clock() });
+    // What the job had done is recorded with the outcome: a removed job keeps no record of it.
+    const attempts = before.attemptsMade + (before.state === 'running' ? 1 : 0);
+    const progress = before.state === 'running' ? before.progress : 0;
+    const claim = await this.outcomes.claim(jobId, { state: 'cancelled', reason, at: this.clock(), attempts, progress });
     if (!claim.won && claim.outcome.state === 'completed') return { cancelled: false, status: await this.requireStatus(jobId) };
     await this.recordCancelled(jobId);
     let wasRunning = before.state === 'running';
@@ -332,7 +335,10 @@ export class SweepJobs {
       if (old) return { jobId: sweepId, deduplicated: true, status: old };
     }
     const chunks = chunk(combos, request.chunk_size);
-    const { grid: _grid, chunk_size: _cs, rank_by: _rb, ...baseFields } = request;
+    // The chunks' base request: exactly the backtest fields of the sweep (sweep-only fields such
+    // as grid, chunk_size, rank_by and direction are not part of a backtest).
+    const backtestKeys = new Set(Object.keys(BacktestRequestSchema.shape));
+    const baseFields = Object.fromEntries(Object.entries(request).filter(([k]) => backtestKeys.has(k)));
     const base = BacktestRequestSchema.parse({ ...baseFields, params: {} });
     const parentData: SweepJobData = {
       v: PAYLOAD_VERSION,
@@ -546,7 +552,7 @@ export class JobQueues {
       new BacktestJobs(client(QUEUE_NAMES.backtest, backtestQ), opts, clock, newId, options.validateBacktest),
       new SweepJobs(client(QUEUE_NAMES.sweep, sweepQ), flows, opts, clock, newId, options.validateSweep),
       new IngestionJobs(client(QUEUE_NAMES.ingestion, ingestQ), ingestOpts, newId),
-      new DeadLetterQueue(dlq, new Map<string, Queue>([[QUEUE_NAMES.backtest, backtestQ], [QUEUE_NAMES.sweep, sweepQ], [QUEUE_NAMES.ingestion, ingestQ]])),
+      new DeadLetterQueue(dlq, new Map<string, Queue>([[QUEUE_NAMES.backtest, backtestQ], [QUEUE_NAMES.sweep, sweepQ], [QUEUE_NAMES.ingestion, ingestQ]]), redisEntryClaims(redis, qualifiedName(prefix, QUEUE_NAMES.deadLetter))),
       prefix,
       [backtestQ, sweepQ, ingestQ, dlq, flows],
       redis,

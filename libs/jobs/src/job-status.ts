@@ -80,6 +80,8 @@ export type JobStatus =
       readonly state: 'cancelled';
       /** Why, as given to cancel. */
       readonly reason: string;
+      /** Fraction done (0..1) when it was cancelled (0 when it never ran). */
+      readonly progress: number;
       readonly cancelledAt: number;
     });
 
@@ -137,7 +139,8 @@ export function toJobStatus(
     maxAttempts: job ? (job.opts.attempts ?? 1) : 0,
   };
   if (outcome?.state === 'cancelled') {
-    return { ...base, state: 'cancelled', reason: outcome.reason, cancelledAt: outcome.at };
+    const attemptsMade = Math.max(base.attemptsMade, outcome.attempts ?? 0);
+    return { ...base, attemptsMade, state: 'cancelled', reason: outcome.reason, progress: outcome.progress ?? (job ? readProgress(job.progress).fraction : 0), cancelledAt: outcome.at };
   }
   if (outcome?.state === 'completed') {
     return {
@@ -169,7 +172,7 @@ export function toJobStatus(
     case 'failed': {
       const error = toJobError(job.failedReason);
       if (CANCELLED_CODES.has(error.code)) {
-        return { ...base, state: 'cancelled', reason: error.message, cancelledAt: job.finishedOn ?? now };
+        return { ...base, state: 'cancelled', reason: error.message, progress: readProgress(job.progress).fraction, cancelledAt: job.finishedOn ?? now };
       }
       return { ...base, state: 'failed', error, finishedAt: job.finishedOn ?? null };
     }

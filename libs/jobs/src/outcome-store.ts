@@ -11,7 +11,15 @@ import { DEFAULT_OUTCOME_TTL_MS, outcomeKey } from './queues';
 /** A job's terminal outcome. Times are epoch ms. */
 export type JobOutcome =
   | { readonly state: 'completed'; readonly runId: string; readonly at: number }
-  | { readonly state: 'cancelled'; readonly reason: string; readonly at: number };
+  | {
+      readonly state: 'cancelled';
+      readonly reason: string;
+      readonly at: number;
+      /** Attempts started when it was cancelled (the running one included). */
+      readonly attempts?: number;
+      /** Fraction done (0..1) when it was cancelled. */
+      readonly progress?: number;
+    };
 
 /** Result of {@link OutcomeStore.claim}. */
 export type ClaimResult =

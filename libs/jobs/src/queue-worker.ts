@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Queue, Worker, type Child, type ChildPool, type ConnectionOptions, type Job } from 'bullmq';
 import { errorCode, failureDecision, parseFailureMessage } from './errors';
-import { attemptLogLine, DeadLetterForwarder, type DeadLetterEntry } from './dead-letter';
+import { attemptLogLine, DeadLetterForwarder, redisEntryClaims, type DeadLetterEntry } from './dead-letter';
 import { OutcomeStore, outcomeRedis } from './outcome-store';
 import type { CancelMessage } from './job-queues';
 import { cancelChannel, DEFAULT_PREFIX, DEFAULT_RETENTION, qualifiedName, QUEUE_NAMES, type ProcessedQueueName, type RetentionOptions } from './queues';
@@ -146,6 +146,9 @@ let pendingGraceMs = 1_000;
  * outcome (cancelled) and cleans up, or — after a shutdown — simply runs the job again.
  */
 class SandboxWorker extends Worker {
+  /** Called with a job's id when its sandbox was killed and the job handed back (no completed/failed event follows here). */
+  onReleased?: (jobId: string) => void;
+
   protected override createSandbox(processor: Parameters<Worker['createSandbox']>[0]): void {
     super.createSandbox(processor);
     const state: SandboxState = { als: new AsyncLocalStorage<string>(), childOf: new Map(), graceMs: pendingGraceMs, killed: new Set() };
@@ -182,6 +185,7 @@ class SandboxWorker extends Worker {
       return await state.als.run(id, () => super.callProcessJob(job, token, signal));
     } catch (err) {
       if (state.killed.has(id)) {
+        this.onReleased?.(id);
         await job.moveToWait(token);
         throw releasedError();
       }
@@ -247,7 +251,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const dlqSource = new Queue(options.queue, { connection: dlqRedis as unknown as ConnectionOptions, prefix });
   const dlq = new Queue(QUEUE_NAMES.deadLetter, { connection: dlqRedis as unknown as ConnectionOptions, prefix });
   const outcomes = new OutcomeStore(outcomeRedis(dlqRedis), qualified);
-  const forwarder = new DeadLetterForwarder(dlqSource, dlq, clock, async (id) => (await outcomes.get(id))?.state === 'cancelled');
+  // One report per entry across all workers: the failed event here and a reconciliation elsewhere may race.
+  const claims = redisEntryClaims(dlqRedis, qualifiedName(prefix, QUEUE_NAMES.deadLetter));
+  const forwarder = new DeadLetterForwarder(dlqSource, dlq, clock, async (id) => (await outcomes.get(id))?.state === 'cancelled', claims);
   const deadLetterOn = options.deadLetter ?? true;
 
   const info = (job: Job, attempt: number): WorkerJobInfo => ({
@@ -258,6 +264,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     ...(options.queue === QUEUE_NAMES.backtest && job.id ? { runId: job.id } : {}),
   });
 
+  // A killed sandbox's job goes back to the queue (maybe to another worker): it is no longer ours.
+  worker.onReleased = (id) => {
+    if (!releasing.has(id)) started.delete(id);
+  };
   worker.on('active', (job: Job) => {
     started.set(job.id ?? '', clock());
     events.onActive?.(info(job, job.attemptsMade + 1));

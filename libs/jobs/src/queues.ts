@@ -24,7 +24,7 @@ export const DEFAULT_PREFIX = 'coinhts';
 
 /** Retry settings of a queue's jobs. */
 export interface RetryOptions {
-  /** Total attempts including the first (default 5). */
+  /** Total attempts including the first (default 7). */
   readonly attempts?: number;
   /** Delay before the first retry in ms; doubles on each further retry (default 2000). */
   readonly backoffMs?: number;
@@ -36,8 +36,25 @@ export interface RetryOptions {
   readonly jitter?: number;
 }
 
-/** Defaults of {@link RetryOptions}: retries after ~1–2 s, 2–4 s, 4–8 s, 8–16 s. */
-export const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 5, backoffMs: 2_000, jitter: 0.5 };
+/**
+ * Defaults of {@link RetryOptions}: 7 attempts, retries after ~1–2 s, 2–4 s, 4–8 s, 8–16 s,
+ * 16–32 s, 32–64 s — at least {@link minRetryWindowMs} = 63 s between the first failure and the
+ * last attempt, so a job outlives a 60 s outage of PostgreSQL, Redis or S3 without being
+ * dead-lettered (docs/jobs.md).
+ */
+export const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 7, backoffMs: 2_000, jitter: 0.5 };
+
+/**
+ * Shortest time (ms) from a job's first failed attempt to the start of its last attempt under
+ * `retry`: the sum of the smallest jittered backoffs, `Σ (1 − jitter) · backoffMs · 2^(n−1)` for
+ * n = 1 … attempts − 1. An outage shorter than this cannot use up the attempts.
+ */
+export function minRetryWindowMs(retry: RetryOptions = {}): number {
+  const r = { ...DEFAULT_RETRY, ...retry };
+  let total = 0;
+  for (let n = 1; n < r.attempts; n++) total += (1 - r.jitter) * r.backoffMs * 2 ** (n - 1);
+  return total;
+}
 
 /** How many finished jobs the queue keeps; run rows and archives are the durable record. */
 export interface RetentionOptions {

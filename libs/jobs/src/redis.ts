@@ -19,6 +19,12 @@ export interface RedisConnectionOptions {
    * error event would crash the process, so one is always installed (default: ignore).
    */
   readonly onError?: (err: Error) => void;
+  /**
+   * Fail commands at once while disconnected instead of queueing them until Redis is back
+   * (default false: workers wait out a restart). Request-serving processes (the API) set it, so
+   * a Redis outage answers 503 `UNAVAILABLE` within milliseconds instead of hanging requests.
+   */
+  readonly failFast?: boolean;
 }
 
 /**
@@ -30,6 +36,7 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
     url: options.url,
     name: options.clientName,
     socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000), connectTimeout: 5_000 },
+    ...(options.failFast ? { disableOfflineQueue: true } : {}),
   });
   client.on('error', (err: Error) => options.onError?.(err));
   return client;

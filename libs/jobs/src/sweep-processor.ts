@@ -3,7 +3,7 @@
  * whose parent ("aggregate" job) ranks every combination once all chunks are done. Chunks of one
  * sweep run on as many workers as there are, which is how a sweep scales out.
  */
-import { defaultDirection, rankRows as rankEngineRows, type SweepMetric, type SweepRow } from '@coinhts/engine';
+import { compareRows, defaultDirection, type CollectedRow, type SweepMetric } from '@coinhts/engine';
 import type { BacktestExecutor } from './backtest-processor';
 import { failureDecision, errorCode, JobCancelledError } from './errors';
 import { OutcomeStore, type OutcomeRedis } from './outcome-store';
@@ -113,15 +113,16 @@ async function runChunk(ctx: JobContext, deps: SweepProcessorDeps): Promise<Swee
 }
 
 /**
- * Ranks rows by `metric` in `direction` with the engine's ranking (rows without a score last,
- * ties in grid order), after scoring each row by its metric.
+ * Ranks rows by `metric` in `direction` with the engine's row order (`compareRows`: rows without a
+ * score last, ties in grid order), after scoring each row by its metric.
  */
 export function rankSweepRows(rows: readonly SweepRowResult[], metric: string, direction: 'max' | 'min'): SweepRanking['rows'] {
   const scored = rows.map((r) => {
     const v = r.metrics?.[metric];
     return { ...r, score: typeof v === 'number' && Number.isFinite(v) ? v : null };
   });
-  return rankEngineRows(scored as unknown as SweepRow[], direction) as unknown as SweepRanking['rows'];
+  const sign = direction === 'max' ? -1 : 1;
+  return scored.sort((a, b) => compareRows(a as unknown as CollectedRow, b as unknown as CollectedRow, sign));
 }
 
 async function aggregate(ctx: JobContext, deps: SweepProcessorDeps): Promise<SweepJobResult> {

@@ -53,4 +53,10 @@ it('terminates a thread stuck in a synchronous loop when its job is cancelled', 
   await waitFor('job ended cancelled', async () => (await redis.hGet(`${prefix}:backtest:${jobId}`, 'failedReason'))?.startsWith('[CANCELLED]'), 10_000);
   expect(Date.now() - t0).toBeLessThan(5_000);
   expect(await fixtureRun(redis, jobId)).toMatchObject({ saves: 0, saved: false });
+  // The killed sandbox's job no longer counts as active (the worker's /healthz `active`).
+  await waitFor('the worker forgets the killed job', async () => !worker.activeJobIds().includes(jobId), 10_000);
+  // It ran once and was stopped part-way: one attempt, not "0 attempts, progress 1".
+  const s = await jobs.backtests.status(jobId);
+  expect(s).toMatchObject({ state: 'cancelled', attemptsMade: 1 });
+  expect(s.state === 'cancelled' && s.progress).toBeLessThan(1);
 }, 30_000);

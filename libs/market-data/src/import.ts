@@ -93,24 +93,32 @@ export interface ImportResult {
  * number and names the file, line/row and column of the first bad cell.
  */
 export async function readCandleFile(path: string, options: ImportOptions = {}): Promise<ParsedFile> {
-  const ext = extname(path).toLowerCase();
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
     throw new InvalidFileError({ file: path }, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
+  return parseCandleBytes(bytes, path, options, inferFromPath(path));
+}
+
+/**
+ * Parses a file held in memory (e.g. an HTTP upload) like {@link readCandleFile}. `name` is how
+ * errors name the file (e.g. `upload.csv`, never a server path); its extension picks the format
+ * when the bytes do not start with the Parquet magic `PAR1`.
+ */
+export function parseCandleBytes(bytes: Buffer, name: string, options: ImportOptions = {}, fromPath: { symbol?: string; timeframe?: Timeframe } = {}): ParsedFile {
+  const ext = extname(name).toLowerCase();
   const zone = options.zone ?? DEFAULT_ZONE;
-  const fromPath = inferFromPath(path);
   if (ext === '.parquet' || ext === '.parq' || (bytes.length >= 4 && bytes.subarray(0, 4).toString('latin1') === 'PAR1')) {
-    const table = decodeParquet(bytes, path);
-    return finish(path, 'parquet', parquetColumns(table, path, options, zone), options, fromPath);
+    const table = decodeParquet(bytes, name);
+    return finish(name, 'parquet', parquetColumns(table, name, options, zone), options, fromPath);
   }
   if (!['.csv', '.tsv', '.txt', ''].includes(ext)) {
-    throw new InvalidFileError({ file: path }, `unsupported file type ${ext}; import .csv or .parquet files`);
+    throw new InvalidFileError({ file: name }, `unsupported file type ${ext}; import .csv or .parquet files`);
   }
-  const table = parseCsv(bytes.toString('utf8'), path);
-  return finish(path, 'csv', csvColumns(table, path, options, zone), options, fromPath);
+  const table = parseCsv(bytes.toString('utf8'), name);
+  return finish(name, 'csv', csvColumns(table, name, options, zone), options, fromPath);
 }
 
 interface ExtractedColumns {
@@ -144,7 +152,7 @@ function requireColumns(names: readonly string[], options: ImportOptions, file: 
   for (const f of IMPORT_FIELDS) {
     picked[f] = pickColumn(names, f, options, file);
     if (picked[f] === undefined && f !== 'value') {
-      throw new InvalidFileError({ file, column: f }, `missing column for ${f}; the file has ${names.join(', ') || 'no columns'} (map one with --map ${f}=<column>)`);
+      throw new InvalidFileError({ file, column: f }, `missing column for ${f}; the file has ${names.join(', ') || 'no columns'} (name a column ${COLUMN_ALIASES[f].slice(0, 3).join(' or ')}, or map a column to ${f})`);
     }
   }
   return picked;
@@ -339,6 +347,22 @@ export async function importFiles(store: ParquetCandleStore, paths: readonly str
   if (paths.length === 0) throw new ImportFailedError('no files to import');
   const checked: Checked[] = [];
   for (const p of paths) checked.push(gate(await readCandleFile(p, options), options.quality ?? 'refuse'));
+  return { files: summary(checked), writes: await writeChecked(store, checked, options.dryRun ?? false), skipped: [] };
+}
+
+/** One file held in memory: how errors name it (e.g. `upload.csv`) and its bytes. */
+export interface UploadedFile {
+  readonly name: string;
+  readonly bytes: Buffer;
+}
+
+/**
+ * Imports one in-memory file (an HTTP upload) like {@link importFiles}: checked first, written
+ * only when it passes. Nothing touches the local disk but the store, and errors name the file
+ * by `upload.name`.
+ */
+export async function importUpload(store: ParquetCandleStore, upload: UploadedFile, options: ImportOptions = {}): Promise<ImportResult> {
+  const checked = [gate(parseCandleBytes(upload.bytes, upload.name, options), options.quality ?? 'refuse')];
   return { files: summary(checked), writes: await writeChecked(store, checked, options.dryRun ?? false), skipped: [] };
 }
 

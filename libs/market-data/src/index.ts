@@ -16,6 +16,8 @@ export { encodeSeriesParquet, decodeParquet, decodeStoreFile, type ParquetCompre
 export * from './store';
 export * from './quality';
 export * from './upbit';
+export * from './upbit-stream';
+export * from './closed-candle-appender';
 export * from './csv';
 export * from './import';
 export * from './inventory';

@@ -36,6 +36,37 @@ export interface QualityOptions {
   readonly outlierK?: number;
   /** How many examples each finding lists. Default 5. */
   readonly maxExamples?: number;
+  /** "Now" for the future bound ({@link MAX_CANDLE_LEAD_MS}), UTC ms. Default `Date.now()`. */
+  readonly now?: number;
+}
+
+/**
+ * Earliest candle open a series may hold: 2009-01-03T00:00:00Z, the Bitcoin genesis block (no
+ * crypto market traded before it), UTC ms. Earlier timestamps are wrong units or garbage.
+ */
+export const EARLIEST_CANDLE_MS = Date.UTC(2009, 0, 3);
+
+/**
+ * How far after "now" a candle may open, ms (one day: the still-open current candle and clock
+ * skew are well inside it). A candle dated later (e.g. 2034) cannot have traded yet.
+ */
+export const MAX_CANDLE_LEAD_MS = 86_400_000;
+
+/**
+ * Why a candle open time is impossible (not finite, before {@link EARLIEST_CANDLE_MS}, or more
+ * than {@link MAX_CANDLE_LEAD_MS} after `now`), or undefined when it is plausible. `t` and `now`
+ * are UTC ms.
+ */
+export function timestampProblem(t: number, now: number): string | undefined {
+  if (!Number.isFinite(t)) return `timestamp is ${t}`;
+  if (t < EARLIEST_CANDLE_MS) return `timestamp ${isoOrNumber(t)} is before ${new Date(EARLIEST_CANDLE_MS).toISOString()} (the first crypto trade); check its unit`;
+  if (t > now + MAX_CANDLE_LEAD_MS) return `timestamp ${isoOrNumber(t)} is in the future (after ${new Date(now + MAX_CANDLE_LEAD_MS).toISOString()}); check its unit`;
+  return undefined;
+}
+
+/** ISO 8601 of `t` (UTC ms) when a Date can hold it, else the number. */
+function isoOrNumber(t: number): string {
+  return Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : String(t);
 }
 
 /** A row named in a finding. */
@@ -119,7 +150,8 @@ export function checkQuality(s: CandleSeries, options: QualityOptions): QualityR
   const k = options.outlierK ?? 15;
   const ts = s.timestamp;
   const n = ts.length;
-  const iso = (t: number): string => (Number.isFinite(t) ? new Date(t).toISOString() : String(t));
+  const iso = isoOrNumber;
+  const now = options.now ?? Date.now();
 
   const duplicates = collector<RowRef>(maxEx);
   const nonMonotonic = collector<RowRef>(maxEx);
@@ -132,7 +164,8 @@ export function checkQuality(s: CandleSeries, options: QualityOptions): QualityR
   const aligned = alignmentTest(tf);
   for (let i = 0; i < n; i++) {
     const t = ts[i];
-    if (!Number.isFinite(t)) { invalid.add({ row: i, timestamp: t, detail: `timestamp is ${t}` }); continue; }
+    const bad = timestampProblem(t, now);
+    if (bad !== undefined) { invalid.add({ row: i, timestamp: t, detail: bad }); continue; }
     if (i > 0 && t < ts[i - 1]) { sortedOk = false; nonMonotonic.add({ row: i, timestamp: t, detail: `${iso(t)} comes after ${iso(ts[i - 1])}` }); }
     if (!aligned(t)) misaligned.add({ row: i, timestamp: t, detail: `${iso(t)} is not a ${tf} candle open (expected ${iso(candleOpenAt(tf, t))})` });
     const o = O[i], h = Hi[i], l = Lo[i], c = C[i], v = V[i];
@@ -166,7 +199,7 @@ export function checkQuality(s: CandleSeries, options: QualityOptions): QualityR
   // Gaps on the sorted, unique, finite timestamps.
   let uniq: Float64Array = ts;
   if (!sortedOk || duplicates.count > 0 || invalid.count > 0) {
-    uniq = Float64Array.from(new Set(Array.from(ts).filter((t) => Number.isFinite(t)))).sort();
+    uniq = Float64Array.from(new Set(Array.from(ts).filter((t) => timestampProblem(t, now) === undefined))).sort();
   }
   const gaps = collector<GapRange>(maxEx);
   const tally = { missing: 0, noTrades: 0, notCollected: 0, unknown: 0 };
@@ -256,7 +289,7 @@ export function checkQuality(s: CandleSeries, options: QualityOptions): QualityR
     issues.push({ severity, kind, message: `${message}${first}` });
   };
   if (n === 0) issues.push({ severity: 'error', kind: 'empty', message: 'the series has no rows' });
-  note('error', 'invalid-values', invalid.count, `${invalid.count} non-finite, negative or zero values`, invalid.examples);
+  note('error', 'invalid-values', invalid.count, `${invalid.count} impossible timestamps or non-finite, negative or zero values`, invalid.examples);
   note('error', 'ohlc', ohlc.count, `${ohlc.count} rows with inconsistent OHLC`, ohlc.examples);
   note('error', 'duplicates', duplicates.count, `${duplicates.count} duplicate timestamps`, duplicates.examples);
   note('error', 'non-monotonic', nonMonotonic.count, `${nonMonotonic.count} rows out of time order`, nonMonotonic.examples);
@@ -362,13 +395,14 @@ export interface RepairResult {
  * timestamps keeping the **last** remaining row. Gaps, misaligned rows and outliers are left
  * alone (they are facts about the data, not errors) and still show in the quality report.
  */
-export function repairSeries(s: CandleSeries): RepairResult {
+export function repairSeries(s: CandleSeries, options: { readonly now?: number } = {}): RepairResult {
+  const now = options.now ?? Date.now();
   const n = s.timestamp.length;
   const keep: number[] = [];
   const dropped: DroppedRow[] = [];
   let droppedCount = 0;
   for (let i = 0; i < n; i++) {
-    const reason = rowProblem(s, i);
+    const reason = rowProblem(s, i, now);
     if (reason === undefined) keep.push(i);
     else {
       droppedCount++;
@@ -380,9 +414,9 @@ export function repairSeries(s: CandleSeries): RepairResult {
   return { series, rowsBefore: n, rowsAfter: series.timestamp.length, reordered, duplicatesRemoved, dropped, droppedCount };
 }
 
-function rowProblem(s: CandleSeries, i: number): string | undefined {
-  const t = s.timestamp[i];
-  if (!Number.isFinite(t)) return `timestamp is ${t}`;
+function rowProblem(s: CandleSeries, i: number, now: number): string | undefined {
+  const bad = timestampProblem(s.timestamp[i], now);
+  if (bad !== undefined) return bad;
   for (const f of VALUE_FIELDS) {
     const v = s[f][i];
     if (!Number.isFinite(v)) return `${f} is ${v}`;

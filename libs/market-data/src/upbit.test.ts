@@ -1,6 +1,6 @@
 import { ParquetCandleStore } from './store';
 import { UpbitClient, collectUpbitCandles, formatUpbitTime, type CollectProgress } from './upbit';
-import { startFakeUpbit, type Fault, type FakeCandle } from '../test/fake-upbit';
+import { startFakeUpbit, type Fault, type FakeCandle } from './testing/fake-upbit-rest';
 import { tempDir, toRows } from '../test/helpers';
 
 const tmp = tempDir('upbit');

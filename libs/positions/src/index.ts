@@ -6,5 +6,6 @@
 export * from './errors';
 export * from './costs';
 export * from './sizing';
+export * from './order-rules';
 export { PositionStatus, type Position, type ClosedTrade } from './position';
 export * from './position-manager';

@@ -1,6 +1,7 @@
 import { buyFillPrice, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_RATE, sellFillPrice } from './costs';
 import { InvalidOrderError, InvalidPositionsConfigError, ListenerError, type PositionEventName } from './errors';
 import { PositionRecord, PositionStatus, TradeRecord, type ClosedTrade, type Position } from './position';
+import type { OrderRefusal, OrderRules } from './order-rules';
 import { entryQuantity, sizeEntry, SizingKind, type Sizing, type SizingRejection } from './sizing';
 
 /** Default starting cash of a {@link PositionManager}: 10,000,000 KRW. */
@@ -37,6 +38,13 @@ export interface PositionManagerOptions {
    * more garbage-collector time than the trades themselves.
    */
   readonly tradeHistoryLimit?: number;
+  /**
+   * Venue rules every entry must pass (e.g. `upbitKrwRules()`: price on the tick, amount >= 5,000
+   * KRW), checked on the quoted price and the sized quantity. A refused entry changes nothing and
+   * is returned by {@link PositionManager.enter} as the refusal (see also
+   * {@link PositionManager.lastRefusal}). Default: none.
+   */
+  readonly orderRules?: OrderRules;
 }
 
 /** An order to open a position. */
@@ -95,7 +103,42 @@ export type EnterResult =
       readonly required: number;
       /** Cash on hand, KRW. */
       readonly available: number;
-    };
+    }
+  | OrderRefusal;
+
+/** An open position inside a {@link BookSnapshot} (plain numbers; KRW, base units, epoch ms). */
+export interface BookSnapshotPosition {
+  readonly id: number;
+  readonly symbol: string;
+  readonly strategy: string;
+  readonly entryTime: number;
+  readonly entryPrice: number;
+  readonly entryFillPrice: number;
+  readonly quantity: number;
+  readonly entryFee: number;
+  readonly markPrice: number;
+  readonly markTime: number;
+}
+
+/**
+ * Everything a {@link PositionManager} needs to continue after a restart: cash, fees, counters,
+ * aggregates and the open positions. Plain JSON. The closed-trade history is not included (a
+ * durable store keeps trades); the summary's counts and P&L are.
+ */
+export interface BookSnapshot {
+  readonly version: 1;
+  readonly cash: number;
+  readonly fees: number;
+  readonly nextPositionId: number;
+  readonly nextTradeId: number;
+  readonly closed: number;
+  readonly realized: number;
+  readonly wins: number;
+  readonly losses: number;
+  /** Per symbol: closed trades and realized P&L. */
+  readonly bySymbol: Readonly<Record<string, { readonly closed: number; readonly realized: number }>>;
+  readonly open: readonly BookSnapshotPosition[];
+}
 
 /** Outcome of {@link PositionManager.close}. */
 export type CloseResult =
@@ -251,6 +294,8 @@ export class PositionManager {
   private nextTradeId = 1;
   private listenerErrors = 0;
   private readonly onListenerError?: (error: ListenerError) => void;
+  private readonly orderRules: OrderRules | undefined;
+  private refusal: OrderRefusal | null = null;
   /**
    * symbol → its slots. A slot is created on a pair's first entry and then reused, so entering and
    * closing never mutate a Map or an array.
@@ -286,6 +331,20 @@ export class PositionManager {
     const limit = options.tradeHistoryLimit ?? Infinity;
     if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) throw new InvalidPositionsConfigError('tradeHistoryLimit', limit, 'an integer >= 0 or Infinity');
     this.historyLimit = limit;
+    this.orderRules = options.orderRules;
+  }
+
+  /** The venue rules entries are checked against (the `orderRules` option), if any. */
+  get rules(): OrderRules | undefined {
+    return this.orderRules;
+  }
+
+  /**
+   * Why the most recent entry attempt was refused by the venue rules; null when it was not
+   * (accepted, or refused for cash / lot size). Lets {@link enterAt} callers learn the reason.
+   */
+  get lastRefusal(): OrderRefusal | null {
+    return this.refusal;
   }
 
   /** Cash on hand, KRW. */
@@ -340,6 +399,54 @@ export class PositionManager {
     return slot?.open ? viewOf(slot) : undefined;
   }
 
+  /** Captures the book's state (see {@link BookSnapshot}); {@link restore} on a book with the same options continues identically. */
+  snapshot(): BookSnapshot {
+    const bySymbol: Record<string, { closed: number; realized: number }> = {};
+    for (const [symbol, g] of this.groups) bySymbol[symbol] = { closed: g.closedCount, realized: g.realizedPnl };
+    const open: BookSnapshotPosition[] = [];
+    for (const s of this.slots) {
+      if (!s.open) continue;
+      open.push({ id: s.id, symbol: s.symbol, strategy: s.strategy, entryTime: s.entryTime, entryPrice: s.entryPrice, entryFillPrice: s.entryFillPrice,
+        quantity: s.quantity, entryFee: s.entryFee, markPrice: s.markPrice, markTime: s.markTime });
+    }
+    return { version: 1, cash: this.cashKrw, fees: this.feesKrw, nextPositionId: this.nextPositionId, nextTradeId: this.nextTradeId,
+      closed: this.closedTotal, realized: this.realizedTotal, wins: this.winCount, losses: this.lossCount, bySymbol, open };
+  }
+
+  /**
+   * Replaces the state of a **fresh** book (no trades yet) with `snap`. Throws
+   * {@link InvalidPositionsConfigError} when the book was already used or the snapshot is not one.
+   */
+  restore(snap: BookSnapshot): void {
+    if (this.slots.length > 0 || this.closedTotal > 0) throw new InvalidPositionsConfigError('restore', 'a used book', 'called on a fresh PositionManager');
+    if (snap?.version !== 1 || !Array.isArray(snap.open)) throw new InvalidPositionsConfigError('restore', snap?.version, 'a BookSnapshot of version 1');
+    this.cashKrw = snap.cash;
+    this.feesKrw = snap.fees;
+    this.nextPositionId = snap.nextPositionId;
+    this.nextTradeId = snap.nextTradeId;
+    this.closedTotal = snap.closed;
+    this.realizedTotal = snap.realized;
+    this.winCount = snap.wins;
+    this.lossCount = snap.losses;
+    for (const [symbol, g] of Object.entries(snap.bySymbol)) {
+      const group: SymbolGroup = { byStrategy: new Map(), slots: [], closedCount: g.closed, realizedPnl: g.realized };
+      this.groups.set(symbol, group);
+    }
+    for (const p of snap.open) {
+      const slot = this.slotFor(p.symbol, p.strategy);
+      slot.open = true;
+      slot.id = p.id;
+      slot.entryTime = p.entryTime;
+      slot.entryPrice = p.entryPrice;
+      slot.entryFillPrice = p.entryFillPrice;
+      slot.quantity = p.quantity;
+      slot.entryFee = p.entryFee;
+      slot.markPrice = p.markPrice;
+      slot.markTime = p.markTime;
+      this.openPositions++;
+    }
+  }
+
   /**
    * Opens a position: fills at `price × (1 + slippage)`, sizes it, rounds it down to the lot step,
    * pays the entry fee and debits `notional + fee` from cash. Returns a value for every expected
@@ -354,6 +461,7 @@ export class PositionManager {
     if (slot.open) return new AlreadyOpen(viewOf(slot));
     const sizing = order.sizing ?? this.defaultSizing;
     if (this.openSlot(slot, price, time, sizing, slip) > 0) return { ok: true, position: viewOf(slot) };
+    if (this.refusal !== null) return this.refusal;
     const refused = sizeEntry(sizing, { fillPrice: buyFillPrice(price, slip), feeRate: this.feeRate, cash: this.cashKrw, equity: this.equity, lotStep: this.lotStep });
     if (!refused.ok) return refused;
     throw new Error('unreachable: sizeEntry accepted what entryQuantity refused');
@@ -367,7 +475,8 @@ export class PositionManager {
     checkOrder(price, time, false);
     const slip = slippageRate === undefined ? this.slippageRate : checkOrderRate(slippageRate);
     const slot = this.slotFor(symbol, strategy);
-    return slot.open ? 0 : this.openSlot(slot, price, time, sizing, slip);
+    if (slot.open) { this.refusal = null; return 0; }
+    return this.openSlot(slot, price, time, sizing, slip);
   }
 
   /**
@@ -478,7 +587,12 @@ export class PositionManager {
   private openSlot(slot: Slot, price: number, time: number, sizing: Sizing, slip: number): number {
     const fill = buyFillPrice(price, slip);
     const quantity = entryQuantity(sizing, fill, this.feeRate, this.cashKrw, this.equity, this.lotStep);
+    this.refusal = null;
     if (quantity <= 0) return 0;
+    if (this.orderRules !== undefined) {
+      const refused = this.orderRules.check({ symbol: slot.symbol, price, quantity });
+      if (refused !== null) { this.refusal = refused; return 0; }
+    }
     const notional = quantity * fill;
     const fee = notional * this.feeRate;
     this.cashKrw -= notional + fee;

@@ -16,8 +16,8 @@ export abstract class ResultsError extends Error {
 export class ResultNotFoundError extends ResultsError {
   readonly code = 'NOT_FOUND' as const;
   constructor(
-    /** What was looked up: `run`, `preset` or `job`. */
-    readonly entity: 'run' | 'preset' | 'job',
+    /** What was looked up: `run`, `preset`, `job` or `paper-session`. */
+    readonly entity: 'run' | 'preset' | 'job' | 'paper-session',
     /** The id or name that was not found. */
     readonly key: string,
   ) {
@@ -30,8 +30,11 @@ export class ResultConflictError extends ResultsError {
   readonly code = 'CONFLICT' as const;
   constructor(
     message: string,
-    /** Which unique key collided: `preset_name` or `idempotency_key`. */
-    readonly key: 'preset_name' | 'idempotency_key',
+    /**
+     * Which unique key or state collided: `preset_name`, `idempotency_key`, `paper_session_name`
+     * (a live session already has the name) or `paper_session_state` (stop of a session that is not running).
+     */
+    readonly key: 'preset_name' | 'idempotency_key' | 'paper_session_name' | 'paper_session_state',
     /** The id of the row that already holds the key, when known. */
     readonly existingId?: string,
     options?: { cause?: unknown },
@@ -116,6 +119,22 @@ export class LegacyFileError extends ResultsError {
   }
 }
 
+/**
+ * This process no longer holds the lease of a paper session (it expired and another process took
+ * the session over). The caller must stop running the session at once and write nothing more.
+ */
+export class LeaseLostError extends ResultsError {
+  readonly code = 'LEASE_LOST' as const;
+  constructor(
+    /** The session whose lease was lost. */
+    readonly sessionId: string,
+    /** This process's owner id. */
+    readonly owner: string,
+  ) {
+    super(`Paper session ${sessionId}: the lease held by ${owner} expired or was taken over; stop running it here`);
+  }
+}
+
 /** Every error code this library uses. */
 export type ResultsErrorCode =
   | ResultNotFoundError['code']
@@ -124,7 +143,8 @@ export type ResultsErrorCode =
   | DatabaseUnavailableError['code']
   | DatabaseQueryError['code']
   | ArchiveStorageError['code']
-  | LegacyFileError['code'];
+  | LegacyFileError['code']
+  | LeaseLostError['code'];
 
 /** Network-level error codes of Node sockets that mean "no server to talk to". */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE']);

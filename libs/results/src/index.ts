@@ -19,3 +19,4 @@ export * from './job-record-repository';
 export * from './legacy';
 export * from './api-keys/api-key-entity';
 export * from './api-keys/api-key-repository';
+export * from './paper/paper-repository';

@@ -6,7 +6,7 @@
  * variable the code reads. Each check is also shown to catch a broken input.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -31,10 +31,14 @@ describe('Dockerfiles', () => {
     it(`${file} passes the Dockerfile lint and the project rules`, () => {
       const text = read(file);
       const df = parseDockerfile(text);
-      const findings = [...lintDockerfile(df), ...checkAppImage(df, { ...exp, dockerignore: read(`${file}.dockerignore`) })];
+      const findings = [...lintDockerfile(df), ...checkAppImage(df, { ...exp, dockerignore: read('.dockerignore') })];
       expect(show(findings)).toBe('');
       expect(df.stages.map((s) => s.name)).toEqual(['deps', 'build', 'prod-deps', 'runtime']);
-      expect(df.stages[3].image).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
+      expect(df.stages[3].image).toMatch(/^node:(22|24)\.\d+\.\d+-bookworm-slim$/); // a supported LTS, pinned
+      // No BuildKit-only features: no `# syntax=` directive (it pulls a frontend image) and no per-Dockerfile ignore file.
+      expect({ file, syntaxDirective: /^#\s*syntax=/m.test(text) }).toEqual({ file, syntaxDirective: false });
+      // The runtime stage gets no source maps, declarations or test helpers.
+      expect(df.stages[1].instructions.map((i) => i.args).join('\n')).toMatch(/-name '\*\.map'.*-name '\*\.d\.ts'[\s\S]*-name testing/);
       expect(name).toBeTruthy();
     });
   }
@@ -65,7 +69,7 @@ describe('Dockerfiles', () => {
   describe('the project rules catch drift in the real Dockerfiles', () => {
     const { file, exp } = images.api;
     const text = read(file);
-    const ignore = read(`${file}.dockerignore`);
+    const ignore = read('.dockerignore');
     const check = (t: string, ig = ignore) => checkAppImage(parseDockerfile(t), { ...exp, dockerignore: ig });
     it('a workspace manifest not copied before npm ci (CH101)', () => {
       const f = check(text.replace('COPY libs/jobs/package.json libs/jobs/\n', ''));
@@ -88,14 +92,14 @@ describe('Dockerfiles', () => {
   });
 
   it('the .dockerignore keeps build inputs and drops local artefacts', () => {
-    const ignore = read('docker/api.Dockerfile.dockerignore');
+    const ignore = read('.dockerignore');
     for (const p of ['node_modules/x', 'libs/engine/dist/index.js', 'apps/api/node_modules/a', '.git/HEAD', 'coinhts-results/backtests/x', 'libs/engine/src/a.test.ts', '.env']) {
       expect({ p, ignored: isIgnored(p, ignore) }).toEqual({ p, ignored: true });
     }
     for (const p of ['package.json', 'package-lock.json', 'libs/engine/src/index.ts', 'apps/api/src/main.ts', 'data/sample/KRW-BTC', 'nx.json', 'tsconfig.base.json']) {
       expect({ p, ignored: isIgnored(p, ignore) }).toEqual({ p, ignored: false });
     }
-    expect(read('docker/worker.Dockerfile.dockerignore')).toBe(ignore);
+    expect(readdirSync(join(root, 'docker')).filter((f) => f.endsWith('.dockerignore'))).toEqual([]);
   });
 });
 
@@ -155,47 +159,66 @@ describe('docker/compose.yml', () => {
     broken.services['redis']['command'] = ['redis-server'];
     delete (broken.services['api']['depends_on'] as Record<string, unknown>)['migrate'];
     broken.services['postgres']['image'] = 'postgres:latest';
-    broken.services['minio-init']['restart'] = 'always';
-    expect(rules(checkCompose(broken))).toEqual(['CC010', 'CC011', 'CC021', 'CC033', 'CC040', 'CC060']);
+    broken.services['s3-init']['restart'] = 'always';
+    broken.services['postgres']['healthcheck'] = { test: ['CMD-SHELL', 'pg_isready -U coinhts'] };
+    broken.services['s3']['ports'] = ['9001:9001'];
+    broken.services['migrate']['build'] = { context: '..', dockerfile: 'docker/api.Dockerfile' };
+    broken.services['migrate']['command'] = ['node', 'apps/cli/dist/main.js', 'db', 'migrate'];
+    expect(rules(checkCompose(broken))).toEqual(['CC010', 'CC011', 'CC013', 'CC021', 'CC031', 'CC032', 'CC033', 'CC036', 'CC040', 'CC060']);
   });
 });
 
-describe('docker/minio-init.sh', () => {
+describe('docker/s3-init.sh', () => {
   let tmp: string;
   beforeAll(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'coinhts-mc-'));
-    // A stand-in for `mc` that records its arguments and the lifecycle JSON it is given.
-    writeFileSync(join(tmp, 'mc'), '#!/bin/sh\necho "$*" >> "$MC_LOG"\nif [ "$1 $2" = "ilm import" ]; then cat > "$MC_IMPORT"; fi\nexit 0\n');
-    chmodSync(join(tmp, 'mc'), 0o755);
+    tmp = mkdtempSync(join(tmpdir(), 'coinhts-aws-'));
+    // A stand-in for `aws` that records its arguments and the lifecycle JSON it is given (file://…).
+    writeFileSync(join(tmp, 'aws'), '#!/bin/sh\necho "$*" >> "$AWS_LOG"\nfor a in "$@"; do case "$a" in file://*) cat "${a#file://}" > "$AWS_IMPORT";; esac; done\ncase "$*" in *head-bucket*) exit 1;; esac\nexit 0\n');
+    chmodSync(join(tmp, 'aws'), 0o755);
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   const run = (env: Record<string, string>) => {
-    const log = join(tmp, `log-${Object.values(env).join('-')}`);
+    const log = join(tmp, `log-${Object.values(env).join('-').replace(/[^A-Za-z0-9-]/g, '_')}`);
     const imported = `${log}.json`;
-    const r = spawnSync('sh', [join(root, 'docker/minio-init.sh')], {
+    const r = spawnSync('sh', [join(root, 'docker/s3-init.sh')], {
       encoding: 'utf8',
       timeout: 30_000,
-      env: { PATH: `${tmp}:${process.env['PATH'] ?? ''}`, MC_LOG: log, MC_IMPORT: imported, MINIO_ROOT_USER: 'u', MINIO_ROOT_PASSWORD: 'p', ...env },
+      env: { PATH: `${tmp}:${process.env['PATH'] ?? ''}`, AWS_LOG: log, AWS_IMPORT: imported, AWS_ACCESS_KEY_ID: 'u', AWS_SECRET_ACCESS_KEY: 'p', ...env },
     });
     return { status: r.status, stderr: r.stderr, calls: readFileSync(log, 'utf8').trim().split('\n'), lifecycle: JSON.parse(readFileSync(imported, 'utf8')) as { Rules: unknown[] } };
   };
+  const api = (args: string) => `--endpoint-url http://s3:9000 --output json s3api ${args}`;
 
-  it('creates the bucket, enables versioning and imports the same lifecycle rules as bucket-setup (minus the multipart rule MinIO refuses)', () => {
-    const r = run({ S3_BUCKET: 'coinhts-x', ARCHIVE_EXPIRE_DAYS: '30', NONCURRENT_EXPIRE_DAYS: '7' });
-    expect(r.status).toBe(0);
-    expect(r.calls).toEqual(expect.arrayContaining(['mb --ignore-existing coinhts/coinhts-x', 'version enable coinhts/coinhts-x', 'ilm import coinhts/coinhts-x']));
-    expect(r.calls[0]).toMatch(/^alias set coinhts http:\/\/minio:9000 u p$/);
+  it('waits for the S3 API, creates the bucket, enables versioning and puts the same lifecycle rules as bucket-setup (minus the multipart rule)', () => {
+    const r = run({ RESULTS_STORE: 's3://coinhts-x/', ARCHIVE_EXPIRE_DAYS: '30', NONCURRENT_EXPIRE_DAYS: '7' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.calls.slice(0, 5)).toEqual([
+      api('list-buckets'),
+      api('head-bucket --bucket coinhts-x'),
+      api('create-bucket --bucket coinhts-x'),
+      api('put-bucket-versioning --bucket coinhts-x --versioning-configuration Status=Enabled'),
+      api('put-bucket-lifecycle-configuration --bucket coinhts-x --lifecycle-configuration file:///tmp/lifecycle.json'),
+    ]);
     expect(r.lifecycle.Rules).toEqual(lifecycleRules({ archiveExpireDays: 30, noncurrentExpireDays: 7, abortMultipartDays: 0 }));
   });
 
-  it('ARCHIVE_EXPIRE_DAYS=0 keeps run archives (no expiration rule) and other days are honoured', () => {
-    expect(run({ S3_BUCKET: 'coinhts-y', ARCHIVE_EXPIRE_DAYS: '0', NONCURRENT_EXPIRE_DAYS: '3' }).lifecycle.Rules).toEqual(
+  it('ARCHIVE_EXPIRE_DAYS=0 keeps run archives (no expiration rule); other days, the bucket and the prefix of RESULTS_STORE are honoured', () => {
+    expect(run({ RESULTS_STORE: 'file:/data/results', S3_BUCKET: 'coinhts-y', ARCHIVE_EXPIRE_DAYS: '0', NONCURRENT_EXPIRE_DAYS: '3' }).lifecycle.Rules).toEqual(
       lifecycleRules({ archiveExpireDays: 0, noncurrentExpireDays: 3, abortMultipartDays: 0 }),
     );
-    expect(run({ S3_BUCKET: 'coinhts-z', ARCHIVE_EXPIRE_DAYS: '90', NONCURRENT_EXPIRE_DAYS: '7' }).lifecycle.Rules[0]).toEqual(
-      { ID: 'expire-run-archives', Status: 'Enabled', Filter: { Prefix: 'backtests/' }, Expiration: { Days: 90 } },
+    const prefixed = run({ RESULTS_STORE: 's3://coinhts-z/prod/', ARCHIVE_EXPIRE_DAYS: '90', NONCURRENT_EXPIRE_DAYS: '7' });
+    expect(prefixed.calls).toContain(api('create-bucket --bucket coinhts-z'));
+    expect(prefixed.lifecycle.Rules).toEqual(
+      lifecycleRules({ archiveExpireDays: 90, noncurrentExpireDays: 7, abortMultipartDays: 0, keyPrefix: 'prod/' }),
     );
+  });
+
+  it('gives up with a clear message when the S3 API never answers (bounded wait)', () => {
+    writeFileSync(join(tmp, 'aws'), '#!/bin/sh\necho "connection refused" >&2\nexit 255\n');
+    const r = spawnSync('sh', [join(root, 'docker/s3-init.sh')], { encoding: 'utf8', timeout: 30_000, env: { PATH: `${tmp}:${process.env['PATH'] ?? ''}`, AWS_ACCESS_KEY_ID: 'u', AWS_SECRET_ACCESS_KEY: 'p', S3_INIT_WAIT_S: '1' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('s3-init: the S3 API at http://s3:9000 did not answer within 1 s');
   });
 });
 
@@ -226,5 +249,40 @@ describe('.env.example', () => {
 
   it('the compose scan finds interpolations but not $$ escapes (so the coverage check can fail)', () => {
     expect(composeVariables('a: ${A:-1}\nb: $${NOT}\nc: ${C:?x}')).toEqual(['A', 'C']);
+  });
+});
+
+/** Variable names each app's configuration reads: the lists of the one configuration module (@coinhts/config). */
+function appConfigVariables(app: 'api' | 'worker' | 'cli'): string[] {
+  return [...VARIABLES_BY_APP[app]];
+}
+
+describe('docker/compose.yml passes every setting an app reads, and nothing else', () => {
+  const doc = parseYaml(read('docker/compose.yml'), { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> }> };
+  const passed = (service: string) => Object.keys(doc.services[service]?.environment ?? {}).sort();
+  const documented = dotenvNames(read('.env.example'));
+  // Read by the AWS SDK itself (not by our config modules); compose sets them for every app.
+  const sdkVariables = ['AWS_REQUEST_CHECKSUM_CALCULATION', 'AWS_RESPONSE_CHECKSUM_VALIDATION'];
+
+  for (const [service, app] of [['api', 'api'], ['worker', 'worker']] as const) {
+    it(`${service}: compose passes exactly the variables apps/${app} reads`, () => {
+      const reads = appConfigVariables(app);
+      expect(reads.length).toBeGreaterThan(10);
+      expect({ service, passedButNotRead: passed(service).filter((v) => !reads.includes(v) && !sdkVariables.includes(v)) }).toEqual({ service, passedButNotRead: [] });
+      expect({ service, readButNotPassed: reads.filter((v) => !passed(service).includes(v)) }).toEqual({ service, readButNotPassed: [] });
+    });
+  }
+
+  it('migrate: the CLI gets every variable it reads (but the debug switch and the alert settings of `alerts test`)', () => {
+    const reads = appConfigVariables('cli').filter((v) => documented.has(v) && v !== 'COINHTS_DEBUG' && !/^(ALERT_|SMTP_)/.test(v));
+    expect(reads).toEqual(expect.arrayContaining(['DATABASE_URL', 'RESULTS_STORE']));
+    expect(reads.filter((v) => !passed('migrate').includes(v))).toEqual([]);
+  });
+
+  it('the comparison fails when compose drops or invents a variable', () => {
+    const reads = appConfigVariables('worker');
+    const dropped = passed('worker').filter((v) => v !== 'STOP_GRACE_MS');
+    expect(reads.filter((v) => !dropped.includes(v))).toEqual(['STOP_GRACE_MS']);
+    expect([...passed('worker'), 'NOT_READ_BY_ANYONE'].filter((v) => !reads.includes(v) && !sdkVariables.includes(v))).toEqual(['NOT_READ_BY_ANYONE']);
   });
 });

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ApiError, ApiErrorCode } from '../http/api-error';
 import { setPrincipal } from '../http/request-context';
+import type { FailedKeyLimiter } from './failed-key-limiter';
 import type { KeyVerifier } from './key-verifier';
 import { hasScope, type Scope } from './principal';
 
@@ -28,6 +30,8 @@ export function presentedKey(req: Request): string | undefined {
 export interface RequireScopeOptions {
   /** Ask browsers for HTTP Basic credentials on 401 (admin page). */
   readonly basicChallenge?: boolean;
+  /** Limits unknown/revoked keys per client address (429 once over, without a database lookup). */
+  readonly failedKeys?: FailedKeyLimiter;
 }
 
 /** Middleware: 401 without a valid key, 403 when the key lacks `scope`. */
@@ -39,11 +43,20 @@ export function requireScope(verifier: KeyVerifier, scope: Scope, options: Requi
       challenge();
       throw new ApiError(ApiErrorCode.Unauthenticated, 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
     }
+    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const keyHash = options.failedKeys ? createHash('sha256').update(key).digest('hex') : '';
+    const blocked = options.failedKeys?.blockedForS(client, keyHash) ?? 0;
+    if (blocked > 0 && options.failedKeys) {
+      res.setHeader('Retry-After', String(blocked));
+      throw new ApiError(ApiErrorCode.RateLimited, `Too many unknown or revoked API keys from this client (${options.failedKeys.max} per ${options.failedKeys.windowMs / 1000} s); retry in ${blocked} s`, { limit: options.failedKeys.max, window_ms: options.failedKeys.windowMs, retry_after_s: blocked });
+    }
     const principal = await verifier.verify(key);
     if (!principal) {
+      options.failedKeys?.fail(client);
       challenge();
       throw new ApiError(ApiErrorCode.Unauthenticated, 'The API key is unknown or revoked');
     }
+    options.failedKeys?.succeeded(keyHash);
     setPrincipal(res, principal);
     if (!hasScope(principal, scope)) {
       throw new ApiError(ApiErrorCode.Forbidden, `This route needs the "${scope}" scope; the key has ${principal.scopes.join(', ')}`, { required: scope, granted: principal.scopes });

@@ -33,3 +33,20 @@ describe('rate limit', () => {
     for (let i = 0; i < 5; i++) await request(t.app).get('/healthz').expect(200);
   });
 });
+
+describe('failed key attempts', () => {
+  it('are limited per client: 20 unknown keys a minute, then 429 with Retry-After without asking the database', async () => {
+    const bad = (i: number) => request(t.app).get('/api/v1/strategies').set('Authorization', `Bearer chts_not-a-key-${i}`);
+    for (let i = 0; i < 20; i++) expectErrorShape((await bad(i).expect(401)).body, 'UNAUTHENTICATED');
+    const r = await bad(20).expect(429);
+    const e = expectErrorShape(r.body, 'RATE_LIMITED');
+    expect(e.message).toMatch(/unknown or revoked API keys/);
+    expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(r.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // A request without any key is not a guess: still a plain 401.
+    await request(t.app).get('/api/v1/strategies').expect(401);
+    // A key that verified recently is not held back by guesses from the same address.
+    await request(t.app).get('/api/v1/strategies').set('Authorization', `Bearer ${t.keys.admin}`).expect(200);
+  });
+});
+

@@ -30,8 +30,12 @@ export const ApiErrorCode = {
   NotFound: 'NOT_FOUND',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** The request target (path + query) is longer than the server accepts. */
+  UriTooLong: 'URI_TOO_LONG',
   RequestTooLarge: 'REQUEST_TOO_LARGE',
   RateLimited: 'RATE_LIMITED',
+  /** The request conflicts with the server's state or configuration. */
+  Conflict: 'CONFLICT',
   AlreadyFinished: 'ALREADY_FINISHED',
   NoData: 'NO_DATA',
   ShuttingDown: 'SHUTTING_DOWN',

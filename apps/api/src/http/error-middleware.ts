@@ -43,6 +43,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   // size
   PAYLOAD_TOO_LARGE: 413,
   REQUEST_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   // throttling
   RATE_LIMITED: 429,
   // client went away while its run was computed
@@ -107,8 +108,41 @@ function issuesOf(err: unknown, prefix: string): FieldIssue[] | undefined {
   });
 }
 
+/** node-redis errors raised while Redis is out of reach (the client is offline, closed or timing out). */
+const REDIS_DOWN_ERRORS = new Set(['ClientOfflineError', 'ClientClosedError', 'SocketClosedUnexpectedlyError', 'ConnectionTimeoutError', 'ReconnectStrategyError', 'SocketTimeoutError', 'DisconnectsClientError']);
+/** Socket errors of a backing service that is down or restarting. */
+const SOCKET_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Seconds a client is asked to wait (`Retry-After`) when a backing service is out of reach. */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+
+/**
+ * Which backing service an error says is out of reach — PostgreSQL (connection refused or
+ * terminated, SQLSTATE class 08, 57P01–57P03, 53300) or Redis (node-redis offline/closed errors)
+ * — or undefined when the error is something else. Follows `cause` and TypeORM's `driverError`.
+ */
+export function unavailableService(err: unknown): 'database' | 'Redis' | 'a backing service' | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    // node-redis does not set `name`; its classes tell.
+    const names = [field(e, 'name'), (e as { constructor?: { name?: unknown } }).constructor?.name];
+    if (names.some((n) => typeof n === 'string' && REDIS_DOWN_ERRORS.has(n))) return 'Redis';
+    const code = field(e, 'code');
+    if (typeof code === 'string') {
+      if (/^08[0-9A-Z]{3}$/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return 'database';
+      if (SOCKET_DOWN_CODES.has(code)) return 'a backing service';
+    }
+    const message = field(e, 'message');
+    if (typeof message === 'string' && /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(message)) return 'database';
+    e = field(e, 'driverError') ?? field(e, 'cause');
+  }
+  return undefined;
+}
+
 function classify(err: unknown): Classified {
   if (err instanceof ApiError) return { code: err.code, message: err.message, details: err.details ?? null };
+  const down = unavailableService(err);
+  if (down) {
+    return { code: 'UNAVAILABLE', message: `${down === 'database' ? 'The database' : down === 'Redis' ? 'Redis (the job queue)' : 'A backing service'} is out of reach; retry in ${UNAVAILABLE_RETRY_AFTER_S} s`, details: { retry_after_s: UNAVAILABLE_RETRY_AFTER_S } };
+  }
   const type = field(err, 'type');
   if (typeof type === 'string' && BODY_PARSER_CODES[type]) {
     const code = BODY_PARSER_CODES[type];
@@ -135,6 +169,13 @@ function classify(err: unknown): Classified {
     }
     return { code, message, details: Object.keys(details).length > 0 ? details : null };
   }
+  // Other client errors of Express and its parsers (http-errors with `expose`): their message is
+  // written for clients; anything else stays hidden behind INTERNAL.
+  const httpStatus = field(err, 'status') ?? field(err, 'statusCode');
+  if (typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500 && field(err, 'expose') === true) {
+    const code = httpStatus === 413 ? ApiErrorCode.PayloadTooLarge : httpStatus === 415 ? ApiErrorCode.UnsupportedMediaType : ApiErrorCode.BadRequest;
+    return { code, message: err instanceof Error ? err.message : 'Bad request', details: null };
+  }
   return { code: 'INTERNAL', message: 'Internal server error', details: null };
 }
 
@@ -157,6 +198,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       const allow = (c.details as { allow?: string[] }).allow;
       if (allow) res.setHeader('Allow', allow.join(', '));
     }
+    if (status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
     const body: ErrorBody = { error: { code: c.code, message: c.message, details: c.details, request_id: requestId } };
     res.status(status).json(body);
   };

@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { importFiles, inventory } from '@coinhts/market-data';
+import { resolve } from 'node:path';
+import { importUpload, inventory } from '@coinhts/market-data';
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../http/api-error';
@@ -11,6 +8,9 @@ import { jsonBody, parseInput } from '../http/validate';
 import type { RouteDeps } from './deps';
 import { ImportQuerySchema, InventoryQuerySchema, RefreshBodySchema, TaskAcceptedSchema, TaskIdParamsSchema, TaskStatusSchema } from './schemas';
 import { iso, taskStatusView } from './views';
+
+/** The repository's tracked, synthetic sample set (apps/api/src/routes → repo root → data/sample); imports never write there. */
+const BUNDLED_SAMPLE = resolve(__dirname, '..', '..', '..', '..', 'data', 'sample');
 
 const CSV_TYPES = ['text/csv', 'text/plain', 'application/csv'];
 const PARQUET_TYPES = ['application/vnd.apache.parquet', 'application/x-parquet', 'application/octet-stream'];
@@ -80,22 +80,20 @@ export function dataRoutes(deps: RouteDeps): RouteDef[] {
           if (type && !req.is([...CSV_TYPES, ...PARQUET_TYPES])) throw new ApiError(ApiErrorCode.UnsupportedMediaType, `Send the file as text/csv or application/vnd.apache.parquet (got ${type})`);
           throw new ApiError(ApiErrorCode.ValidationFailed, 'The request body must be the CSV or Parquet file', { issues: [{ field: 'body', message: 'is empty' }] });
         }
+        if (!q.dry_run && resolve(deps.candles.root) === BUNDLED_SAMPLE) {
+          throw new ApiError(ApiErrorCode.Conflict, 'DATA_ROOT is the bundled synthetic sample set of the repository; imports do not write there. Set DATA_ROOT to a folder of your own (a dry run is allowed).');
+        }
         const bytes = req.body as Buffer;
         const isParquet = bytes.length >= 4 && bytes.subarray(0, 4).toString('latin1') === 'PAR1';
-        const dir = await mkdtemp(join(tmpdir(), 'coinhts-upload-'));
-        const file = join(dir, `${randomUUID()}.${isParquet ? 'parquet' : 'csv'}`);
-        try {
-          await writeFile(file, bytes);
-          const r = await importFiles(deps.candles, [file], { symbol: q.symbol, timeframe: q.timeframe, quality: q.quality, dryRun: q.dry_run, zone: deps.config.timeZone });
-          const f = r.files[0];
-          const w = r.writes[0];
-          res.status(q.dry_run ? 200 : 201).json({
-            dry_run: q.dry_run, symbol: f.symbol, timeframe: f.timeframe, rows: f.rows, inserted: w?.inserted ?? 0, replaced: w?.replaced ?? 0,
-            quality: f.quality as unknown as { verdict: string }, repaired: f.repair !== undefined,
-          });
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
+        // Parsed in memory: errors name the file `upload.csv` / `upload.parquet`, never a server path.
+        const name = isParquet ? 'upload.parquet' : 'upload.csv';
+        const r = await importUpload(deps.candles, { name, bytes }, { symbol: q.symbol, timeframe: q.timeframe, quality: q.quality, dryRun: q.dry_run, zone: deps.config.timeZone });
+        const f = r.files[0];
+        const w = r.writes[0];
+        res.status(q.dry_run ? 200 : 201).json({
+          dry_run: q.dry_run, symbol: f.symbol, timeframe: f.timeframe, rows: f.rows, inserted: w?.inserted ?? 0, replaced: w?.replaced ?? 0,
+          quality: f.quality as unknown as { verdict: string }, repaired: f.repair !== undefined,
+        });
       },
     },
     {

@@ -1,6 +1,7 @@
 import type { JobQueues, RunStore } from '@coinhts/jobs';
 import type { EngineBacktestExecutor, RunService } from '@coinhts/runs';
 import type { ParquetCandleStore } from '@coinhts/market-data';
+import type { PaperService } from '@coinhts/paper';
 import type { PresetRepository } from '@coinhts/results';
 import type { Logger } from 'pino';
 import type { ApiConfig } from '../config';
@@ -24,6 +25,8 @@ export interface RouteDeps {
   readonly jobs: JobQueues;
   readonly candles: ParquetCandleStore;
   readonly executor: EngineBacktestExecutor;
+  /** Paper-trading sessions (start/stop/views; the sessions run in apps/paper). */
+  readonly paper: PaperService;
   readonly readiness: readonly ReadinessCheck[];
   readonly isShuttingDown: () => boolean;
   readonly clock: () => number;

@@ -3,6 +3,7 @@
  * (the same ones the queue payloads are checked with); these add queries and responses.
  */
 import { z } from 'zod';
+import { intQueryParam, timeQueryParam } from '../http/input-guard';
 
 /** Links to related resources. */
 export const LinksSchema = z.record(z.string(), z.string());
@@ -84,7 +85,6 @@ export const RunPageSchema = z.object({
 });
 
 const numberParam = z.coerce.number({ error: () => 'must be a number' }).refine(Number.isFinite, 'must be a finite number');
-const timeParam = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date or time');
 
 /** Query of `GET /api/v1/backtests`. */
 export const RunListQuerySchema = z.strictObject({
@@ -92,13 +92,13 @@ export const RunListQuerySchema = z.strictObject({
   symbol: z.string().min(1).max(40).optional().describe('runs that include this symbol'),
   status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']).optional(),
   kind: z.enum(['sync', 'async', 'sweep']).optional(),
-  created_from: timeParam.optional().describe('created at or after (ISO 8601)'),
-  created_to: timeParam.optional().describe('created at or before (ISO 8601)'),
+  created_from: timeQueryParam.optional().describe('created at or after (ISO 8601)'),
+  created_to: timeQueryParam.optional().describe('created at or before (ISO 8601)'),
   min_return_pct: numberParam.optional(),
   max_return_pct: numberParam.optional(),
   min_sharpe: numberParam.optional(),
   max_sharpe: numberParam.optional(),
-  limit: z.coerce.number({ error: () => 'must be a whole number' }).int('must be a whole number').min(1).max(500).default(50),
+  limit: intQueryParam(1, 500).default(50),
   cursor: z.string().min(1).max(500).optional().describe('next_cursor of the previous page'),
 });
 
@@ -165,8 +165,8 @@ export const SweepRunSchema = StoredRunSchema.extend({
 
 /** Query of `GET /api/v1/sweeps/{id}`: a window of the ranking. */
 export const SweepRankingQuerySchema = z.strictObject({
-  offset: z.coerce.number({ error: () => 'must be a whole number' }).int('must be a whole number').min(0).default(0),
-  limit: z.coerce.number({ error: () => 'must be a whole number' }).int('must be a whole number').min(1).max(10_000).default(100),
+  offset: intQueryParam(0, 10_000_000).default(0),
+  limit: intQueryParam(1, 10_000).default(100),
 });
 
 /** `POST …/async` and `POST /api/v1/sweeps` answer. */

@@ -55,6 +55,6 @@ export function taskStatusView(s: JobStatus, base: string) {
     case 'failed':
       return { ...common, state: s.state, progress: 1, stage: 'failed', error: s.error, run_id: null, finished_at: iso(s.finishedAt), links };
     case 'cancelled':
-      return { ...common, state: s.state, progress: 1, stage: 'cancelled', error: { code: 'CANCELLED', message: s.reason, retryable: false }, run_id: null, finished_at: iso(s.cancelledAt), links };
+      return { ...common, state: s.state, progress: s.progress, stage: 'cancelled', error: { code: 'CANCELLED', message: s.reason, retryable: false }, run_id: null, finished_at: iso(s.cancelledAt), links };
   }
 }

@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import type { CommandContext } from './context';
 import { register as registerAlerts } from './alerts';
 import { register as registerBacktest } from './backtest';
+import { register as registerCheckStrategy } from './check-strategy';
 import { register as registerData } from './data';
 import { register as registerDb } from './db';
+import { register as registerPaper } from './paper';
 import { register as registerResults } from './results';
 import { register as registerResultsLegacy } from './results-legacy';
 import { register as registerStrategies } from './strategies';
@@ -25,9 +27,11 @@ const registrars: readonly ((program: Command, ctx: CommandContext) => void)[] =
   registerBacktest,
   registerSweep,
   registerStrategies,
+  registerCheckStrategy,
   registerResults,
   registerResultsLegacy,
   registerData,
   registerDb,
   registerAlerts,
+  registerPaper,
 ];

@@ -10,10 +10,14 @@ const EXPECTED_DEFAULTS: Record<string, Record<string, unknown>> = {
   volume_zone_breakout: { volume_window: 10, top_percentile: 0.2, breakout_buffer: 0, hold_period_bars: 1, num_bins: 20, include_wicks: true },
   sma_crossover: { fast_period: 10, slow_period: 30, hold_period_bars: 1 },
   rsi_reversion: { period: 14, oversold: 30, overbought: 70, hold_period_bars: 1 },
+  // the usual textbook settings: Bollinger 20 / 2, MACD 12 / 26 / 9, turtle system 1 (20-bar entry, 10-bar exit)
+  bollinger_breakout: { period: 20, std_devs: 2, hold_period_bars: 1 },
+  macd_crossover: { fast_period: 12, slow_period: 26, signal_period: 9, hold_period_bars: 1 },
+  donchian_breakout: { entry_period: 20, exit_period: 10, hold_period_bars: 1 },
 };
 
 describe('coinhts strategies', () => {
-  it('lists the four strategies with each parameter\'s type, default and range', async () => {
+  it('lists the built-in strategies with each parameter\'s type, default and range', async () => {
     const r = await runCoinhts(['strategies'], env());
     expect(r.code).toBe(0);
     for (const name of Object.keys(EXPECTED_DEFAULTS)) expect(r.out).toMatch(new RegExp(`^${name} — `, 'm'));

@@ -110,6 +110,20 @@ describe('coinhts sweep options', () => {
     expect(process.listenerCount('SIGINT')).toBe(0);
   });
 
+  it('--heatmap x,y prints the ranking metric per pair and the verdict next to the best set', async () => {
+    const text = await runCoinhts(['sweep', '--strategy', 'sma_crossover', '--space', 'fast=5,10', '--space', 'slow=30,60', '--heatmap', 'fast,slow', '--workers', '1'], { env: env() });
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/slow_period \\ fast_period\s+5\s+10\n30\s/);
+    expect(text.out).toMatch(/overfitting verdict of the best set: deflated Sharpe ratio \d\.\d{3} .*; probability of backtest overfitting \d\.\d{3} \(CSCV, 8 blocks, 70 splits\)/);
+    const json = await runCoinhts(['sweep', '--strategy', 'sma_crossover', '--space', 'fast=5,10', '--space', 'slow=30,60', '--heatmap', 'fast,slow', '--workers', '1', '--json'], { env: env() });
+    const doc = JSON.parse(json.out) as SweepDoc & { heatmap: { xValues: number[]; yValues: number[]; cells: (number | null)[][] } };
+    // one set per cell (two parameters only): each cell is that set's score in the ranked rows
+    for (const r of doc.rows) {
+      const i = doc.heatmap.xValues.indexOf(r.params.fast_period), j = doc.heatmap.yValues.indexOf(r.params.slow_period);
+      expect(doc.heatmap.cells[j][i]).toBe(r.score);
+    }
+  });
+
   const bad: [string, string[], RegExp][] = [
     ['no --space', [], /name at least one parameter to sweep: --space name=min:max:step/],
     ['unknown parameter', ['--space', 'speed=1:3:1'], /--space speed: not a parameter of sma_crossover; its parameters are fast_period, slow_period, hold_period_bars/],
@@ -120,6 +134,8 @@ describe('coinhts sweep options', () => {
     ['walk-forward windows too large', ['--space', 'fast=5,10', '--walk-forward', '--in-sample-bars', '1000', '--out-of-sample-bars', '200'], /in-sample \(1000\) \+ out-of-sample \(200\) bars exceed the 1096 bars of KRW-BTC/],
     ['swept and fixed', ['--space', 'fast=5,10', '--param', 'fast_period=3'], /fast_period is both a --param and a --space/],
     ['zero workers', ['--space', 'fast=5,10', '--workers', '0'], /--workers must be a whole number from 1 to 256/],
+    ['heat map of one parameter', ['--space', 'fast=5,10', '--heatmap', 'fast'], /--heatmap expects two different swept parameters as x,y \(swept: fast_period\); got "fast"/],
+    ['heat map of a parameter not swept', ['--space', 'fast=5,10', '--space', 'slow=30,60', '--heatmap', 'fast,hold'], /--heatmap expects two different swept parameters as x,y \(swept: fast_period, slow_period\)/],
   ];
   it.each(bad)('bad input: %s exits 2', async (_name, args, message) => {
     const r = await runCoinhts(['sweep', '--strategy', 'sma_crossover', ...args], { env: env() });

@@ -10,6 +10,7 @@ import { engineSeries, qualityNotes } from '../candle-input';
 import { CliUsageError } from '../errors';
 import { collect, intFlag, resolveNames } from '../flag-values';
 import { createProgressBar } from '../format/progress-bar';
+import { formatHeatmap } from '../format/heatmap';
 import { fixed, formatTable, pctOfFraction, utc } from '../format/text-table';
 import type { CommandContext } from './context';
 import { addRunFlags, loadRunCandles, strategyInputs, type RunFlags } from './run-flags';
@@ -29,6 +30,7 @@ interface SweepFlags extends RunFlags {
   readonly anchored?: boolean;
   readonly out?: string;
   readonly json?: boolean;
+  readonly heatmap?: string;
 }
 
 /** Metric columns of sweep.csv, in order. */
@@ -91,7 +93,17 @@ function formatSweep(res: SweepResult, names: readonly string[], top: number): s
     rows.push([String(i + 1), ...names.map((n) => String(r.params[n])), fixed(r.score, 4), ...shown.map(([k, , d]) => (d < 0 ? pctOfFraction(m?.[k]) : fixed(m?.[k], d)))]);
   });
   const table = rows.length > 1 ? formatTable(rows, rows[0].map((_, c) => (c === 0 || c > names.length ? 'right' : 'left'))) : 'no combination could run\n';
-  return `${head}${firstError ? `rejected combinations, e.g.: ${firstError.message}\n` : ''}\n${table}`;
+  return `${head}${firstError ? `rejected combinations, e.g.: ${firstError.message}\n` : ''}\n${table}${formatVerdict(res)}${res.heatmap ? `\n${formatHeatmap(res.heatmap)}` : ''}`;
+}
+
+/** The overfitting verdict next to the best set (docs/metrics.md). */
+function formatVerdict(res: SweepResult): string {
+  const v = res.verdict;
+  if (!v) return '';
+  const d = v.deflated_sharpe;
+  const dsr = d ? `deflated Sharpe ratio ${fixed(d.dsr, 3)} (best per-bar Sharpe ${fixed(d.sharpe_per_bar, 4)} vs ${fixed(d.expected_max_sharpe, 4)} expected from ${v.trials} unskilled trials)` : 'deflated Sharpe ratio -';
+  const pbo = v.pbo ? `probability of backtest overfitting ${fixed(v.pbo.pbo, 3)} (CSCV, ${v.pbo.blocks} blocks, ${v.pbo.splits} splits)` : 'probability of backtest overfitting -';
+  return `\noverfitting verdict of the best set: ${dsr}; ${pbo}\n`;
 }
 
 function formatWalkForward(wf: WalkForwardResult, names: readonly string[]): string {
@@ -101,7 +113,10 @@ function formatWalkForward(wf: WalkForwardResult, names: readonly string[]): str
       ...names.map((n) => String(f.bestParams?.[n] ?? '-')), fixed(f.inSampleScore, 4), fixed(f.outOfSampleScore, 4), fixed(f.outOfSampleMetrics?.total_return_pct)]);
   }
   return `${formatTable(rows)}\nout-of-sample return, compounded over folds [%]: ${fixed(wf.oosCompoundedReturnPct)}\n` +
-    `mean ${wf.rankBy}: in-sample ${fixed(wf.isMeanScore, 4)}, out-of-sample ${fixed(wf.oosMeanScore, 4)} (the gap shows how much the optimisation overfits)\n`;
+    `mean ${wf.rankBy}: in-sample ${fixed(wf.isMeanScore, 4)}, out-of-sample ${fixed(wf.oosMeanScore, 4)} (the gap shows how much the optimisation overfits)\n` +
+    `parameter stability: the chosen set changed in ${wf.stability.changes} of ${Math.max(0, wf.folds.filter((f) => f.bestParams).length - 1)} fold transitions; ` +
+    `the most frequent set was chosen in ${pctOfFraction(wf.stability.modalShare, 0)} % of folds; ` +
+    `${wf.stability.params.map((p) => `${p.name}: ${p.distinct} distinct${p.relativeStd !== null ? `, relative sd ${fixed(p.relativeStd, 2)}` : ''}`).join('; ')}\n`;
 }
 
 /**
@@ -127,6 +142,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--anchored', 'walk-forward with every in-sample window starting at the first bar')
     .option('--out <dir>', 'write sweep.csv and sweep.json into this folder')
     .option('--json', 'print the result as JSON')
+    .option('--heatmap <x,y>', 'print a heat map of two swept parameters against the ranking metric (e.g. fast_period,slow_period)')
     .action(async (flags: SweepFlags) => {
       const { strategy, params, options, paramNames } = strategyInputs(flags);
       const space = parseSpace(flags.space, paramNames, strategy.name, params);
@@ -136,6 +152,14 @@ export function register(program: Command, ctx: CommandContext): void {
       if (!flags.walkForward && wfFlags.some((f) => f !== undefined)) throw new CliUsageError('--in-sample-bars, --out-of-sample-bars, --step-bars and --anchored need --walk-forward');
       if (flags.walkForward && (flags.inSampleBars === undefined || flags.outOfSampleBars === undefined)) throw new CliUsageError('--walk-forward needs --in-sample-bars N and --out-of-sample-bars M');
       const names = Object.keys(space).sort();
+      let heatmap: [string, string] | undefined;
+      if (flags.heatmap !== undefined) {
+        const parts = flags.heatmap.split(',').map((x) => x.trim());
+        const picked = parts.length === 2 ? Object.keys(resolveNames(Object.fromEntries(parts.map((x) => [x, x])), names)) : [];
+        if (picked.length !== 2 || picked.some((x) => !names.includes(x))) throw new CliUsageError(`--heatmap expects two different swept parameters as x,y (swept: ${names.join(', ')}); got "${flags.heatmap}"`);
+        if (flags.walkForward) throw new CliUsageError('--heatmap applies to a sweep, not to --walk-forward');
+        heatmap = [picked[0], picked[1]];
+      }
 
       const candles = await loadRunCandles(flags, ctx);
       for (const note of qualityNotes(candles)) ctx.io.stderr(`note: ${note}\n`);
@@ -157,7 +181,8 @@ export function register(program: Command, ctx: CommandContext): void {
         } finally {
           bar.finish();
         }
-        const doc = { ...meta, walk_forward: { in_sample_bars: flags.inSampleBars, out_of_sample_bars: flags.outOfSampleBars, step_bars: flags.stepBars ?? flags.outOfSampleBars, anchored: flags.anchored ?? false }, result: wf };
+        const result = { ...wf, oosEquity: { timestamp: Array.from(wf.oosEquity.timestamp), equity: Array.from(wf.oosEquity.equity) } };
+        const doc = { ...meta, walk_forward: { in_sample_bars: flags.inSampleBars, out_of_sample_bars: flags.outOfSampleBars, step_bars: flags.stepBars ?? flags.outOfSampleBars, anchored: flags.anchored ?? false }, result };
         if (flags.out !== undefined) await writeOut(flags.out, walkForwardCsv(wf, names), doc);
         ctx.io.stdout(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : formatWalkForward(wf, names));
         if (flags.out !== undefined && !flags.json) ctx.io.stdout(`wrote sweep.csv and sweep.json to ${resolve(flags.out)}\n`);
@@ -170,12 +195,12 @@ export function register(program: Command, ctx: CommandContext): void {
       const bar = createProgressBar({ enabled: ctx.io.isTty, write: ctx.io.stderr, unit: 'sets' });
       let res: SweepResult;
       try {
-        res = await runSweepParallel({ ...common, strategy: strategy.name, workers: flags.workers, signal: ac.signal, onProgress: (p) => bar.update(p.done, p.total) });
+        res = await runSweepParallel({ ...common, strategy: strategy.name, workers: flags.workers, heatmap, signal: ac.signal, onProgress: (p) => bar.update(p.done, p.total) });
       } finally {
         bar.finish();
         process.removeListener('SIGINT', onSigint);
       }
-      const doc = { ...meta, rank_by: res.rankBy, direction: res.direction, total: res.total, evaluated: res.evaluated, failed: res.failed, rows: res.rows.map((r, i) => ({ rank: i + 1, ...r })) };
+      const doc = { ...meta, rank_by: res.rankBy, direction: res.direction, total: res.total, evaluated: res.evaluated, failed: res.failed, verdict: res.verdict, ...(res.heatmap ? { heatmap: res.heatmap } : {}), rows: res.rows.map((r, i) => ({ rank: i + 1, ...r })) };
       if (flags.out !== undefined) await writeOut(flags.out, sweepCsv(res, names), doc);
       ctx.io.stdout(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : formatSweep(res, names, flags.top));
       if (flags.out !== undefined && !flags.json) ctx.io.stdout(`\nwrote sweep.csv and sweep.json to ${resolve(flags.out)}\n`);

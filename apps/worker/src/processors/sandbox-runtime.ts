@@ -3,6 +3,7 @@
  * worker (the sandbox inherits its environment), opens the processor runtime once, and logs
  * every job with its id and run id.
  */
+import { registerStrategyModules } from '@coinhts/engine';
 import type { JobContext, JobHandler } from '@coinhts/jobs';
 import { openProcessorRuntime, type ProcessorRuntime } from '@coinhts/runs';
 import pino, { type Logger } from 'pino';
@@ -15,6 +16,8 @@ export function sandboxRuntime(): Promise<{ rt: ProcessorRuntime; logger: Logger
   runtime ??= (async () => {
     const config = loadConfig();
     const logger = pino({ level: config.logLevel, base: { service: 'coinhts-worker', sandbox: process.pid } });
+    // The sandbox is a fresh process (or thread): it registers the plugins the worker checked at start-up.
+    await registerStrategyModules(config.strategyModules, (spec) => import(spec));
     const rt = await openProcessorRuntime({
       redisUrl: config.redisUrl,
       database: config.database,

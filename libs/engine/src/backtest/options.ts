@@ -1,3 +1,4 @@
+import { ORDER_RULE_SETS } from '@coinhts/positions';
 import { z } from 'zod';
 import { InvalidParamsError, type ParamIssue } from '../core/errors';
 
@@ -30,6 +31,8 @@ export const PORTFOLIO_OPTION_RANGES: Readonly<Record<string, string>> = {
   exit_on_sell: 'true or false',
   close_at_end: 'true or false',
   risk_free_rate_pct: 'a number in [-100, 100] (annual, percent)',
+  order_rules: '"none" or "upbit-krw" (entries off the price band\'s tick or below 5,000 KRW are refused)',
+  bars_per_year: 'a number in [1, 1e8] (bars in a year of trading, e.g. 252 for daily bars of a stock exchange) or null (the timeframe\'s, 24/7)',
 };
 
 const num = (field: string, min: number, max: number, { minExclusive = false, maxExclusive = false } = {}) => {
@@ -68,6 +71,8 @@ const pctOrNull = (field: string, max: number, maxExclusive: boolean) =>
  * | exit_on_sell | true | a Sell signal closes the position |
  * | close_at_end | true | an open position is closed at the last close |
  * | risk_free_rate_pct | 0 | annual percent, for Sharpe and Sortino |
+ * | order_rules | 'none' | venue rules for entries: 'upbit-krw' refuses prices off the tick and orders below 5,000 KRW (see @coinhts/positions `upbitKrwRules`) |
+ * | bars_per_year | null | the market calendar for annualising volatility, Sharpe and Sortino: null = a 24/7 market (365.2425 days of the finest timeframe's bars, right for crypto); 252 for daily bars of an exchange open 252 days a year, 252 × 6.5 for its hourly bars |
  */
 export const PortfolioOptionsSchema = z.strictObject({
   initial_capital: num('initial_capital', 0, 1e15, { minExclusive: true }).default(10_000_000),
@@ -87,6 +92,8 @@ export const PortfolioOptionsSchema = z.strictObject({
   exit_on_sell: z.boolean({ error: () => `must be ${PORTFOLIO_OPTION_RANGES.exit_on_sell}` }).default(true),
   close_at_end: z.boolean({ error: () => `must be ${PORTFOLIO_OPTION_RANGES.close_at_end}` }).default(true),
   risk_free_rate_pct: num('risk_free_rate_pct', -100, 100).default(0),
+  order_rules: z.enum(ORDER_RULE_SETS, { error: () => `must be ${PORTFOLIO_OPTION_RANGES.order_rules}` }).default('none'),
+  bars_per_year: num('bars_per_year', 1, 1e8).nullable().default(null),
 });
 
 /** Parsed portfolio options (defaults applied). */

@@ -74,13 +74,27 @@ describe('runBacktest: one hand-computed trade end to end', () => {
     expect(p.entries_skipped).toBe(0);
   });
 
+  it('bars_per_year: a daily stock series annualises with 252 trading days, shown in the summary', () => {
+    const stock = runBacktest({ strategy: scripted([0]), series: [BTC()], options: { ...SMALL, bars_per_year: 252 } });
+    const crypto = r.summary.portfolio;
+    const p = stock.summary.portfolio;
+    expect(stock.summary.resolved).toMatchObject({ bars_per_year: 252, calendar: 'custom' });
+    expect(stock.summary.options.bars_per_year).toBe(252);
+    // volatility and Sharpe scale with sqrt(bars per year): sqrt(252 / 365.2425) = 0.8306…, the same per-bar returns
+    expect(p.volatility_ann_pct! / crypto.volatility_ann_pct!).toBeCloseTo(Math.sqrt(252 / 365.2425), 12);
+    expect(p.sharpe! / crypto.sharpe!).toBeCloseTo(Math.sqrt(252 / 365.2425), 12);
+    expect(p.final_equity_krw).toBe(crypto.final_equity_krw);
+    expect(() => runBacktest({ strategy: scripted([0]), series: [BTC()], options: { bars_per_year: 0 } })).toThrow(/bars_per_year: .*\[1, 1e8\]/);
+  });
+
   it('summary header, period and resolved values', () => {
     const s = r.summary;
     expect(s.engine_version).toBe(ENGINE_VERSION);
     expect(s.strategy).toEqual({ name: 'scripted', title: 'Scripted signals' });
     expect(s.params).toEqual({ hold_period_bars: 1, tag: 'x' });
     expect(s.options).toMatchObject({ initial_capital: 10_000, fee_rate: 0.001, fill: 'next-open', hold_bars: 2, stop_loss_pct: null });
-    expect(s.resolved).toEqual({ hold_bars: 2, study_hold_bars: 1, bars_per_year: 365.2425, bar_ms: DAY });
+    expect(s.resolved).toEqual({ hold_bars: 2, study_hold_bars: 1, bars_per_year: 365.2425, calendar: '24/7', bar_ms: DAY });
+    expect(s.options.bars_per_year).toBeNull();
     expect(s.period).toEqual({ start_ms: T0, end_ms: T0 + 4 * DAY, start: '2024-01-01T00:00:00.000Z', end: '2024-01-05T00:00:00.000Z', bars: 5 });
     expect(s.symbols).toHaveLength(1);
     // buy and hold: 108 / 100 − 1

@@ -1,4 +1,5 @@
 import type { CandleColumns } from '../core/candles';
+import type { ColumnCache } from '../core/columns';
 import { BacktestAbortedError, InvalidParamsError, type ParamIssue } from '../core/errors';
 import type { SignalColumns } from '../core/signals';
 import type { StrategyDefinition } from '../core/strategy';
@@ -52,6 +53,8 @@ export interface BacktestRequest<P extends object = Record<string, unknown>> {
   readonly signal?: AbortSignal;
   /** Called at each stage and every ~64k simulated bars. */
   readonly onProgress?: (progress: BacktestProgress) => void;
+  /** Indicator columns shared between runs over the same candles (sweeps pass one); results are identical with or without. */
+  readonly columns?: ColumnCache;
 }
 
 /** Signal-study rows of every symbol (symbols in request order, bars in time order). */
@@ -105,8 +108,10 @@ export interface BacktestSummary {
     readonly hold_bars: number | null;
     /** Holding period of the signal study in bars (the strategy's). */
     readonly study_hold_bars: number;
-    /** Bars per year used for annualisation (the finest timeframe of the run). */
+    /** Bars per year used for annualisation: `options.bars_per_year`, or a 24/7 year of the finest timeframe's bars. */
     readonly bars_per_year: number;
+    /** `24/7` (bars_per_year from the timeframe) or `custom` (from options.bars_per_year). */
+    readonly calendar: '24/7' | 'custom';
     /** Length of a bar of that timeframe, ms. */
     readonly bar_ms: number;
   };
@@ -164,6 +169,15 @@ function checkSignals(strategy: string, s: SignalColumns, n: number): void {
 }
 
 /**
+ * The holding period the simulation uses, in bars: `hold_bars` itself, or for `'strategy'` the
+ * strategy's hold period (at least 1) — none (null) for strategies that exit on their own Sell
+ * signals. Shared by backtests and live sessions so both resolve it the same way.
+ */
+export function resolveHoldBars<P extends object>(strategy: StrategyDefinition<P>, params: P, options: PortfolioOptions): number | null {
+  return options.hold_bars === 'strategy' ? (strategy.exitsOnSignal ? null : Math.max(1, strategy.holdPeriodBars(params))) : options.hold_bars;
+}
+
+/**
  * Runs a backtest: validates the request, generates signals, runs the signal study (the original's
  * view) and the portfolio simulation (fees, slippage, sizing, exits) through @coinhts/positions, and
  * computes metrics. Synchronous and deterministic: identical inputs give identical results.
@@ -187,12 +201,13 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
   const options = parsePortfolioOptions(req.options);
   for (const s of series) validateSeriesCandles(s.candles, s.symbol);
   const studyHold = strategy.holdPeriodBars(params);
-  const holdBars = options.hold_bars === 'strategy' ? (strategy.exitsOnSignal ? null : Math.max(1, studyHold)) : options.hold_bars;
+  const holdBars = resolveHoldBars(strategy, params, options);
 
   let finest = series[0].timeframe;
   for (const s of series) if (TIMEFRAMES[s.timeframe].ms < TIMEFRAMES[finest].ms) finest = s.timeframe;
   const barMs = TIMEFRAMES[finest].ms;
-  const bpy = barsPerYear(finest);
+  // The market calendar: a 24/7 year of the finest timeframe's bars unless the options say otherwise.
+  const bpy = options.bars_per_year ?? barsPerYear(finest);
   const totalBars = series.reduce((a, s) => a + s.candles.timestamp.length, 0);
 
   // -- signals and the signal study
@@ -202,7 +217,7 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
   let doneBars = 0;
   for (const s of series) {
     const n = s.candles.timestamp.length;
-    const sig = strategy.generate(s.candles, params);
+    const sig = req.columns ? strategy.generate(s.candles, params, { columns: req.columns }) : strategy.generate(s.candles, params);
     checkSignals(strategy.name, sig, n);
     const buys = buyIndices(sig.side);
     if (buys === null) throw new StrategyContractError(strategy.name, 'generate() returned a side other than -1, 0 or 1');
@@ -255,7 +270,7 @@ export function runBacktest<P extends object>(req: BacktestRequest<P>): Backtest
     strategy: { name: strategy.name, title: strategy.title },
     params: params as Readonly<Record<string, unknown>>,
     options,
-    resolved: { hold_bars: holdBars, study_hold_bars: studyHold, bars_per_year: bpy, bar_ms: barMs },
+    resolved: { hold_bars: holdBars, study_hold_bars: studyHold, bars_per_year: bpy, calendar: options.bars_per_year === null ? '24/7' : 'custom', bar_ms: barMs },
     period: { start_ms: startMs, end_ms: endMs, start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), bars: timelineBars },
     signal_study: series.length === 1 ? studies[0].stats : signalStudyStats(chronological(signals), studyHold),
     portfolio,

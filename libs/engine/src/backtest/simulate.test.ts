@@ -114,10 +114,15 @@ describe('stops (next-open entry at 100, 10 units, zero costs)', () => {
     expect(r.trades.bars_held[0]).toBe(2); // from the open of bar 1 through bar 2
   });
 
-  it('a gap below the stop fills at the open (90), not at the level: −100', () => {
+  it('a gap below the stop fills at the open (90), not at the level: −100, held like an exit at that open', () => {
     const r = run([...entryBars, [90, 92, 88, 91], flat(91)], [0], [], { stop_loss_pct: 5 });
     expect(Array.from(r.trades.exit_price)).toEqual([90]);
     expect(Array.from(r.trades.pnl)).toEqual([-100]);
+    // entry at the open of bar 1 (axis 1), exit at the open of bar 2 (axis 2): 1 bar, not 2 as a fill inside bar 2 would be
+    expect(Array.from(r.trades.bars_held)).toEqual([1]);
+    // the same moment and price by a Sell decided at bar 1's close and filled at bar 2's open: the same holding time
+    const sell = run([...entryBars, [90, 92, 88, 91], flat(91)], [0], [1], {});
+    expect([Array.from(sell.trades.exit_price), Array.from(sell.trades.bars_held)]).toEqual([[90], [1]]);
   });
 
   it('stop-loss and take-profit both inside one bar: the stop is assumed first', () => {

@@ -1,5 +1,6 @@
-import { buyFillPrice, PositionManager, type ClosedTrade, type Sizing, type TradeSink } from '@coinhts/positions';
-import type { CandleColumns } from '../core/candles';
+import { buyFillPrice, orderRulesByName, PositionManager, type BookSnapshot, type ClosedTrade, type Sizing, type TradeSink } from '@coinhts/positions';
+import type { Candle, CandleColumns } from '../core/candles';
+import { InvalidParamsError } from '../core/errors';
 import { SignalSide } from '../core/signals';
 import { FillRule, type PortfolioOptions } from './options';
 
@@ -72,6 +73,21 @@ export interface EquityColumns {
   readonly drawdown_pct: Float64Array;
 }
 
+/** One closed trade as a row (the fields of {@link TradeColumns}, same names and units). */
+export interface TradeRow {
+  readonly symbol: string;
+  readonly entry_time: number;
+  readonly exit_time: number;
+  readonly entry_price: number;
+  readonly exit_price: number;
+  readonly quantity: number;
+  readonly fees: number;
+  readonly pnl: number;
+  readonly pnl_pct: number;
+  readonly bars_held: number;
+  readonly exit_reason: ExitReason;
+}
+
 /** Trade list, one row per closed trade in exit order. Money KRW, prices KRW per unit, times epoch ms. */
 export interface TradeColumns {
   readonly symbol: readonly string[];
@@ -91,7 +107,11 @@ export interface TradeColumns {
   readonly pnl: Float64Array;
   /** Net P&L in percent of the entry notional. */
   readonly pnl_pct: Float64Array;
-  /** Bars held: a fill at a bar's open counts from that bar, a fill at (or inside) a bar counts it whole. */
+  /**
+   * Bars held: a fill at a bar's open counts from that bar, a fill at (or inside) a bar counts it
+   * whole. A stop or take-profit that fills at the open because the price gapped through it is a
+   * fill at the open (the same count as a Sell filled at that open).
+   */
   readonly bars_held: Int32Array;
   readonly exit_reason: readonly ExitReason[];
 }
@@ -167,6 +187,23 @@ class TradeLog {
     this.reasons.push(reason);
   }
 
+  /** Trade `i` as a row object (live use: a few trades per bar). */
+  row(i: number): TradeRow {
+    const c = this.num;
+    return {
+      symbol: this.symbols[i], entry_time: c.entry_time[i], exit_time: c.exit_time[i], entry_price: c.entry_price[i], exit_price: c.exit_price[i],
+      quantity: c.quantity[i], fees: c.fees[i], pnl: c.pnl[i], pnl_pct: c.pnl_pct[i], bars_held: this.bars[i], exit_reason: this.reasons[i],
+    };
+  }
+
+  /** Forgets every trade (live use: rows are handed out after each bar). */
+  clear(): void {
+    if (this.count === 0) return;
+    this.count = 0;
+    this.symbols.length = 0;
+    this.reasons.length = 0;
+  }
+
   columns(): TradeColumns {
     const n = this.count;
     const c = this.num;
@@ -188,6 +225,8 @@ class Trader implements TradeSink {
   cash: number;
   entryFill = 0;
   skipped = 0;
+  /** Entries filled so far. */
+  entries = 0;
   private entryAxis = 0;
   private exitAxis = 0;
   private exitReason: ExitReason = ExitReason.EndOfData;
@@ -204,6 +243,16 @@ class Trader implements TradeSink {
     this.slippage = book.slippageRate;
   }
 
+  /** The fields a restart needs (see {@link StreamingPortfolio.snapshot}). */
+  state(): { qty: number; cash: number; entryFill: number; skipped: number; entryAxis: number } {
+    return { qty: this.qty, cash: this.cash, entryFill: this.entryFill, skipped: this.skipped, entryAxis: this.entryAxis };
+  }
+
+  /** Restores {@link state}. */
+  setState(st: { qty: number; cash: number; entryFill: number; skipped: number; entryAxis: number }): void {
+    this.qty = st.qty; this.cash = st.cash; this.entryFill = st.entryFill; this.skipped = st.skipped; this.entryAxis = st.entryAxis;
+  }
+
   /** The book's {@link TradeSink}: copies the closing trade into the log. */
   record(t: ClosedTrade): void {
     this.log.add(t, this.exitAxis - this.entryAxis, this.exitReason);
@@ -215,6 +264,7 @@ class Trader implements TradeSink {
     const q = this.book.enterAt(this.symbol, this.strategy, price, time, this.sizing);
     if (q <= 0) { this.skipped++; return false; }
     this.qty = q;
+    this.entries++;
     this.entryFill = buyFillPrice(price, this.slippage);
     this.entryAxis = axis;
     this.cash = this.book.cash;
@@ -231,7 +281,7 @@ class Trader implements TradeSink {
 }
 
 function newBook(o: PortfolioOptions): PositionManager {
-  return new PositionManager({ initialCash: o.initial_capital, feeRate: o.fee_rate, slippageRate: o.slippage_rate, lotStep: o.lot_step, defaultSizing: o.sizing, tradeHistoryLimit: 0 });
+  return new PositionManager({ initialCash: o.initial_capital, feeRate: o.fee_rate, slippageRate: o.slippage_rate, lotStep: o.lot_step, defaultSizing: o.sizing, tradeHistoryLimit: 0, orderRules: orderRulesByName(o.order_rules) });
 }
 
 /** Per-bar stop factors derived from the options (−1 = disabled). */
@@ -284,6 +334,8 @@ class OneSeries {
   /** Exit reason code of an exit to fill at the next open, 0 = none. */
   pendExit = 0;
   inMarket = 0;
+  /** Equity after the last bar stepped, KRW. */
+  equityNow = 0;
   /** Cash before bar 0. */
   readonly cash0: number;
   /** Bars at which the cash changed (entries and exits; ascending, possibly repeated) and the cash after each change. */
@@ -336,32 +388,50 @@ class OneSeries {
     this.cashBars.push(i); this.cashVals.push(this.cash);
   }
 
-  /** Applies every rule to bar `i` < last (see {@link simulatePortfolio}). */
-  step(i: number): void {
-    this.openAndIntrabar(i);
-    const { close, ts, tr } = this;
-    const side = this.s.side;
+  /**
+   * Applies every rule to bar `i` < last (see {@link simulatePortfolio}): time `t`, prices o/h/l/c
+   * and the bar's signal side. The values come in as arguments (not read from the columns) so
+   * that the live form ({@link StreamingPortfolio}) runs this very method bar by bar.
+   */
+  step(i: number, t: number, o: number, h: number, l: number, c: number, side: number): void {
+    this.openAndIntrabar(i, t, o, h, l);
+    const tr = this.tr;
     // 3. close
     if (this.qty > 0) {
       let why = 0;
       if (this.hold > 0 && i - this.entryBar + this.entryOff >= this.hold) why = R_HOLD;
-      else if (this.exitOnSell && side[i] === SELL) why = R_SELL;
+      else if (this.exitOnSell && side === SELL) why = R_SELL;
       if (why !== 0) {
         if (this.nextOpen) this.pendExit = why;
         else {
-          tr.exit(close[i], ts[i], i + 1, why);
+          tr.exit(c, t, i + 1, why);
           this.exited(i);
         }
       }
     }
-    if (side[i] === BUY) {
+    if (side === BUY) {
       if (this.nextOpen) {
         if (this.qty === 0 || this.pendExit !== 0) this.pendEntry = true;
-      } else if (this.qty === 0 && tr.enter(close[i], ts[i], i + 1)) {
+      } else if (this.qty === 0 && tr.enter(c, t, i + 1)) {
         this.entered(i, 0);
       }
     }
-    this.mark(i);
+    this.mark(i, c);
+  }
+
+  /**
+   * Live end of a `next-open` run after {@link step} has already run on bar `i` (close `c` at
+   * time `t`): exactly what {@link stepLast} does on a last bar — pending orders are dropped and,
+   * with `close_at_end`, an open position is closed at the close (end-of-data).
+   */
+  endAfterStep(i: number, t: number, c: number): void {
+    this.pendExit = 0;
+    this.pendEntry = false;
+    if (this.qty > 0 && this.closeAtEnd) {
+      this.tr.exit(c, t, i + 1, R_END);
+      this.exited(i);
+    }
+    this.mark(i, c);
   }
 
   /**
@@ -370,7 +440,8 @@ class OneSeries {
    * feedback for inside the hot `step` made it throw away `step`'s optimised code at every run's end.
    */
   stepLast(i: number): void {
-    this.openAndIntrabar(i);
+    const t = this.ts[i], c = this.close[i];
+    this.openAndIntrabar(i, t, this.open[i], this.high[i], this.low[i]);
     if (this.qty > 0) {
       let why = 0;
       if (this.nextOpen) why = this.closeAtEnd ? R_END : 0;
@@ -378,26 +449,26 @@ class OneSeries {
       else if (this.exitOnSell && this.s.side[i] === SELL) why = R_SELL;
       else if (this.closeAtEnd) why = R_END;
       if (why !== 0) {
-        this.tr.exit(this.close[i], this.ts[i], i + 1, why);
+        this.tr.exit(c, t, i + 1, why);
         this.exited(i);
       }
     }
-    this.mark(i);
+    this.mark(i, c);
   }
 
   /** Phases 1 (fills at the open) and 2 (stops inside the bar). */
-  private openAndIntrabar(i: number): void {
-    const { ts, open, high, low, tr } = this;
+  private openAndIntrabar(i: number, t: number, op: number, hi: number, lo: number): void {
+    const tr = this.tr;
     // 1. open
     if (this.nextOpen) {
       if (this.pendExit !== 0) {
-        tr.exit(open[i], ts[i], i, this.pendExit);
+        tr.exit(op, t, i, this.pendExit);
         this.exited(i);
         this.pendExit = 0;
       }
       if (this.pendEntry) {
         this.pendEntry = false;
-        if (tr.enter(open[i], ts[i], i)) this.entered(i, 1);
+        if (tr.enter(op, t, i)) this.entered(i, 1);
       }
     }
     // 2. intrabar
@@ -409,15 +480,15 @@ class OneSeries {
           const t = this.peakPx * this.trF;
           if (t > stop) { stop = t; why = R_TRAIL; }
         }
-        const op = open[i];
         let px = -1;
         if (op <= stop) px = op;
         else if (op >= this.tpLevel) { px = op; why = R_TP; }
-        else if (low[i] <= stop) px = stop;
-        else if (high[i] >= this.tpLevel) { px = this.tpLevel; why = R_TP; }
-        else if (this.trF > 0) this.peakPx = Math.max(this.peakPx, high[i]);
+        else if (lo <= stop) px = stop;
+        else if (hi >= this.tpLevel) { px = this.tpLevel; why = R_TP; }
+        else if (this.trF > 0) this.peakPx = Math.max(this.peakPx, hi);
         if (px >= 0) {
-          tr.exit(px, ts[i], i + 1, why);
+          // A gap through the level fills at the open: same moment as an exit ordered for that open, same bars_held.
+          tr.exit(px, t, px === op ? i : i + 1, why);
           this.exited(i);
         }
       }
@@ -425,8 +496,10 @@ class OneSeries {
   }
 
   /** 4. Equity after bar `i`'s close (cash and drawdown follow from the cash changes and the equity: {@link lazyColumns}). */
-  private mark(i: number): void {
-    this.eqOut[i] = this.cash + this.qty * this.close[i];
+  private mark(i: number, c: number): void {
+    const e = this.cash + this.qty * c;
+    this.equityNow = e;
+    if (i < this.eqOut.length) this.eqOut[i] = e;
   }
 }
 
@@ -557,7 +630,7 @@ function runOne(st: OneSeries, side: Int8Array, open: Float64Array, high: Float6
       }
       if (i === end) continue;
     }
-    st.step(i);
+    st.step(i, st.ts[i], open[i], high[i], low[i], close[i], side[i]);
     i++;
   }
 }
@@ -659,7 +732,7 @@ function simulateMany(series: readonly SimulationSeries[], cfg: SimulationConfig
       else if (c.high[i] >= st.tpLevel) { px = st.tpLevel; why = R_TP; }
       else if (trF > 0) st.peakPx = Math.max(st.peakPx, c.high[i]);
       if (px >= 0) {
-        st.tr.exit(px, t, i + 1, why);
+        st.tr.exit(px, t, px === op ? i : i + 1, why); // a gap fills at the open: counted like an exit at the open
         st.qty = 0;
       }
     }
@@ -708,4 +781,167 @@ function simulateMany(series: readonly SimulationSeries[], cfg: SimulationConfig
     symbolEntriesSkipped: states.map((st) => st.tr.skipped),
     book,
   };
+}
+
+/** Settings of a {@link StreamingPortfolio}: one (symbol, strategy) pair with its own book. */
+export interface StreamingPortfolioConfig {
+  readonly symbol: string;
+  /** Strategy name (the position book's key). */
+  readonly strategy: string;
+  /** Parsed options; `fill` must be `next-open`. */
+  readonly options: PortfolioOptions;
+  /** Resolved holding period in bars (>= 1), or null for no time exit (see `resolveHoldBars`). */
+  readonly holdBars: number | null;
+}
+
+/** What one bar did to a {@link StreamingPortfolio}. */
+export interface StreamingBarResult {
+  /** Bar index (0 = the first bar fed). */
+  readonly index: number;
+  /** Trades closed on this bar (at its open, or by a stop inside it), in order. */
+  readonly closed: readonly TradeRow[];
+  /** The entry filled at this bar's open, if one did: fill price after slippage (KRW), quantity (base units), fee (KRW). */
+  readonly opened: { readonly price: number; readonly fillPrice: number; readonly quantity: number; readonly fee: number } | null;
+  /** Why an entry due at this bar's open was refused by the venue rules or sizing, if one was. */
+  readonly refused: { readonly reason: string; readonly message: string } | null;
+  /** An order decided at this bar's close, to fill at the next open. */
+  readonly pending: { readonly entry: boolean; readonly exit: ExitReason | null };
+  /** Cash + quantity × close after the bar, KRW. */
+  readonly equity: number;
+  readonly cash: number;
+  /** Base units held after the bar (0 = flat). */
+  readonly quantity: number;
+}
+
+/** Serializable state of a {@link StreamingPortfolio} (plain JSON: infinities are stored as null). */
+export interface StreamingPortfolioState {
+  readonly version: 1;
+  readonly bars: number;
+  readonly lastTime: number | null;
+  readonly lastClose: number | null;
+  readonly series: {
+    readonly cash: number; readonly qty: number; readonly entryBar: number; readonly entryOff: number;
+    readonly slLevel: number | null; readonly tpLevel: number | null; readonly peakPx: number;
+    readonly pendEntry: boolean; readonly pendExit: number; readonly inMarket: number; readonly equity: number;
+  };
+  readonly trader: { readonly qty: number; readonly cash: number; readonly entryFill: number; readonly skipped: number; readonly entryAxis: number };
+  readonly book: BookSnapshot;
+}
+
+const NO_TRADES: readonly TradeRow[] = Object.freeze([]);
+
+const EMPTY_CANDLES: CandleColumns = {
+  timestamp: new Float64Array(0), open: new Float64Array(0), high: new Float64Array(0),
+  low: new Float64Array(0), close: new Float64Array(0), volume: new Float64Array(0),
+};
+
+/**
+ * The portfolio simulation of one series, fed one closed bar at a time (live paper trading).
+ * It runs the single-series simulation's own per-bar method ({@link OneSeries.step}) and the same
+ * position book, so a series fed bar by bar gives the trades, fees and equity of
+ * {@link simulatePortfolio} on the whole series. Only `fill: 'next-open'` is supported: a live
+ * order is placed after the candle closed, so it fills at the next price. {@link end} applies the
+ * backtest's last-bar rule (`close_at_end`).
+ */
+export class StreamingPortfolio {
+  private readonly log = new TradeLog(16);
+  private readonly tr: Trader;
+  private readonly st: OneSeries;
+  /** The pair's position book (cash, fees, open position). */
+  readonly book: PositionManager;
+  private bars = 0;
+  private lastTime = NaN;
+  private lastClose = NaN;
+
+  constructor(readonly config: StreamingPortfolioConfig) {
+    const o = config.options;
+    if (o.fill !== FillRule.NextOpen) throw new InvalidParamsError([{ field: 'fill', message: 'live sessions fill at the next open: use "next-open"' }], 'paper options');
+    this.book = newBook(o);
+    this.tr = new Trader(this.book, config.symbol, config.strategy, o.sizing, this.log);
+    this.st = new OneSeries({ symbol: config.symbol, candles: EMPTY_CANDLES, side: new Int8Array(0) }, this.tr, o, config.holdBars, new Float64Array(0));
+  }
+
+  /** Bars fed so far. */
+  get barCount(): number {
+    return this.bars;
+  }
+
+  /** Feeds the next closed bar and the strategy's signal side for it (0 none, 1 Buy, −1 Sell). */
+  onBar(candle: Candle, side: number): StreamingBarResult {
+    const i = this.bars++;
+    const entries = this.tr.entries, skipped = this.tr.skipped;
+    this.st.step(i, candle.timestamp, candle.open, candle.high, candle.low, candle.close, side);
+    this.lastTime = candle.timestamp;
+    this.lastClose = candle.close;
+    if (this.st.qty > 0) this.book.markToMarket(this.config.symbol, candle.close, candle.timestamp);
+    return this.result(i, entries, skipped, candle.open);
+  }
+
+  /**
+   * Ends the run as a backtest ends on its last bar: pending orders are dropped and, with
+   * `close_at_end`, an open position is closed at the last close (exit reason `end-of-data`).
+   */
+  end(): StreamingBarResult {
+    const i = this.bars - 1;
+    if (i < 0) return this.result(0, this.tr.entries, this.tr.skipped, NaN);
+    this.st.endAfterStep(i, this.lastTime, this.lastClose);
+    return this.result(i, this.tr.entries, this.tr.skipped, NaN);
+  }
+
+  private result(i: number, entriesBefore: number, skippedBefore: number, openPrice: number): StreamingBarResult {
+    let closed: readonly TradeRow[] = NO_TRADES;
+    if (this.log.count > 0) {
+      const rows: TradeRow[] = [];
+      for (let k = 0; k < this.log.count; k++) rows.push(this.log.row(k));
+      this.log.clear();
+      closed = rows;
+    }
+    const st = this.st;
+    let opened: StreamingBarResult['opened'] = null;
+    if (this.tr.entries > entriesBefore) {
+      // Filled at this bar's open; the position may already be closed again by a stop inside the bar.
+      const pos = this.book.getPosition(this.config.symbol, this.config.strategy);
+      const q = pos ? pos.quantity : closed.length > 0 ? closed[closed.length - 1].quantity : 0;
+      const fill = this.tr.entryFill;
+      opened = { price: openPrice, fillPrice: fill, quantity: q, fee: q * fill * this.book.feeRate };
+    }
+    let refused: StreamingBarResult['refused'] = null;
+    if (this.tr.skipped > skippedBefore) {
+      const r = this.book.lastRefusal;
+      refused = r !== null ? { reason: r.reason, message: r.message } : { reason: 'sizing', message: 'the entry could not be sized (not enough cash or below one lot)' };
+    }
+    if (st.cashBars.length > 64) { st.cashBars.length = 0; st.cashVals.length = 0; }
+    return {
+      index: i, closed, opened, refused,
+      pending: { entry: st.pendEntry, exit: st.pendExit === 0 ? null : REASON_NAMES[st.pendExit] },
+      equity: st.equityNow, cash: st.cash, quantity: st.qty,
+    };
+  }
+
+  /** Captures the state; {@link restore} on a new instance with the same config continues identically. */
+  snapshot(): StreamingPortfolioState {
+    const st = this.st;
+    const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    return {
+      version: 1, bars: this.bars, lastTime: fin(this.lastTime), lastClose: fin(this.lastClose),
+      series: { cash: st.cash, qty: st.qty, entryBar: st.entryBar, entryOff: st.entryOff, slLevel: fin(st.slLevel), tpLevel: fin(st.tpLevel),
+        peakPx: st.peakPx, pendEntry: st.pendEntry, pendExit: st.pendExit, inMarket: st.inMarket, equity: st.equityNow },
+      trader: this.tr.state(),
+      book: this.book.snapshot(),
+    };
+  }
+
+  /** Restores a {@link snapshot} into this fresh instance. */
+  restore(state: StreamingPortfolioState): void {
+    if (state?.version !== 1 || this.bars !== 0) throw new InvalidParamsError([{ field: 'state', message: 'expected a version-1 snapshot restored into a fresh StreamingPortfolio' }], 'paper state');
+    this.book.restore(state.book);
+    this.tr.setState(state.trader);
+    const st = this.st, s = state.series;
+    st.cash = s.cash; st.qty = s.qty; st.entryBar = s.entryBar; st.entryOff = s.entryOff;
+    st.slLevel = s.slLevel ?? -Infinity; st.tpLevel = s.tpLevel ?? Infinity; st.peakPx = s.peakPx;
+    st.pendEntry = s.pendEntry; st.pendExit = s.pendExit; st.inMarket = s.inMarket; st.equityNow = s.equity;
+    this.bars = state.bars;
+    this.lastTime = state.lastTime ?? NaN;
+    this.lastClose = state.lastClose ?? NaN;
+  }
 }

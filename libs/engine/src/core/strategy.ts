@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Candle, CandleColumns } from './candles';
+import type { GenerateContext } from './columns';
 import type { SignalColumns, StreamSignal } from './signals';
 
 /** Serializable state of a streaming strategy (plain JSON values only). */
@@ -44,8 +45,12 @@ export interface StrategyDefinition<P extends object = Record<string, unknown>> 
    * Omitted = false: positions are closed after the holding period, as the original did.
    */
   readonly exitsOnSignal?: boolean;
-  /** Batch form: columns in, signals out (one per bar). Must not mutate the input. */
-  generate(candles: CandleColumns, params: P): SignalColumns;
+  /**
+   * Batch form: columns in, signals out (one per bar). Must not mutate the input. `ctx.columns`,
+   * when given, holds indicator columns other runs computed over the same candles; using it must
+   * not change the signals.
+   */
+  generate(candles: CandleColumns, params: P, ctx?: GenerateContext): SignalColumns;
   /** Streaming form with the same semantics as {@link StrategyDefinition.generate}. */
   createStream(params: P): StreamingStrategy;
 }

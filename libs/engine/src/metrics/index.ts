@@ -6,3 +6,4 @@ export * from './finite';
 export * from './equity';
 export * from './trades';
 export * from './legacy';
+export * from './overfitting';

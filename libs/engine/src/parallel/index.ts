@@ -3,4 +3,10 @@
  * Kept out of the main entry point so the engine itself stays runnable in browsers and workers.
  * @packageDocumentation
  */
-export { runSweepParallel, SweepWorkerError, type ParallelSweepRequest } from './sweep-pool';
+export {
+  runSweepParallel, SweepPool, SweepWorkerError, SweepPoolClosedError,
+  type ParallelSweepRequest, type SweepPoolOptions, type SweepPoolStats,
+} from './sweep-pool';
+export { resolveStrategyIn } from './strategy-modules';
+export { walkForwardOnPool, type ParallelWalkForwardRequest } from './walk-forward-pool';
+export { successiveHalvingOnPool, type ParallelSuccessiveHalvingRequest } from './search-pool';

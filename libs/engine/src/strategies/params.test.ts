@@ -53,7 +53,7 @@ describe('parseStrategyParams', () => {
 
 describe('strategy registry', () => {
   it('lists the original two strategies first, then the classics', () => {
-    expect(listStrategies().map((s) => s.name)).toEqual(['volume_long_candle', 'volume_zone_breakout', 'sma_crossover', 'rsi_reversion']);
+    expect(listStrategies().map((s) => s.name)).toEqual(['volume_long_candle', 'volume_zone_breakout', 'sma_crossover', 'rsi_reversion', 'bollinger_breakout', 'macd_crossover', 'donchian_breakout']);
   });
 
   it('finds a strategy by name', () => {

@@ -72,6 +72,14 @@ export function numberParam(spec: NumberParamSpec) {
   return s.default(spec.default).describe(spec.description);
 }
 
+/**
+ * The `hold_period_bars` parameter every built-in has: bars after entry at which the signal study
+ * measures the return (integer 1..10000, default 1).
+ */
+export function holdPeriodBarsParam() {
+  return integerParam({ min: 1, max: 10_000, default: 1, description: 'Bars after entry at which the signal study measures the return.' });
+}
+
 /** zod schema of a boolean parameter with a default (`must be true or false, got "yes"`). */
 export function booleanParam(spec: { readonly default: boolean; readonly description: string }) {
   const error = (iss: { input?: unknown }) => `must be true or false, got ${describeValue(iss.input)}`;

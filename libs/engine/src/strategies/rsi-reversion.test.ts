@@ -4,7 +4,7 @@ import { InvalidParamsError } from '../core/errors';
 import { SignalSide } from '../core/signals';
 import { syntheticCandles } from '../testing';
 import { parseStrategyParams } from './params';
-import { rsiReversion, WilderRsi, type RsiReversionConfig } from './rsi-reversion';
+import { rsiReversion, type RsiReversionConfig } from './rsi-reversion';
 
 // TA-Lib (native bindings, dev dependency) is the outside oracle for the RSI values.
 const talib = createRequire(__filename)('talib') as {
@@ -21,33 +21,6 @@ const params = (raw: Record<string, unknown>): RsiReversionConfig => parseStrate
 const fromCloses = (closes: number[]): CandleColumns =>
   candlesFromRows(closes.map((c, i) => ({ timestamp: i, open: c, high: c, low: c, close: c, volume: 1 })));
 const signals = (s: { side: Int8Array }): [number, number][] => [...s.side].flatMap((x, i) => (x !== 0 ? [[i, x] as [number, number]] : []));
-
-describe('WilderRsi', () => {
-  it('hand example, period 2: closes 1 2 1 3', () => {
-    // changes +1, -1, +2. Seed at bar 2: avg gain 1/2, avg loss 1/2 -> RSI 50.
-    // bar 3: gain (0.5 x 1 + 2) / 2 = 1.25, loss (0.5 x 1 + 0) / 2 = 0.25 -> RSI 100 x 1.25 / 1.5 = 83.33...
-    const r = new WilderRsi(2);
-    const got = [1, 2, 1, 3].map((c) => r.next(c));
-    expect(got.slice(0, 3)).toEqual([NaN, NaN, 50]);
-    expect(got[3]).toBeCloseTo(250 / 3, 12);
-  });
-
-  it.each([2, 14, 50])('matches TA-Lib RSI (period %i) on 3 000 synthetic closes', (period) => {
-    const c = syntheticCandles({ n: 3000, seed: 41 + period, volatility: 0.01 });
-    const want = taRsi(c.close, period);
-    const r = new WilderRsi(period);
-    c.close.forEach((x, i) => {
-      const got = r.next(x);
-      if (Number.isNaN(want[i])) expect(got).toBeNaN();
-      else expect(Math.abs(got - want[i])).toBeLessThan(1e-9);
-    });
-  });
-
-  it('is 50 (neutral) on a flat series, where TA-Lib says 0', () => {
-    const r = new WilderRsi(3);
-    expect([5, 5, 5, 5, 5].map((c) => r.next(c)).slice(3)).toEqual([50, 50]);
-  });
-});
 
 describe('rsi_reversion', () => {
   it('Buy when the RSI crosses up through oversold, Sell when it crosses down through overbought (period 2 hand example)', () => {
@@ -71,6 +44,22 @@ describe('rsi_reversion', () => {
     }
     expect(want.length).toBeGreaterThan(20);
     expect(signals(rsiReversion.generate(c, p))).toEqual(want);
+  });
+
+  it('flat windows follow TA-Lib: RSI 0 on a flat stretch, so an uptick after it crosses oversold (hand example, period 3)', () => {
+    // closes 5 5 5 5 6: changes 0 0 0 +1. Seed at bar 3: gain 0, loss 0 -> TA-Lib's flat rule: RSI 0.
+    // bar 4: gain (0 x 2 + 1) / 3 = 1/3, loss 0 -> RSI 100: previous 0 < 30 <= 100 -> Buy, level 100.
+    const closes = [5, 5, 5, 5, 6];
+    expect(Array.from(taRsi(closes, 3)).slice(3)).toEqual([0, 100]);
+    const s = rsiReversion.generate(fromCloses(closes), params({ period: 3 }));
+    expect(signals(s)).toEqual([[4, SignalSide.Buy]]);
+    expect(s.level![4]).toBe(100);
+  });
+
+  it('a constant series never signals (RSI stays 0, TA-Lib\'s value), and neither does a series shorter than the warm-up', () => {
+    expect(Array.from(taRsi([7, 7, 7, 7, 7, 7], 2)).slice(2)).toEqual([0, 0, 0, 0]);
+    expect(signals(rsiReversion.generate(fromCloses([7, 7, 7, 7, 7, 7]), params({ period: 2 })))).toEqual([]);
+    expect(signals(rsiReversion.generate(fromCloses([1, 2, 3]), params({ period: 3 })))).toEqual([]);
   });
 
   it('rejects overbought <= oversold and levels outside (0, 100)', () => {

@@ -12,6 +12,7 @@ import { loadFixtureCsv } from '../../test/coin-hts-fixtures';
 import { parseStrategyParams } from './params';
 import { listStrategies, type AnyStrategyDefinition } from './registry';
 import { InvalidStrategyStateError } from './strategy-state-error';
+import { checkNoLookahead } from '../define/check-no-lookahead';
 
 /** Parameter sets per strategy (raw; parsed in the test). Every registered strategy must have some. */
 const PARAM_SETS: Record<string, Record<string, unknown>[]> = {
@@ -19,6 +20,9 @@ const PARAM_SETS: Record<string, Record<string, unknown>[]> = {
   volume_zone_breakout: [{}, { volume_window: 20, num_bins: 20 }, { volume_window: 7, num_bins: 50, top_percentile: 0.4, breakout_buffer: 0.001, include_wicks: false }],
   sma_crossover: [{}, { fast_period: 1, slow_period: 3 }],
   rsi_reversion: [{}, { period: 3, oversold: 40, overbought: 60 }],
+  bollinger_breakout: [{}, { period: 5, std_devs: 1 }],
+  macd_crossover: [{}, { fast_period: 3, slow_period: 7, signal_period: 2 }],
+  donchian_breakout: [{}, { entry_period: 5, exit_period: 3 }],
 };
 
 const DATASETS: [string, () => CandleColumns][] = [
@@ -115,7 +119,15 @@ describe.each(listStrategies().map((d) => [d.name, d] as const))('strategy contr
     }
   });
 
-  it('refuses a snapshot taken with other params or by another strategy', () => {
+  it.each(sets.map((raw) => [JSON.stringify(raw), raw] as const))('params %s: checkNoLookahead finds no bar that depends on the future', (_l, raw) => {
+    for (const [label, c] of data) {
+      const report = checkNoLookahead(def, c, raw, { maxPrefixes: 60 });
+      if (!report.ok) throw new Error(`${label}: ${report.message}`);
+      expect(report.signals).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('refuses a snapshot taken with other params, by another strategy or of another version', () => {
     const [first] = sets;
     const p = parseStrategyParams(def, first);
     const c = data[1][1];
@@ -123,6 +135,9 @@ describe.each(listStrategies().map((d) => [d.name, d] as const))('strategy contr
     const otherParams = { ...(snap.params as object), hold_period_bars: 7 };
     expect(() => def.createStream(p).restore({ ...snap, params: otherParams })).toThrow(InvalidStrategyStateError);
     expect(() => def.createStream(p).restore({ ...snap, strategy: 'something_else' })).toThrow(/Cannot restore/);
+    // a snapshot of another version: typed, naming the field
+    const refused = (() => { try { def.createStream(p).restore({ ...snap, version: 99 }); } catch (e) { return e as InvalidStrategyStateError; } return null; })();
+    expect([refused?.code, refused?.strategy, refused?.field]).toEqual(['INVALID_STRATEGY_STATE', def.name, 'version']);
   });
 
   it('streaming equals batch on random candles, with a snapshot at a random bar', () => {

@@ -4,7 +4,7 @@ import { emptySignals, SignalSide, type SignalColumns, type StreamSignal } from 
 import type { StrategyDefinition, StrategyState, StreamingStrategy } from '../core/strategy';
 import { integerParam, numberParam, paramsJsonSchema } from './params';
 import { FLOAT64_EPS, maxOf, RollingSum, SUM_SEGMENT, UNIT_ROUNDOFF, windowSum, type RollingSumState } from './rolling-sum';
-import { checkSnapshotOrigin } from './strategy-state-error';
+import { checkSnapshotOrigin, KERNEL_SNAPSHOT_VERSION } from './strategy-state-error';
 
 /**
  * Parameters of {@link volumeLongCandle} (REFERENCE §1.3; defaults are the original code's).
@@ -162,7 +162,7 @@ export const volumeLongCandle: StrategyDefinition<VolumeLongCandleConfig> = {
       onCandle(c: Candle): StreamSignal | null {
         return k.step(c.open, c.high, c.low, c.close, c.volume) ? { side: SignalSide.Buy, confidence: k.confidence, level: NaN } : null;
       },
-      snapshot: (): StrategyState => ({ strategy: NAME, params, ...k.snapshot() }),
+      snapshot: (): StrategyState => ({ strategy: NAME, version: KERNEL_SNAPSHOT_VERSION, params, ...k.snapshot() }),
       restore(state: StrategyState): void {
         checkSnapshotOrigin(NAME, params, state);
         k.restore(state as unknown as Parameters<VlcKernel['restore']>[0]);

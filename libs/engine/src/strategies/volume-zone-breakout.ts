@@ -4,7 +4,7 @@ import { emptySignals, SignalSide, type SignalColumns, type StreamSignal } from 
 import type { StrategyDefinition, StrategyState, StreamingStrategy } from '../core/strategy';
 import { booleanParam, integerParam, numberParam, paramsJsonSchema } from './params';
 import { VolumeZoneKernel, type VolumeZoneKernelState } from './volume-zone-kernel';
-import { checkSnapshotOrigin } from './strategy-state-error';
+import { checkSnapshotOrigin, KERNEL_SNAPSHOT_VERSION } from './strategy-state-error';
 
 /**
  * Parameters of {@link volumeZoneBreakout} (REFERENCE §1.4; defaults are the original code's).
@@ -104,7 +104,7 @@ export const volumeZoneBreakout: StrategyDefinition<VolumeZoneBreakoutConfig> = 
         const [lo, hi] = candleRange(wicks, c.open, c.high, c.low, c.close);
         return k.step(lo, hi, c.volume) ? { side: SignalSide.Buy, confidence: k.confidence, level: k.resistance } : null;
       },
-      snapshot: (): StrategyState => ({ strategy: NAME, params, ...k.snapshot() }),
+      snapshot: (): StrategyState => ({ strategy: NAME, version: KERNEL_SNAPSHOT_VERSION, params, ...k.snapshot() }),
       restore(state: StrategyState): void {
         checkSnapshotOrigin(NAME, params, state);
         k.restore(state as unknown as VolumeZoneKernelState);

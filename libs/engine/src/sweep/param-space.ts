@@ -103,6 +103,7 @@ function rng(seed: number): () => number {
 export function randomParamSets(space: ParamSpace, count: number, seed = 1): ParamSet[] {
   checkSpace(space, false);
   if (!Number.isInteger(count) || count < 1) throw new InvalidParamsError([{ field: 'samples', message: `must be an integer >= 1, got ${count}` }], 'random search');
+  if (count > DEFAULT_MAX_COMBINATIONS) throw new InvalidParamsError([{ field: 'samples', message: `${count} samples exceed the limit of ${DEFAULT_MAX_COMBINATIONS}` }], 'random search');
   const names = Object.keys(space).sort();
   const next = rng(seed);
   const out: ParamSet[] = [];

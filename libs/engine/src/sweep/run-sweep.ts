@@ -1,8 +1,12 @@
 import type { CandleColumns } from '../core/candles';
-import { BacktestAbortedError, EngineError, InvalidParamsError } from '../core/errors';
+import { BacktestAbortedError, InvalidParamsError } from '../core/errors';
+import type { ColumnCache } from '../core/columns';
 import type { StrategyDefinition } from '../core/strategy';
 import { runBacktest, type BacktestSeries, type PortfolioMetrics } from '../backtest';
-import { gridParamSets, randomParamSets, type ParamSet, type ParamSpace } from './param-space';
+import { returnBlockStats, type ReturnBlockStats } from '../metrics/overfitting';
+import { LruColumnCache } from './column-cache';
+import { packedStride, packStats, resolveVerdictBlocks, SweepCollector, type OverfittingVerdict, type SweepHeatmap } from './collector';
+import { DEFAULT_MAX_COMBINATIONS, gridParamSets, randomParamSets, type ParamSet, type ParamSpace } from './param-space';
 
 /** Metrics a sweep can rank by: every numeric metric of the portfolio summary. */
 export const SWEEP_METRICS = [
@@ -21,8 +25,11 @@ export function defaultDirection(metric: SweepMetric): 'max' | 'min' {
   return LOWER_IS_BETTER.has(metric) ? 'min' : 'max';
 }
 
-/** How to choose combinations. */
-export type SweepMode = { readonly kind: 'grid'; readonly limit?: number } | { readonly kind: 'random'; readonly samples: number; readonly seed?: number };
+/** How to choose combinations: the grid, seeded random samples, or an explicit list (e.g. a search's rung). */
+export type SweepMode =
+  | { readonly kind: 'grid'; readonly limit?: number }
+  | { readonly kind: 'random'; readonly samples: number; readonly seed?: number }
+  | { readonly kind: 'list'; readonly sets: readonly ParamSet[] };
 
 /** Progress of a sweep. */
 export interface SweepProgress {
@@ -47,6 +54,19 @@ export interface SweepRequest {
   readonly top?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: SweepProgress) => void;
+  /**
+   * Indicator columns shared by the combinations (each distinct indicator, parameters and input is
+   * computed once). Default: a new {@link LruColumnCache} with the default budget per sweep; null
+   * computes every combination's columns afresh. Rows are identical either way.
+   */
+  readonly columns?: ColumnCache | null;
+  /**
+   * Time blocks S of the overfitting verdict's CSCV (even, 2..32; 0 = no verdict). Default: the
+   * largest even number <= 8 whose work fits MAX_CSCV_WORK for this many sets.
+   */
+  readonly verdictBlocks?: number;
+  /** Two swept parameters to report a heat map of against the ranking metric (`result.heatmap`). */
+  readonly heatmap?: readonly [string, string];
 }
 
 /** The outcome of one combination. */
@@ -77,6 +97,10 @@ export interface SweepResult {
   readonly rows: readonly SweepRow[];
   /** The best row that ran, or null when none did. */
   readonly best: SweepRow | null;
+  /** How much of the best row is luck: deflated Sharpe ratio and PBO over every set (null when no set ran or verdictBlocks is 0 and ... see docs/metrics.md). */
+  readonly verdict: OverfittingVerdict | null;
+  /** The heat map asked for with `heatmap`. */
+  readonly heatmap?: SweepHeatmap;
 }
 
 /** Validates the ranking inputs; shared by the sequential and parallel runners. */
@@ -89,62 +113,117 @@ export function resolveRanking(rankBy: string | undefined, direction: string | u
 
 /** The combinations a request asks for, in generation order. */
 export function sweepParamSets(space: ParamSpace, mode: SweepMode = { kind: 'grid' }): ParamSet[] {
+  if (mode.kind === 'list') {
+    if (!Array.isArray(mode.sets) || mode.sets.length === 0) throw new InvalidParamsError([{ field: 'sets', message: 'must be a non-empty list of parameter sets' }], 'sweep');
+    if (mode.sets.length > DEFAULT_MAX_COMBINATIONS) throw new InvalidParamsError([{ field: 'sets', message: `${mode.sets.length} sets exceed the limit of ${DEFAULT_MAX_COMBINATIONS}` }], 'sweep');
+    return [...mode.sets];
+  }
   return mode.kind === 'grid' ? gridParamSets(space, mode.limit) : randomParamSets(space, mode.samples, mode.seed ?? 1);
+}
+
+/** A set's row and the bar-return statistics the overfitting verdict needs (null when it did not run). */
+export interface EvaluatedSet {
+  readonly row: SweepRow;
+  readonly stats: ReturnBlockStats | null;
 }
 
 /**
  * Runs one combination; a combination the strategy or options reject becomes an error row
- * instead of failing the sweep. Cancellation and engine bugs still throw.
+ * instead of failing the sweep. Cancellation and engine bugs still throw. With `blocks` >= 0 it
+ * also returns the statistics of the equity curve's bar returns over that many time blocks.
  */
-export function evaluateParamSet(
+export function evaluateSet(
   strategy: StrategyDefinition<object>, baseParams: Readonly<Record<string, unknown>> | undefined, set: ParamSet, index: number,
-  series: readonly BacktestSeries[], options: unknown, rankBy: SweepMetric, signal?: AbortSignal,
-): SweepRow {
+  series: readonly BacktestSeries[], options: unknown, rankBy: SweepMetric, signal: AbortSignal | undefined, columns: ColumnCache | undefined, blocks: number,
+): EvaluatedSet {
   try {
-    const r = runBacktest({ strategy, params: { ...baseParams, ...set }, series, options, signal });
+    const r = runBacktest({ strategy, params: { ...baseParams, ...set }, series, options, signal, columns });
     const m = r.summary.portfolio;
     const score = m[rankBy];
-    return { index, params: set, score: typeof score === 'number' && Number.isFinite(score) ? score : null, metrics: m };
+    const row: SweepRow = { index, params: set, score: typeof score === 'number' && Number.isFinite(score) ? score : null, metrics: m };
+    return { row, stats: returnBlockStats(r.equity.equity, r.summary.options.initial_capital, blocks) };
   } catch (err) {
     if (err instanceof BacktestAbortedError) throw err;
-    if (err instanceof InvalidParamsError) return { index, params: set, score: null, metrics: null, error: { code: err.code, message: err.message } };
-    if (err instanceof EngineError && err.code === 'INVALID_CANDLES') throw err;
+    if (err instanceof InvalidParamsError) return { row: { index, params: set, score: null, metrics: null, error: { code: err.code, message: err.message } }, stats: null };
     throw err;
   }
 }
 
-/** Sorts rows best first: scores by direction, null scores last, ties by generation index. */
-export function rankRows(rows: SweepRow[], direction: 'max' | 'min'): SweepRow[] {
-  const sign = direction === 'max' ? -1 : 1;
-  return rows.sort((a, b) => {
-    if (a.score === null || b.score === null) return a.score === null ? (b.score === null ? a.index - b.index : 1) : -1;
-    return a.score === b.score ? a.index - b.index : sign * (a.score - b.score);
-  });
+/** {@link evaluateSet} without the statistics: the row of one combination. */
+export function evaluateParamSet(
+  strategy: StrategyDefinition<object>, baseParams: Readonly<Record<string, unknown>> | undefined, set: ParamSet, index: number,
+  series: readonly BacktestSeries[], options: unknown, rankBy: SweepMetric, signal?: AbortSignal, columns?: ColumnCache,
+): SweepRow {
+  return evaluateSet(strategy, baseParams, set, index, series, options, rankBy, signal, columns, 0).row;
 }
 
-/** Assembles a {@link SweepResult} from evaluated rows. */
-export function finishSweep(strategy: string, rankBy: SweepMetric, direction: 'max' | 'min', rows: SweepRow[], top?: number): SweepResult {
-  const ranked = rankRows(rows, direction);
-  const failed = ranked.filter((r) => r.error).length;
-  const best = ranked.find((r) => !r.error) ?? null;
-  return { strategy, rankBy, direction, total: ranked.length, evaluated: ranked.length - failed, failed, rows: top ? ranked.slice(0, top) : ranked, best };
+/** A sweep request checked before any work: ranking, combinations, verdict blocks. */
+export interface PreparedSweep {
+  readonly rankBy: SweepMetric;
+  readonly direction: 'max' | 'min';
+  readonly sets: ParamSet[];
+  readonly blocks: number;
 }
 
 /**
- * Grid or random search over a strategy's parameters on one thread, ranked by a metric.
- * Deterministic: the same request gives the same rows in the same order. For both cores use
- * `runSweepParallel` from `@coinhts/engine/parallel`.
+ * Checks everything a sweep can be refused for before any combination runs, naming the field and
+ * the limit: the metric and direction, the space (shape, size limit), swept and base parameters
+ * the strategy does not have, `top`, the heat map's parameters and the verdict's blocks.
+ */
+export function prepareSweep(strategy: StrategyDefinition<object>, req: Omit<SweepRequest, 'strategy'>): PreparedSweep {
+  const { rankBy, direction } = resolveRanking(req.rankBy, req.direction);
+  const known = Object.keys((strategy.jsonSchema as { properties?: object }).properties ?? {});
+  const unknownIssues = [
+    ...Object.keys(req.space ?? {}).map((n) => ['space', n] as const),
+    ...Object.keys(req.baseParams ?? {}).map((n) => ['base_params', n] as const),
+  ].filter(([, n]) => known.length > 0 && !known.includes(n))
+    .map(([where, n]) => ({ field: `${where}.${n}`, message: `not a parameter of ${strategy.name}; its parameters are ${known.join(', ')}` }));
+  if (unknownIssues.length) throw new InvalidParamsError(unknownIssues, 'sweep');
+  if (req.top !== undefined && !(Number.isInteger(req.top) && req.top >= 1)) throw new InvalidParamsError([{ field: 'top', message: `must be an integer >= 1, got ${String(req.top)}` }], 'sweep');
+  if (req.heatmap !== undefined) {
+    const [x, y] = req.heatmap;
+    const names = Object.keys(req.space ?? {});
+    const bad = [x, y].filter((n) => !names.includes(n));
+    if (bad.length || x === y) throw new InvalidParamsError([{ field: 'heatmap', message: `needs two different swept parameters (${names.join(', ')}), got ${x}, ${y}` }], 'sweep');
+  }
+  const sets = sweepParamSets(req.space, req.mode);
+  return { rankBy, direction, sets, blocks: resolveVerdictBlocks(req.verdictBlocks, sets.length) };
+}
+
+/** Assembles a {@link SweepResult} from a collector that holds every set. */
+export function collectedResult(strategy: string, prep: PreparedSweep, c: SweepCollector, heatmap?: readonly [string, string]): SweepResult {
+  const failed = c.failedCount();
+  return {
+    strategy, rankBy: prep.rankBy, direction: prep.direction, total: c.total, evaluated: c.total - failed, failed,
+    rows: c.rows() as SweepRow[], best: c.bestRow() as SweepRow | null, verdict: c.verdict(),
+    ...(heatmap ? { heatmap: c.heatmap(heatmap[0], heatmap[1], prep.rankBy, (i) => prep.sets[i]) } : {}),
+  };
+}
+
+/**
+ * Grid or random search over a strategy's parameters on one thread, ranked by a metric, with the
+ * overfitting verdict of the best set. Deterministic: the same request gives the same rows in the
+ * same order. Memory: full rows for the best `top` only (all when `top` is not given) plus a compact
+ * summary per set. For both cores use `SweepPool` / `runSweepParallel` from `@coinhts/engine/parallel`.
  */
 export function runSweep(req: SweepRequest): SweepResult {
-  const { rankBy, direction } = resolveRanking(req.rankBy, req.direction);
-  const sets = sweepParamSets(req.space, req.mode);
-  const rows: SweepRow[] = [];
+  const prep = prepareSweep(req.strategy, req);
+  const { sets, blocks } = prep;
+  const collector = new SweepCollector(sets.length, blocks, prep.direction, req.top);
+  const columns = req.columns === null ? undefined : (req.columns ?? new LruColumnCache());
   for (let i = 0; i < sets.length; i++) {
     if (req.signal?.aborted) throw new BacktestAbortedError(req.signal.reason);
-    rows.push(evaluateParamSet(req.strategy, req.baseParams, sets[i], i, req.series, req.options, rankBy, req.signal));
+    const { row, stats } = evaluateSet(req.strategy, req.baseParams, sets[i], i, req.series, req.options, prep.rankBy, req.signal, columns, blocks);
+    collector.add(row, stats ? packOne(stats, blocks) : null);
     req.onProgress?.({ done: i + 1, total: sets.length });
   }
-  return finishSweep(req.strategy.name, rankBy, direction, rows, req.top);
+  return collectedResult(req.strategy.name, prep, collector, req.heatmap);
+}
+
+function packOne(stats: ReturnBlockStats, blocks: number): Float64Array {
+  const out = new Float64Array(packedStride(blocks));
+  packStats(out, 0, stats, blocks);
+  return out;
 }
 
 /** Candle columns of rows whose timestamps fall in [fromMs, toMs). */

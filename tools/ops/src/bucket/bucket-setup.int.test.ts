@@ -37,7 +37,8 @@ describe('bucket-setup', () => {
     const first = await setupBucket({ client, bucket, ...settings });
     expect(first.versioning).toBe('Enabled');
     expect(first.rules).toEqual(expect.arrayContaining(lifecycleRules(settings).map((r) => expect.objectContaining(r))));
-    expect(first.rules.map((r) => r.ID).sort()).toEqual([RULE_IDS.multipart, RULE_IDS.archives, RULE_IDS.noncurrent].sort());
+    expect(first.rules.map((r) => r.ID).sort()).toEqual([RULE_IDS.multipart, RULE_IDS.archives, RULE_IDS.noncurrent, RULE_IDS.deleteMarkers].sort());
+    expect(first.rules.find((r) => r.ID === RULE_IDS.deleteMarkers)).toEqual(expect.objectContaining({ Filter: { Prefix: '' }, Expiration: { ExpiredObjectDeleteMarker: true } }));
     const archive = first.rules.find((r) => r.ID === RULE_IDS.archives);
     expect({ prefix: archive?.Filter?.Prefix, days: archive?.Expiration?.Days }).toEqual({ prefix: 'backtests/', days: 30 });
     const second = await setupBucket({ client, bucket, ...settings });
@@ -49,11 +50,11 @@ describe('bucket-setup', () => {
     buckets.push(bucket);
     await setupBucket({ client, bucket, archiveExpireDays: 30, noncurrentExpireDays: 7, abortMultipartDays: 2 });
     const changed = await setupBucket({ client, bucket, archiveExpireDays: 90, noncurrentExpireDays: 3, abortMultipartDays: 0, keyPrefix: 'prod/' });
-    expect(changed.rules).toHaveLength(2);
+    expect(changed.rules).toHaveLength(3);
     expect(changed.rules.find((r) => r.ID === RULE_IDS.archives)).toEqual(expect.objectContaining({ Filter: { Prefix: 'prod/backtests/' }, Expiration: expect.objectContaining({ Days: 90 }) }));
     expect(changed.rules.find((r) => r.ID === RULE_IDS.noncurrent)?.NoncurrentVersionExpiration?.NoncurrentDays).toBe(3);
     const off = await setupBucket({ client, bucket, archiveExpireDays: 0, noncurrentExpireDays: 7, abortMultipartDays: 0 });
-    expect(off.rules.map((r) => r.ID)).toEqual([RULE_IDS.noncurrent]);
+    expect(off.rules.map((r) => r.ID)).toEqual([RULE_IDS.noncurrent, RULE_IDS.deleteMarkers]);
   });
 
   it('a missing bucket is an error unless --create; the command line prints the read-back', async () => {

@@ -1,9 +1,10 @@
 /**
  * Applies coin-hts' bucket settings to any S3 bucket (AWS, MinIO, moto): versioning on and one
  * lifecycle configuration (run archives under `backtests/` expire; old versions of overwritten or
- * deleted objects expire; unfinished multipart uploads are aborted). Idempotent: the lifecycle is
- * replaced whole, so running it twice leaves the same configuration. docker/minio-init.sh applies
- * the same rules in the compose stack (minus the multipart rule, which MinIO refuses).
+ * deleted objects expire; delete markers left without any version are removed; unfinished multipart
+ * uploads are aborted). Idempotent: the lifecycle is replaced whole, so running it twice leaves the
+ * same configuration. docker/s3-init.sh applies the same rules in the compose stack (minus the
+ * multipart rule, which S3 servers such as MinIO refused).
  */
 import {
   CreateBucketCommand,
@@ -32,6 +33,7 @@ export interface LifecycleSettings {
 export const RULE_IDS = {
   archives: 'expire-run-archives',
   noncurrent: 'expire-noncurrent-versions',
+  deleteMarkers: 'expire-delete-markers',
   multipart: 'abort-incomplete-multipart',
 } as const;
 
@@ -42,6 +44,8 @@ export function lifecycleRules(settings: LifecycleSettings): LifecycleRule[] {
     rules.push({ ID: RULE_IDS.archives, Status: 'Enabled', Filter: { Prefix: `${settings.keyPrefix ?? ''}backtests/` }, Expiration: { Days: settings.archiveExpireDays } });
   }
   rules.push({ ID: RULE_IDS.noncurrent, Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionExpiration: { NoncurrentDays: Math.max(1, settings.noncurrentExpireDays) } });
+  // A delete marker whose versions have all expired would otherwise stay forever (and slow listings).
+  rules.push({ ID: RULE_IDS.deleteMarkers, Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { ExpiredObjectDeleteMarker: true } });
   if (settings.abortMultipartDays > 0) {
     rules.push({ ID: RULE_IDS.multipart, Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: settings.abortMultipartDays } });
   }
@@ -100,6 +104,7 @@ export function describeRules(rules: readonly LifecycleRule[]): string[] {
     const what = [
       r.Expiration?.Days !== undefined ? `objects expire after ${r.Expiration.Days} d` : '',
       r.NoncurrentVersionExpiration?.NoncurrentDays !== undefined ? `noncurrent versions expire after ${r.NoncurrentVersionExpiration.NoncurrentDays} d` : '',
+      r.Expiration?.ExpiredObjectDeleteMarker ? 'delete markers without versions removed' : '',
       r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined ? `unfinished uploads aborted after ${r.AbortIncompleteMultipartUpload.DaysAfterInitiation} d` : '',
     ].filter(Boolean).join(', ');
     return `${r.ID ?? '(no id)'} [${r.Status}] prefix "${prefix}": ${what}`;

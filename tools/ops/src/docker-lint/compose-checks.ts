@@ -10,7 +10,7 @@ const asObj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArra
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(/\s+/) : []);
 
 /** The services the stack must have. */
-export const REQUIRED_SERVICES = ['postgres', 'redis', 'minio', 'minio-init', 'migrate', 'api', 'worker'] as const;
+export const REQUIRED_SERVICES = ['postgres', 'redis', 's3', 's3-init', 'migrate', 'api', 'worker'] as const;
 
 function dependsOn(svc: Json, other: string): string | undefined {
   const d = svc['depends_on'];
@@ -39,22 +39,30 @@ export function checkCompose(doc: unknown): LintFinding[] {
   if (!/--maxmemory-policy\s+noeviction/.test(redisCmd)) add('CC011', 'redis must run with --maxmemory-policy noeviction (BullMQ requirement)');
   if (!asList(svc('redis')['volumes']).some((v) => v.endsWith(':/data'))) add('CC012', 'redis /data (the AOF) must be on a volume');
   if (!asList(svc('postgres')['volumes']).some((v) => v.includes(':/var/lib/postgresql/data'))) add('CC012', 'postgres data must be on a volume');
-  if (!asList(svc('minio')['volumes']).some((v) => v.endsWith(':/data'))) add('CC012', 'minio /data must be on a volume');
+  if (!asList(svc('s3')['volumes']).some((v) => v.endsWith(':/data'))) add('CC012', 's3 /data must be on a volume');
 
-  // MinIO set-up is a one-shot mc job after MinIO is healthy.
-  const init = svc('minio-init');
-  if (!String(init['image'] ?? '').includes('minio/mc')) add('CC020', 'minio-init must use the minio/mc image');
-  if (String(init['restart'] ?? 'no') !== 'no') add('CC021', 'minio-init is one-shot: restart "no"');
-  if (dependsOn(init, 'minio') !== 'service_healthy') add('CC022', 'minio-init must wait for minio to be healthy');
-  if (!asList(init['volumes']).some((v) => /minio-init\.sh:/.test(v)) || !asList(init['entrypoint']).join(' ').includes('minio-init.sh')) {
-    add('CC023', 'minio-init must run docker/minio-init.sh');
+  // Backups and restore run from the host (docs/operations.md section 7): PostgreSQL and the S3 API on loopback.
+  for (const [name, port] of [['postgres', '5432'], ['s3', '9000']] as const) {
+    if (!asList(svc(name)['ports']).some((p) => p.startsWith('127.0.0.1:') && p.endsWith(`:${port}`))) add('CC013', `${name} must publish ${port} on 127.0.0.1 (backups from the host)`);
   }
-  for (const k of ['S3_BUCKET', 'ARCHIVE_EXPIRE_DAYS']) if (!(k in env('minio-init'))) add('CC024', `minio-init needs ${k} (bucket, lifecycle days are configurable)`);
+
+  // Bucket set-up is a one-shot AWS CLI job once the S3 server runs (the script waits for the API, bounded).
+  const init = svc('s3-init');
+  if (!String(init['image'] ?? '').includes('aws-cli')) add('CC020', 's3-init must use the AWS CLI image');
+  if (String(init['restart'] ?? 'no') !== 'no') add('CC021', 's3-init is one-shot: restart "no"');
+  if (!dependsOn(init, 's3')) add('CC022', 's3-init must start after s3');
+  if (!asList(init['volumes']).some((v) => /s3-init\.sh:/.test(v)) || !asList(init['entrypoint']).join(' ').includes('s3-init.sh')) {
+    add('CC023', 's3-init must run docker/s3-init.sh');
+  }
+  for (const k of ['RESULTS_STORE', 'ARCHIVE_EXPIRE_DAYS', 'NONCURRENT_EXPIRE_DAYS']) if (!(k in env('s3-init'))) add('CC024', `s3-init needs ${k} (bucket/prefix, lifecycle days are configurable)`);
+  if (env('s3-init')['RESULTS_STORE'] !== env('api')['RESULTS_STORE']) add('CC025', 's3-init must set up the bucket of the RESULTS_STORE api and workers use');
 
   // Migrations run once, before the API and the workers.
   const mig = svc('migrate');
   if (String(mig['restart'] ?? 'no') !== 'no') add('CC030', 'migrate is one-shot: restart "no"');
-  if (!/db migrate/.test(asList(mig['command']).join(' '))) add('CC031', 'migrate must run `coinhts db migrate`');
+  if (!/db migrate --wait \S+/.test(asList(mig['command']).join(' '))) add('CC031', 'migrate must run `coinhts db migrate --wait N` (PostgreSQL may still refuse TCP right after its healthcheck)');
+  if (svc('migrate')['build'] !== undefined || mig['image'] !== svc('api')['image']) add('CC036', 'migrate must reuse the api image without a build section (the image is built once)');
+  if (!/-h\s+127\.0\.0\.1/.test(asList(asObj(svc('postgres')['healthcheck'])['test']).join(' '))) add('CC032', 'the postgres healthcheck must use TCP (pg_isready -h 127.0.0.1): the Unix socket answers during first-time init');
   if (dependsOn(mig, 'postgres') !== 'service_healthy') add('CC032', 'migrate must wait for postgres to be healthy');
   for (const app of ['api', 'worker']) {
     if (dependsOn(svc(app), 'migrate') !== 'service_completed_successfully') add('CC033', `${app} must start after migrate completed successfully`);
@@ -63,7 +71,7 @@ export function checkCompose(doc: unknown): LintFinding[] {
     for (const k of ['DATABASE_URL', 'REDIS_URL', 'DATA_ROOT', 'QUEUE_PREFIX', 'RESULTS_STORE']) if (!(k in e)) add('CC035', `${app} environment lacks ${k}`);
     if (!svc(app)['build'] && !svc(app)['image']) add('CC036', `${app} has neither build nor image`);
   }
-  if (dependsOn(svc('worker'), 'minio-init') !== 'service_completed_successfully') add('CC033', 'worker must start after minio-init completed (the bucket exists)');
+  for (const app of ['api', 'worker']) if (dependsOn(svc(app), 's3-init') !== 'service_completed_successfully') add('CC033', `${app} must start after s3-init completed (the bucket exists)`);
   if (env('api')['QUEUE_PREFIX'] !== env('worker')['QUEUE_PREFIX']) add('CC037', 'api and worker must use the same QUEUE_PREFIX');
   if (env('api')['RESULTS_STORE'] !== env('worker')['RESULTS_STORE']) add('CC038', 'api and worker must name the same RESULTS_STORE (the API reads what workers archive)');
   const vols = (name: string) => asList(svc(name)['volumes']);
@@ -82,8 +90,8 @@ export function checkCompose(doc: unknown): LintFinding[] {
   if (parseSeconds(grace) < 30) add('CC042', `worker stop_grace_period ${grace} is shorter than the 25 s shutdown window`);
 
   // Long-running services are health-checked (or inherit the image's HEALTHCHECK) and restart.
-  for (const name of ['postgres', 'redis', 'minio']) if (!svc(name)['healthcheck']) add('CC050', `${name} needs a healthcheck`);
-  for (const name of ['postgres', 'redis', 'minio', 'api', 'worker']) {
+  for (const name of ['postgres', 'redis']) if (!svc(name)['healthcheck']) add('CC050', `${name} needs a healthcheck`);
+  for (const name of ['postgres', 'redis', 's3', 'api', 'worker']) {
     const r = String(svc(name)['restart'] ?? 'no');
     if (r === 'no') add('CC051', `${name} should restart (unless-stopped / always / on-failure)`);
   }
