@@ -1,6 +1,7 @@
 // Lint: hygiene for all code, and the layer rules of ARCHITECTURE.md as errors.
 // Domain libs (type:domain) may import only domain libs and no I/O module; adapters may not
-// import apps; apps wire everything.
+// import apps; the application layer (type:application, libs/runs) imports domain and adapters
+// and is imported only by apps and tools; apps wire everything.
 const nx = require('@nx/eslint-plugin');
 const tseslint = require('typescript-eslint');
 
@@ -32,6 +33,7 @@ module.exports = [
           // The configuration module parses an env record it is given: no I/O, no other lib.
           { sourceTag: 'type:config', onlyDependOnLibsWithTags: [], bannedExternalImports: ioModules },
           { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config'] },
+          // The application layer (@coinhts/runs) builds on domain and adapters; only apps and tools import it.
           { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config'] },
           { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config', 'type:application'] },
           { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config', 'type:application'] },

@@ -23,6 +23,7 @@ COPY libs/jobs/package.json libs/jobs/
 COPY libs/config/package.json libs/config/
 COPY libs/paper/package.json libs/paper/
 COPY libs/report/package.json libs/report/
+COPY libs/runs/package.json libs/runs/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/cli/package.json apps/cli/
@@ -40,7 +41,7 @@ COPY apps/ apps/
 # The Nx build target of each app also builds the libraries it depends on (dependsOn ^build).
 RUN npx nx run-many -t build -p api cli --output-style=static \
  && mkdir -p /out \
- && for d in libs/indicators libs/positions libs/engine libs/report libs/market-data libs/storage libs/results libs/jobs libs/config libs/paper apps/api apps/cli; do \
+ && for d in libs/indicators libs/positions libs/engine libs/report libs/market-data libs/storage libs/runs libs/results libs/jobs libs/config libs/paper apps/api apps/cli; do \
       mkdir -p "/out/$d" && cp "$d/package.json" "/out/$d/" && cp -r "$d/dist" "/out/$d/dist"; \
     done \
  && mkdir -p /out/apps/console && cp -r apps/console/static /out/apps/console/static \

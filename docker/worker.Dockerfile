@@ -24,6 +24,7 @@ COPY libs/jobs/package.json libs/jobs/
 COPY libs/config/package.json libs/config/
 COPY libs/paper/package.json libs/paper/
 COPY libs/report/package.json libs/report/
+COPY libs/runs/package.json libs/runs/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/cli/package.json apps/cli/
@@ -41,7 +42,7 @@ COPY apps/ apps/
 # The Nx build target of the worker also builds the libraries it depends on (dependsOn ^build).
 RUN npx nx run-many -t build -p worker --output-style=static \
  && mkdir -p /out \
- && for d in libs/indicators libs/positions libs/engine libs/market-data libs/storage libs/results libs/jobs libs/config apps/worker; do \
+ && for d in libs/indicators libs/positions libs/engine libs/market-data libs/storage libs/runs libs/results libs/jobs libs/config apps/worker; do \
       mkdir -p "/out/$d" && cp "$d/package.json" "/out/$d/" && cp -r "$d/dist" "/out/$d/dist"; \
     done \
  && find /out \( -name '*.tsbuildinfo' -o -name '*.map' -o -name '*.d.ts' -o -name '*.test.js' \) -type f -delete \

@@ -5,7 +5,7 @@
  *   npm run bench -- results-index
  *
  * Seeds 100,000 runs (deterministic PRNG) into a fresh schema with multi-row INSERT … SELECT FROM
- * unnest(…) batches, migrates, ANALYZEs, then times ResultRepository.list for the filters the UI
+ * unnest(…) batches, migrates, ANALYZEs, then times PgRunIndex.list for the filters the UI
  * uses, prints EXPLAIN ANALYZE of the exact SQL, then repeats the cases without the list-index
  * migration (reverted in the same run) and the two headline cases with no index at all, to show
  * what each index buys. Drops the schema at the end.
@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Client } from 'pg';
-import { buildListQuery, createDataSource, LocalDirArchiveStore, ResultRepository, revertLastMigration, runMigrations, type RunListFilter } from '@coinhts/results';
+import { buildListQuery, createDataSource, PgRunIndex, revertLastMigration, runMigrations, type RunListFilter } from '@coinhts/results';
 import { measureAsync, report, saveResults, type CaseResult } from './harness';
 
 const RUNS = 100_000;
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     const { rows: sizeRows } = await pg.query(`SELECT pg_size_pretty(pg_total_relation_size('backtest_runs')) AS total, count(*)::int AS n FROM backtest_runs`);
     console.log(`seeded ${sizeRows[0].n} runs in ${(seedMs / 1000).toFixed(2)} s (table + indexes ${sizeRows[0].total})`);
 
-    const repo = new ResultRepository(ds, new LocalDirArchiveStore({ root: '/nonexistent' }));
+    const repo = new PgRunIndex(ds);
     const first = await repo.list({ strategy: 'volume_zone_breakout', symbol: 'KRW-BTC' }, { limit: 100 });
     const cases: [string, RunListFilter, string | null][] = [
       ['strategy + symbol (KRW-BTC, common)', { strategy: 'volume_zone_breakout', symbol: 'KRW-BTC' }, null],

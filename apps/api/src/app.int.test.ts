@@ -28,7 +28,7 @@ const BODY = {
   start_date: '2024-01-01',
   end_date: '2024-03-31',
   timeframe: '1d',
-  options: { fees: 0.0005, slippage: 0.0002, capital: 10_000_000 },
+  options: { fee_rate: 0.0005, slippage_rate: 0.0002, initial_capital: 10_000_000 },
 };
 
 describe('health, readiness, docs', () => {
@@ -224,21 +224,22 @@ describe('synchronous backtests and stored results', () => {
     await request(t.app).get('/api/v1/backtests/not-a-uuid').set(auth(t.keys.read)).expect(404);
   });
 
-  it('damaged local archives answer typed 500s: INTEGRITY_MISMATCH, ARCHIVE_MISSING, ARCHIVE_UNREACHABLE', async () => {
+  it('damaged local archives answer typed 500s: INTEGRITY_MISMATCH, ARCHIVE_MISSING', async () => {
     const id = (await request(t.app).post('/api/v1/backtests').set(auth(t.keys.run)).send(BODY).expect(201)).body.run_id as string;
-    const folder = join(t.config.resultsDir, 'backtests', id);
+    const folder = join(t.config.resultsDir, 'objects', 'backtests', id);
     const trades = await readFile(join(folder, 'trades.parquet'));
     trades[trades.length >> 1] ^= 0xff;
     await writeFile(join(folder, 'trades.parquet'), trades);
     const bad = await request(t.app).get(`/api/v1/backtests/${id}/trades`).set(auth(t.keys.read)).expect(500);
     expect(expectErrorShape(bad.body, 'INTEGRITY_MISMATCH').details).toEqual({ key: `backtests/${id}/trades.parquet` });
     await request(t.app).get(`/api/v1/backtests/${id}/equity`).set(auth(t.keys.read)).expect(200);
+    // A file removed behind the store's back (its recorded checksum is still there) is damage too.
     await rm(join(folder, 'equity.parquet'));
-    expectErrorShape((await request(t.app).get(`/api/v1/backtests/${id}/equity`).set(auth(t.keys.read)).expect(500)).body, 'ARCHIVE_MISSING');
-    // The row says "local folder", but the folder is not this server's (another host or RESULTS_STORE folder).
-    await rm(folder, { recursive: true });
+    expectErrorShape((await request(t.app).get(`/api/v1/backtests/${id}/equity`).set(auth(t.keys.read)).expect(500)).body, 'INTEGRITY_MISMATCH');
+    // The whole archive gone from the store the row names: ARCHIVE_MISSING saying how to find such runs.
+    await t.services.deps.runs.archive.delete(id);
     const away = await request(t.app).get(`/api/v1/backtests/${id}/signals`).set(auth(t.keys.read)).expect(500);
-    expect(expectErrorShape(away.body, 'ARCHIVE_UNREACHABLE').message).toMatch(/RESULTS_STORE/);
+    expect(expectErrorShape(away.body, 'ARCHIVE_MISSING').message).toMatch(/coinhts results check/);
   });
 });
 

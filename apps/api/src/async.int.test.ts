@@ -12,7 +12,7 @@ import { expectErrorShape, startTestApp, startTestWorker, waitFor, type TestApp,
 let t: TestApp;
 let worker: TestWorker | undefined;
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
-const BODY = { strategy: 'volume_long_candle', params: {}, symbols: ['KRW-BTC', 'KRW-ETH'], start_date: '2023-01-01', end_date: '2023-12-31', timeframe: '1d', options: { fees: 0.001 } };
+const BODY = { strategy: 'volume_long_candle', params: {}, symbols: ['KRW-BTC', 'KRW-ETH'], start_date: '2023-01-01', end_date: '2023-12-31', timeframe: '1d', options: { fee_rate: 0.001 } };
 
 beforeAll(async () => {
   t = await startTestApp('async');

@@ -12,9 +12,9 @@ export { ConfigError };
 /** Validated configuration of the API (see `ApiConfig` of `@coinhts/config`). */
 export interface ApiConfig extends ApiEnvConfig {
   /**
-   * Folder of runs archived locally (`file://` locations): the `file:` store itself, or, when
-   * RESULTS_STORE is an S3 store, the default local store (`./coinhts-results`), so runs archived
-   * there before a switch to S3 stay readable.
+   * Folder of the `file:` store, or `./coinhts-results` when RESULTS_STORE is an S3 store (the
+   * API reads and writes runs only in the one store RESULTS_STORE names; runs of other stores
+   * answer ARCHIVE_UNREACHABLE).
    */
   readonly resultsDir: string;
 }

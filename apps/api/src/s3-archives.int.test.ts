@@ -9,10 +9,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getStrategy, runBacktest } from '@coinhts/engine';
-import { filesArchivePayload, QUEUE_NAMES, ResultsRunStore, storageArchivePayload, type BacktestRequest } from '@coinhts/jobs';
+import { QUEUE_NAMES, type BacktestRequest } from '@coinhts/jobs';
 import { ParquetCandleStore, parseDateBound } from '@coinhts/market-data';
-import { LocalDirArchiveStore, ResultRepository, storageArchiveStore } from '@coinhts/results';
-import { ArchiveReader, ArchiveWriter, S3StorageProvider } from '@coinhts/storage';
+import { PgRunIndex } from '@coinhts/results';
+import { openStore, RunArchive, RunService, ServiceRunStore, type StoreLocation } from '@coinhts/runs';
 import request from 'supertest';
 import { expectErrorShape, startTestApp, startTestWorker, waitFor, type TestApp } from './testing/test-app';
 
@@ -61,7 +61,7 @@ const BODY = {
   start_date: '2024-01-01',
   end_date: '2024-06-30',
   timeframe: '1d',
-  options: { fees: 0.0005, slippage: 0.0002, capital: 10_000_000 },
+  options: { fee_rate: 0.0005, slippage_rate: 0.0002, initial_capital: 10_000_000 },
 };
 
 const keysUnder = async (prefix: string): Promise<string[]> =>
@@ -153,35 +153,36 @@ describe('RESULTS_STORE=s3', () => {
   });
 });
 
-describe('reading from whichever store holds the run', () => {
-  async function execute(): Promise<{ request: BacktestRequest; record: Parameters<ResultsRunStore<unknown>['save']>[0] }> {
-    const req = { ...BODY, options: { ...BODY.options } } as unknown as BacktestRequest;
-    const execution = await t.services.deps.executor.run(req, { signal: new AbortController().signal, progress: () => undefined });
-    return { request: req, record: { runId: randomUUID(), request: req, execution, startedAt: 0, finishedAt: 1 } };
+describe('runs in other stores', () => {
+  async function saveElsewhere(url: string, location: StoreLocation): Promise<string> {
+    const store = openStore(location);
+    try {
+      const runs = new RunService(new RunArchive(store.provider, store.url), new PgRunIndex(t.services.dataSource));
+      const req = { ...BODY, options: { ...BODY.options } } as unknown as BacktestRequest;
+      const execution = await t.services.deps.executor.run(req, { signal: new AbortController().signal, progress: () => undefined });
+      const runId = randomUUID();
+      await new ServiceRunStore(runs, 'async').save({ runId, request: req, execution, startedAt: 0, finishedAt: 1 });
+      expect(await archiveLocation(runId)).toBe(`${url}backtests/${runId}/`);
+      return runId;
+    } finally {
+      store.close();
+    }
   }
 
-  it('a run archived in the local folder (file:// location) is still served by an API on S3', async () => {
-    const repo = new ResultRepository(t.services.dataSource, new LocalDirArchiveStore({ root: t.config.resultsDir }));
-    const { record } = await execute();
-    await new ResultsRunStore(repo, filesArchivePayload, 'async').save(record);
-    expect(await archiveLocation(record.runId)).toMatch(/^file:\/\//);
-    const r = await request(t.app).get(`/api/v1/backtests/${record.runId}/equity`).set(auth(t.keys.read)).expect(200);
-    expect(r.body.count).toBe(182);
+  it('a run archived in a local folder is listed, and its tables answer 500 ARCHIVE_UNREACHABLE naming the store', async () => {
+    const runId = await saveElsewhere(`file://${t.config.resultsDir}/`, { kind: 'local', dir: t.config.resultsDir, url: `file://${t.config.resultsDir}` });
+    const list = await request(t.app).get('/api/v1/backtests').set(auth(t.keys.read)).expect(200);
+    expect(list.body.items.map((r: { run_id: string }) => r.run_id)).toContain(runId);
+    const r = await request(t.app).get(`/api/v1/backtests/${runId}/equity`).set(auth(t.keys.read)).expect(500);
+    const e = expectErrorShape(r.body, 'ARCHIVE_UNREACHABLE');
+    expect(e.message).toMatch(/not in this store/);
+    expect(e.details).toEqual({ run_id: runId, location: `file://${t.config.resultsDir}/backtests/${runId}/` });
   });
 
-  it('a run archived under another S3 prefix answers 500 ARCHIVE_UNREACHABLE naming what to configure', async () => {
-    const provider = new S3StorageProvider({ bucket, endpoint: S3_ENDPOINT, region: REGION, credentials, keyPrefix: 'elsewhere/' });
-    try {
-      const archives = storageArchiveStore({ provider, writer: new ArchiveWriter(provider), reader: new ArchiveReader(provider), locationPrefix: `s3://${bucket}/elsewhere/` });
-      const { record } = await execute();
-      await new ResultsRunStore(new ResultRepository(t.services.dataSource, archives), storageArchivePayload, 'async').save(record);
-      const r = await request(t.app).get(`/api/v1/backtests/${record.runId}/trades`).set(auth(t.keys.read)).expect(500);
-      const e = expectErrorShape(r.body, 'ARCHIVE_UNREACHABLE');
-      expect(e.message).toMatch(/RESULTS_STORE=s3:\/\/\{bucket\}\/\{prefix\}/);
-      expect(e.details).toEqual({ run_id: record.runId });
-    } finally {
-      provider.destroy();
-    }
+  it('a run archived under another S3 prefix answers 500 ARCHIVE_UNREACHABLE', async () => {
+    const runId = await saveElsewhere(`s3://${bucket}/elsewhere/`, { kind: 's3', bucket, endpoint: S3_ENDPOINT, region: REGION, credentials, keyPrefix: 'elsewhere/', url: `s3://${bucket}/elsewhere/` });
+    const r = await request(t.app).get(`/api/v1/backtests/${runId}/trades`).set(auth(t.keys.read)).expect(500);
+    expect(expectErrorShape(r.body, 'ARCHIVE_UNREACHABLE').details).toEqual({ run_id: runId, location: `s3://${bucket}/elsewhere/backtests/${runId}/` });
   });
 
   it('a sweep run by a worker on the same S3 configuration is read back from S3; a damaged ranking is a typed 500', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { getStrategy, parsePortfolioOptions, parseStrategyParams, registerStrategyModules } from '@coinhts/engine';
+import { getStrategy, parseStrategyParams, registerStrategyModules } from '@coinhts/engine';
 import { closeQuietly, createRedisClient, ensureConnected, JobQueues } from '@coinhts/jobs';
 import { ParquetCandleStore, UpbitClient } from '@coinhts/market-data';
 import { PaperService, upbitMarketCheck } from '@coinhts/paper';
@@ -15,7 +15,7 @@ import { RedisRateLimitStore, type EvalClient } from './auth/rate-limit';
 import type { ApiConfig } from './config';
 import { ApiMetrics } from './http/metrics';
 import { queueCounts } from './routes/ops-routes';
-import { EngineBacktestExecutor, engineOptions } from '@coinhts/jobs';
+import { EngineBacktestExecutor, validateSweepWithEngine, validateWithEngine } from '@coinhts/runs';
 import { openResultsStore } from './services/results-store';
 
 /** The wired application dependencies plus what must be closed on shutdown. */
@@ -57,14 +57,8 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
       redis: { url: config.redisUrl, clientName: 'coinhts-api', failFast: true, onError: (err) => logger.warn({ err }, 'redis (queues) error') },
       prefix: config.queuePrefix,
       clock,
-      validateBacktest: (r) => {
-        parseStrategyParams(getStrategy(r.strategy), r.params);
-        parsePortfolioOptions(engineOptions(r.options));
-      },
-      validateSweep: (r, first) => {
-        parseStrategyParams(getStrategy(r.strategy), first);
-        parsePortfolioOptions(engineOptions(r.options));
-      },
+      validateBacktest: validateWithEngine,
+      validateSweep: validateSweepWithEngine,
     });
     closers.push(() => jobs.close());
 
@@ -72,7 +66,7 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
     await ensureConnected(limiterRedis);
     closers.push(() => closeQuietly(limiterRedis));
 
-    const results = await openResultsStore(ds, { results: config.results, resultsDir: config.resultsDir, clock });
+    const results = await openResultsStore(ds, { results: config.results, clock });
     closers.push(async () => results.close());
     const presets = new PresetRepository(ds, (s, p) => parseStrategyParams(getStrategy(s), p), { now: clock });
     const candles = new ParquetCandleStore({ root: config.dataRoot });
@@ -89,7 +83,6 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
       metrics,
       runs: results.runs,
       syncRuns: results.syncRuns,
-      archives: results.archives,
       presets,
       jobs,
       candles,

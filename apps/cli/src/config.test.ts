@@ -30,18 +30,21 @@ describe('loadCliConfig', () => {
     expect(r.err).toContain('fix: remove it and name the folder in the store URL: RESULTS_STORE=file:/data/results');
   });
 
-  it('with an s3:// store, saving or listing runs exits 2 before any work (the CLI keeps runs in a file: store so far)', async () => {
+  it('an s3:// store that does not answer, or that has no shared index, exits 2 before any work, saying what to fix', async () => {
     const c = loadCliConfig({ RESULTS_STORE: 's3://coinhts/prod/' });
     expect(c.resultsStore).toMatchObject({ kind: 's3', bucket: 'coinhts', keyPrefix: 'prod/' });
-    expect(() => c.resultsDir).toThrow(/RESULTS_STORE=s3:\/\/coinhts\/prod\/ is an S3 store; the CLI saves and lists runs only in a file: store so far/);
-    const list = await runCoinhts(['results', 'list'], { env: { RESULTS_STORE: 's3://coinhts/prod/' } });
-    expect({ code: list.code, err: list.err }).toEqual({ code: 2, err: expect.stringMatching(/^error: RESULTS_STORE=s3:\/\/coinhts\/prod\/ is an S3 store/) });
+    // Port 9 (discard) on loopback: nothing answers there.
+    const down = { RESULTS_STORE: 's3://coinhts/prod/', S3_ENDPOINT: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's' };
+    const list = await runCoinhts(['results', 'list'], { env: down });
+    expect({ code: list.code, err: list.err }).toEqual({ code: 2, err: expect.stringMatching(/^error: the store s3:\/\/coinhts\/prod\/ does not answer .*check RESULTS_STORE, S3_ENDPOINT/) });
     const out = dirs.make('s3-out');
-    const bt = await runCoinhts(['backtest', '--out', out], { env: { RESULTS_STORE: 's3://coinhts/prod/' } });
+    const bt = await runCoinhts(['backtest', '--out', out], { env: down });
     expect(bt.code).toBe(2);
     expect(existsSync(out)).toBe(false);
     // --no-save needs no store.
-    expect((await runCoinhts(['backtest', '--no-save'], { env: { RESULTS_STORE: 's3://coinhts/prod/' } })).code).toBe(0);
+    expect((await runCoinhts(['backtest', '--no-save'], { env: down })).code).toBe(0);
+    const unknown = await runCoinhts(['results', 'list'], { env: { RESULTS_STORE: 'ftp://host/x' } });
+    expect({ code: unknown.code, err: unknown.err }).toEqual({ code: 2, err: expect.stringContaining('RESULTS_STORE') });
   });
 
   it('COINHTS_TZ decides the day a date-only bound means', async () => {

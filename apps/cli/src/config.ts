@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import { CLI_ALERTS_CONFIG, CLI_CONFIG, type EnvRecord, type ResultsStoreConfig } from '@coinhts/config';
-import { CliUsageError } from './errors';
 
 /**
  * CLI configuration, read once from the environment (the only place the CLI reads process.env)
@@ -10,9 +9,8 @@ export interface CliConfig {
   /** Root of the candle store (`DATA_ROOT/{SYMBOL}/{TIMEFRAME}/{YEAR}.parquet`). Default: the bundled sample data. */
   readonly dataRoot: string;
   /**
-   * Folder of the `file:` results store (RESULTS_STORE, default `file:./coinhts-results`), where
-   * runs are saved and listed. With an `s3://` store, reading it throws a {@link CliUsageError}
-   * (exit 2): the CLI saves and lists runs in a local folder only, until `@coinhts/runs` lands.
+   * Folder of a `file:` results store (RESULTS_STORE, default `file:./coinhts-results`); `''` for
+   * an `s3://` store. Tests that build a config by hand give only this.
    */
   readonly resultsDir: string;
   /** The results store as RESULTS_STORE names it (unset in tests that build a config by hand = `resultsDir`). */
@@ -52,11 +50,5 @@ export function loadCliConfig(env: EnvRecord = process.env): CliConfig {
     upbitBaseUrl: c.upbitBaseUrl,
     alertEnv: Object.fromEntries(CLI_ALERTS_CONFIG.variables.map((k) => [k, env[k]])),
   };
-  if (store.kind === 'local') return { ...base, resultsDir: store.dir };
-  return Object.defineProperty(base, 'resultsDir', {
-    enumerable: true,
-    get(): string {
-      throw new CliUsageError(`RESULTS_STORE=${store.url} is an S3 store; the CLI saves and lists runs only in a file: store so far. Set RESULTS_STORE=file:./coinhts-results (or pass --no-save to backtest)`);
-    },
-  }) as CliConfig;
+  return { ...base, resultsDir: store.kind === 'local' ? store.dir : '' };
 }

@@ -4,13 +4,15 @@ export const ExitCode = { Ok: 0, Failure: 1, BadInput: 2 } as const;
 /**
  * Error codes (the `code` field of library errors) that mean "the user's input is wrong":
  * engine (params, candles, strategy), market-data (symbol, timeframe, dates, files, quality),
- * storage (`NOT_FOUND` run, `INVALID_KEY` = malformed run id), the CLI's own `BAD_INPUT` and a bad
- * environment (`CONFIG_INVALID` from `@coinhts/config`).
+ * storage (`NOT_FOUND` run, `INVALID_KEY` = malformed run id), runs (a store URL that is wrong or
+ * names a store that does not answer, a run in another store), the CLI's own `BAD_INPUT`
+ * and a bad environment (`CONFIG_INVALID` from `@coinhts/config`).
  */
 const BAD_INPUT_CODES = new Set([
   'INVALID_CANDLES', 'INVALID_PARAMS', 'UNKNOWN_STRATEGY', 'INVALID_INDICATOR_PARAM',
   'UNKNOWN_SYMBOL', 'UNKNOWN_TIMEFRAME', 'INVALID_SYMBOL', 'INVALID_TIMEFRAME', 'INVALID_FILE', 'INVALID_RANGE',
   'IMPORT_FAILED', 'DATA_QUALITY', 'NO_DATA', 'NOT_FOUND', 'CORRUPT_FILE', 'BAD_INPUT', 'INVALID_KEY',
+  'INVALID_STORE_URL', 'STORE_UNREACHABLE', 'ARCHIVE_UNREACHABLE',
   'CONFIG_INVALID', 'INVALID_STRATEGY_DEFINITION', 'STRATEGY_RULE',
   // results: a live paper session already has the name / a session that is not running cannot be stopped
   'CONFLICT',

@@ -3,19 +3,25 @@ import { dirname, resolve } from 'node:path';
 import type { BacktestSummary } from '@coinhts/engine';
 import { ParquetCandleStore } from '@coinhts/market-data';
 import { backtestReportInput, renderReportHtml, type ReportCandles, type ReportInput } from '@coinhts/report';
-import { LocalRunStore } from './run-store';
+import { CliUsageError } from './errors';
+import { storeOf, withRuns } from './open-runs';
+import type { CommandContext } from './commands/context';
 
 /**
- * The one place the CLI reads a stored run for a report: today through LocalRunStore (the local
- * results folder); the runs library (@coinhts/runs) replaces only this function's body.
+ * The one place the CLI reads a stored run for a report: through `@coinhts/runs` (the store
+ * RESULTS_STORE names and its index), every file checked against the archive manifest.
  */
-export async function loadRunForReport(resultsDir: string, runId: string, dataRoot: string): Promise<ReportInput> {
-  const run = await new LocalRunStore(resultsDir).read(runId);
-  const summary = run.summary as unknown as BacktestSummary;
+export async function loadRunForReport(ctx: CommandContext, runId: string, dataRoot: string): Promise<ReportInput> {
+  const { run, contents } = await withRuns(ctx, (service) => service.read(runId)).catch((err: unknown) => {
+    if ((err as { code?: unknown }).code === 'NOT_FOUND') throw new CliUsageError(`no run "${runId}" in ${storeOf(ctx)}; list the runs with: coinhts results list`);
+    throw err;
+  });
+  const doc = contents.summary as { summary?: unknown };
+  const summary = (doc.summary ?? doc) as unknown as BacktestSummary;
   return backtestReportInput({
-    meta: { id: runId, created_at: run.manifest.createdAt },
+    meta: { id: runId, created_at: new Date(run.createdAt).toISOString() },
     summary,
-    tables: run.tables,
+    tables: contents.tables,
     candles: await storedCandles(summary, dataRoot),
   });
 }

@@ -33,7 +33,8 @@ export interface RunOptions {
  * Asia/Seoul, COINHTS_DEBUG unset. RESULTS_STORE should always be a fresh temp folder (`file:${dir}`).
  */
 export async function runCoinhts(argv: readonly string[], options: RunOptions = {}): Promise<CliRun> {
-  const env: Record<string, string | undefined> = { DATA_ROOT: undefined, COINHTS_TZ: 'Asia/Seoul', COINHTS_DEBUG: undefined, ...options.env };
+  // Service-less by default: no DATABASE_URL (the embedded index), the store from COINHTS_RESULTS_DIR.
+  const env: Record<string, string | undefined> = { DATA_ROOT: undefined, COINHTS_TZ: 'Asia/Seoul', COINHTS_DEBUG: undefined, DATABASE_URL: undefined, DB_SCHEMA: undefined, ...options.env };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   const set = (vars: Record<string, string | undefined>): void => {
     for (const [k, v] of Object.entries(vars)) {

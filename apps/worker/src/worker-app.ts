@@ -6,7 +6,6 @@ import {
   ensureConnected,
   FailureAlerter,
   JobQueues,
-  migrateResultsDatabase,
   QUEUE_NAMES,
   RedisAlertWindowStore,
   SlackWebhookChannel,
@@ -16,6 +15,7 @@ import {
   type QueueWorker,
   type QueueWorkerEvents,
 } from '@coinhts/jobs';
+import { migrateResultsDatabase } from '@coinhts/runs';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config';
 import { startHealthServer } from './health-server';

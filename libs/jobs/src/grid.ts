@@ -1,6 +1,9 @@
 /**
- * Parameter grids of sweeps: every combination of the value lists, in a fixed order.
+ * Parameter grids of queued sweeps: the engine's `gridParamSets` (parameters in name order, the
+ * last name varying fastest), so a sweep's combination `i` is the same in the CLI, in the
+ * engine's own runner and on every worker — and chunk results can be put back in order.
  */
+import { gridParamSets, type ParamValue } from '@coinhts/engine';
 
 /** A parameter set: fixed parameters plus one value per swept parameter. */
 export type ParamSet = Readonly<Record<string, unknown>>;
@@ -11,25 +14,14 @@ export function gridSize(grid: Readonly<Record<string, readonly unknown[]>>): nu
 }
 
 /**
- * All combinations of `grid`, each merged over `fixed`. Order: like nested loops over the grid's
- * keys in insertion order, the last key varying fastest — so combination `i` is the same on every
- * machine and chunk results can be put back in order.
+ * All combinations of `grid` in the engine's order, each merged over `fixed`.
+ * @param fixed - parameters held fixed
+ * @param grid - parameter name → values to try
+ * @param limit - most combinations allowed (the engine refuses more with INVALID_PARAMS)
  */
-export function expandGrid(fixed: ParamSet, grid: Readonly<Record<string, readonly unknown[]>>): ParamSet[] {
-  const keys = Object.keys(grid);
-  const out: ParamSet[] = [];
-  const n = gridSize(grid);
-  for (let i = 0; i < n; i++) {
-    const combo: Record<string, unknown> = { ...fixed };
-    let rest = i;
-    for (let k = keys.length - 1; k >= 0; k--) {
-      const values = grid[keys[k]];
-      combo[keys[k]] = values[rest % values.length];
-      rest = Math.floor(rest / values.length);
-    }
-    out.push(combo);
-  }
-  return out;
+export function expandGrid(fixed: ParamSet, grid: Readonly<Record<string, readonly ParamValue[]>>, limit?: number): ParamSet[] {
+  const space = Object.fromEntries(Object.entries(grid).map(([name, values]) => [name, { values }]));
+  return gridParamSets(space, limit).map((set) => ({ ...fixed, ...set }));
 }
 
 /** Splits `items` into consecutive chunks of at most `size` items. */

@@ -32,6 +32,9 @@ describe('expandGrid', () => {
     ]);
     expect(gridSize({ x: [1, 2], y: ['a', 'b', 'c'], z: [true, false] })).toBe(12);
   });
+  it('orders parameters by name whatever order the grid gives them in (the engine\'s order: CLI, engine and queue agree)', () => {
+    expect(expandGrid({}, { y: ['a', 'b'], x: [1, 2] })).toEqual([{ x: 1, y: 'a' }, { x: 1, y: 'b' }, { x: 2, y: 'a' }, { x: 2, y: 'b' }]);
+  });
   it('chunks keep order and the last chunk holds the rest', () => {
     expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
     expect(() => chunk([1], 0)).toThrow(RangeError);

@@ -20,5 +20,4 @@ export * from './alerts';
 export * from './engine-adapters';
 export * from './sweep-processor';
 export * from './ingestion-processor';
-export * from './runtime';
 export * from './alert-check';

@@ -5,7 +5,10 @@ const base = { strategy: 'volume_long_candle', symbols: ['krw-btc', 'KRW-ETH'], 
 describe('BacktestRequestSchema', () => {
   it('applies defaults and normalises spelling', () => {
     const r = BacktestRequestSchema.parse({ ...base, timeframe: '1H' });
-    expect(r).toEqual({ ...base, symbols: ['KRW-BTC', 'KRW-ETH'], params: {}, timeframe: '1h', options: {} });
+    // Options are the engine's, with the engine's defaults recorded (0.1 % fee per leg, 0.02 % slippage, 10,000,000 KRW).
+    expect(r).toMatchObject({ ...base, symbols: ['KRW-BTC', 'KRW-ETH'], params: {}, timeframe: '1h' });
+    expect(r.options).toMatchObject({ fee_rate: 0.001, slippage_rate: 0.0002, initial_capital: 10_000_000, stop_loss_pct: null });
+    expect(BacktestRequestSchema.parse({ ...base, options: { stop_loss_pct: 5 } }).options.stop_loss_pct).toBe(5);
     // market-data's rules: legacy BTC_KRW spelling, and 1M = one minute (the original's data paths)
     expect(BacktestRequestSchema.parse({ ...base, symbols: ['btc_krw'], timeframe: '1M' })).toMatchObject({ symbols: ['KRW-BTC'], timeframe: '1m' });
     expect(BacktestRequestSchema.parse(base).timeframe).toBe('1d');
@@ -24,7 +27,9 @@ describe('BacktestRequestSchema', () => {
     ['no symbols', { symbols: [] }, 'symbols'],
     ['an unknown timeframe', { timeframe: '2h' }, 'timeframe'],
     ['an unknown option', { options: { leverage: 3 } }, 'options'],
-    ['a fee above 5 %', { options: { fees: 0.2 } }, 'options.fees'],
+    ['a fee above 10 % (fee_rate is a fraction)', { options: { fee_rate: 0.2 } }, 'options.fee_rate'],
+    ['the retired spelling of the fee', { options: { fees: 0.001 } }, 'options'],
+    ['a stop loss of 100 % or more (stop_loss_pct is percent)', { options: { stop_loss_pct: 100 } }, 'options.stop_loss_pct'],
     ['an unknown top-level field', { priority: 1 }, ''],
   ])('rejects %s', (_label, patch, path) => {
     expect(() => parseOrThrow(BacktestRequestSchema, { ...base, ...patch }, 'backtest request')).toThrow(

@@ -7,7 +7,7 @@
  * without retrying ({@link UnsupportedPayloadVersionError}) instead of misreading it.
  */
 import { z } from 'zod';
-import { SWEEP_METRICS, type Timeframe } from '@coinhts/engine';
+import { PortfolioOptionsSchema, SWEEP_METRICS, type Timeframe } from '@coinhts/engine';
 import { normalizeSymbol, normalizeTimeframe, parseDateBound } from '@coinhts/market-data';
 import { InvalidJobRequestError, UnsupportedPayloadVersionError, type PayloadIssue } from './errors';
 
@@ -53,38 +53,14 @@ export const SymbolSchema = z.string().trim().transform(normalized(normalizeSymb
  */
 export const TimeframeSchema = z.string().trim().transform(normalized((s): Timeframe => normalizeTimeframe(s)));
 
-/** How big each entry is (mirrors `@coinhts/positions`' `Sizing`). */
-export const SizingSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('quantity'), quantity: z.number().positive().describe('base units, e.g. 0.1 BTC') }).strict(),
-  z.object({ kind: z.literal('notional'), krw: z.number().positive().describe('KRW per entry') }).strict(),
-  z.object({ kind: z.literal('equity-fraction'), fraction: z.number().gt(0).lte(1).describe('fraction of equity, fee included') }).strict(),
-]);
-
-/** Exit rules applied on top of the strategy's own sell signals. */
-export const ExitsSchema = z
-  .object({
-    /** Stop loss as a **fraction** below the entry price (0.05 = exit 5 % below entry). */
-    stop_loss: z.number().gt(0).lt(1).optional(),
-    /** Take profit as a **fraction** above the entry price (0.1 = exit 10 % above entry). */
-    take_profit: z.number().gt(0).lte(100).optional(),
-    /** Close a position after this many bars at the latest. */
-    max_hold_bars: z.number().int().positive().optional(),
-  })
-  .strict();
-
-/** Portfolio simulation options of a backtest. Omitted fields take the engine's defaults. */
-export const BacktestOptionsSchema = z
-  .object({
-    /** Fee per fill as a **fraction** of the notional (0.0005 = 0.05 %). */
-    fees: z.number().min(0).max(0.05).optional(),
-    /** Slippage per fill as a **fraction** of the price. */
-    slippage: z.number().min(0).max(0.05).optional(),
-    /** Starting capital in KRW. */
-    capital: z.number().positive().optional(),
-    sizing: SizingSchema.optional(),
-    exits: ExitsSchema.optional(),
-  })
-  .strict();
+/**
+ * Portfolio simulation options of a run: the engine's own `PortfolioOptionsSchema`, so a request
+ * names every option and unit exactly as the engine does (`fee_rate` and `slippage_rate` as
+ * fractions, `initial_capital` in KRW, `stop_loss_pct` / `take_profit_pct` /
+ * `trailing_stop_pct` in percent, `hold_bars` in bars). Omitted options take the engine's
+ * defaults, which the parsed request then records.
+ */
+export const BacktestOptionsSchema = PortfolioOptionsSchema;
 
 /**
  * A backtest request, in the original API's vocabulary (`POST /api/backtests/run` body), with
@@ -105,7 +81,7 @@ export const BacktestRequestSchema = z
     start_date: DateBoundSchema,
     end_date: DateBoundSchema,
     timeframe: TimeframeSchema.default('1d'),
-    options: BacktestOptionsSchema.default({}),
+    options: BacktestOptionsSchema.prefault({}),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -161,7 +137,7 @@ export const SweepRequestSchema = z
     start_date: DateBoundSchema,
     end_date: DateBoundSchema,
     timeframe: TimeframeSchema.default('1d'),
-    options: BacktestOptionsSchema.default({}),
+    options: BacktestOptionsSchema.prefault({}),
     /** Combinations per chunk job (default 25). */
     chunk_size: z.number().int().min(1).max(1000).default(25),
     /** Portfolio metric the combinations are ranked by (default `total_return_pct`). */

@@ -3,7 +3,7 @@
  * whose parent ("aggregate" job) ranks every combination once all chunks are done. Chunks of one
  * sweep run on as many workers as there are, which is how a sweep scales out.
  */
-import { defaultDirection, type SweepMetric } from '@coinhts/engine';
+import { compareRows, defaultDirection, type CollectedRow, type SweepMetric } from '@coinhts/engine';
 import type { BacktestExecutor } from './backtest-processor';
 import { failureDecision, errorCode, JobCancelledError } from './errors';
 import { OutcomeStore, type OutcomeRedis } from './outcome-store';
@@ -112,17 +112,17 @@ async function runChunk(ctx: JobContext, deps: SweepProcessorDeps): Promise<Swee
   }
 }
 
-/** Ranks rows by `metric` in `direction`; rows without a score go last; ties keep grid order. */
-export function rankRows(rows: readonly SweepRowResult[], metric: string, direction: 'max' | 'min'): SweepRanking['rows'] {
+/**
+ * Ranks rows by `metric` in `direction` with the engine's row order (`compareRows`: rows without a
+ * score last, ties in grid order), after scoring each row by its metric.
+ */
+export function rankSweepRows(rows: readonly SweepRowResult[], metric: string, direction: 'max' | 'min'): SweepRanking['rows'] {
   const scored = rows.map((r) => {
     const v = r.metrics?.[metric];
     return { ...r, score: typeof v === 'number' && Number.isFinite(v) ? v : null };
   });
   const sign = direction === 'max' ? -1 : 1;
-  return scored.sort((a, b) => {
-    if (a.score === null || b.score === null) return a.score === null && b.score === null ? a.index - b.index : a.score === null ? 1 : -1;
-    return a.score === b.score ? a.index - b.index : sign * (a.score - b.score);
-  });
+  return scored.sort((a, b) => compareRows(a as unknown as CollectedRow, b as unknown as CollectedRow, sign));
 }
 
 async function aggregate(ctx: JobContext, deps: SweepProcessorDeps): Promise<SweepJobResult> {
@@ -143,7 +143,7 @@ async function aggregate(ctx: JobContext, deps: SweepProcessorDeps): Promise<Swe
   }
   const rankBy = data.request.rank_by;
   const direction = data.request.direction ?? defaultDirection(rankBy);
-  const ranked = rankRows(rows, rankBy, direction);
+  const ranked = rankSweepRows(rows, rankBy, direction);
   const ranking: SweepRanking = {
     sweepId: ctx.id,
     rankBy,

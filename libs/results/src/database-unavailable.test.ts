@@ -1,11 +1,7 @@
 import { createServer } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createDataSource, runMigrations } from './data-source';
 import { DatabaseUnavailableError, isConnectionFailure, toResultsError } from './errors';
-import { LocalDirArchiveStore } from './local-archive-store';
-import { ResultRepository } from './result-repository';
+import { PgRunIndex } from './pg-run-index';
 
 /** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
@@ -17,33 +13,16 @@ async function closedPort(): Promise<number> {
 }
 
 describe('database down', () => {
-  let root: string;
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'results-down-'));
-  });
-  afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
-
-  it('makes every repository call fail with UNAVAILABLE (not a raw driver error), keeping the cause', async () => {
+  it('makes every index call fail with UNAVAILABLE (not a raw driver error), keeping the cause', async () => {
     const ds = createDataSource({ url: `postgres://postgres@127.0.0.1:${await closedPort()}/none`, connectTimeoutMs: 2000 });
-    const repo = new ResultRepository(ds, new LocalDirArchiveStore({ root }));
-    const err = await repo.get('3b241101-e2bb-4255-8caf-4136c566a962').catch((e: unknown) => e);
+    const index = new PgRunIndex(ds);
+    const err = await index.get('3b241101-e2bb-4255-8caf-4136c566a962').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatabaseUnavailableError);
     expect(err).toMatchObject({ code: 'UNAVAILABLE', name: 'DatabaseUnavailableError' });
     expect((err as Error).cause).toBeDefined();
-    await expect(repo.list({ strategy: 'x' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(index.list({ strategy: 'x' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(index.put({ id: '3b241101-e2bb-4255-8caf-4136c566a962', kind: 'sync', status: 'completed', strategy: 's', symbols: ['A'] }, null)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await expect(runMigrations(ds)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-  });
-
-  it('refuses a save before writing its archive when the database is already down at the start', async () => {
-    const store = new LocalDirArchiveStore({ root });
-    const ds = createDataSource({ url: `postgres://postgres@127.0.0.1:${await closedPort()}/none`, connectTimeoutMs: 2000 });
-    const runId = '00000000-0000-4000-8000-0000000000aa';
-    await expect(
-      new ResultRepository(ds, store).save({ id: runId, kind: 'sync', status: 'completed', strategy: 's', symbols: ['A'] }, { summary: 1 }),
-    ).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    expect(await store.exists(runId)).toBe(false);
   });
 });
 

@@ -1,9 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { JobRecordRepository } from './job-record-repository';
-import { LocalDirArchiveStore } from './local-archive-store';
-import { ResultRepository } from './result-repository';
+import { PgRunIndex } from './pg-run-index';
 import { useTestSchema } from '../test/pg-schema';
 
 const db = useTestSchema();
@@ -40,15 +36,10 @@ describe('JobRecordRepository', () => {
   });
 
   it('keeps the job record but clears its run id when the run is deleted', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'results-jobs-'));
-    try {
-      const runs = new ResultRepository(db.ds, new LocalDirArchiveStore({ root }));
-      await runs.save({ id: RUN, kind: 'async', status: 'completed', strategy: 's', symbols: ['A'] }, { summary: 1 });
-      await jobs().upsert({ jobId: 'job-4', queue: 'backtests', state: 'completed', runId: RUN });
-      await runs.delete(RUN);
-      expect((await jobs().get('job-4')).runId).toBeNull();
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
+    const runs = new PgRunIndex(db.ds);
+    await runs.put({ id: RUN, kind: 'async', status: 'completed', strategy: 's', symbols: ['A'] }, null);
+    await jobs().upsert({ jobId: 'job-4', queue: 'backtests', state: 'completed', runId: RUN });
+    await runs.delete(RUN);
+    expect((await jobs().get('job-4')).runId).toBeNull();
   });
 });

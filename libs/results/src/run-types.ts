@@ -33,7 +33,7 @@ export interface SymbolResultInput {
   readonly tradeCount?: number | null;
 }
 
-/** A run to save; see {@link ResultRepository.save}. Times are epoch ms (a Date is accepted too). */
+/** A run to index; see {@link PgRunIndex.put}. Times are epoch ms (a Date is accepted too). */
 export interface RunInput extends PromotedRunMetrics {
   /** Run id (UUID), chosen by the caller so that a retried save is an upsert of the same run. */
   readonly id: string;
@@ -145,7 +145,7 @@ export interface StoredRun {
   readonly createdAt: number;
   /** Last save time. */
   readonly updatedAt: number;
-  /** Per-symbol rows (sorted by symbol); present on {@link ResultRepository.get}, absent in list pages. */
+  /** Per-symbol rows (sorted by symbol); present on `get`, absent in list pages. */
   readonly symbolResults?: readonly StoredSymbolResult[];
 }
 

@@ -20,7 +20,7 @@ export const BACKTEST_EXAMPLE = {
   start_date: '2024-01-01',
   end_date: '2024-03-31',
   timeframe: '1d',
-  options: { fees: 0.0005, slippage: 0.0002, capital: 10_000_000, sizing: { kind: 'equity-fraction', fraction: 1 }, exits: { stop_loss: 0.05, take_profit: 0.1 } },
+  options: { fee_rate: 0.0005, slippage_rate: 0.0002, initial_capital: 10_000_000, sizing: { kind: 'equity-fraction', fraction: 1 }, stop_loss_pct: 5, take_profit_pct: 10 },
 };
 
 /** Which format the client wants: `?format=` first, then `Accept`; 406 when nothing fits. */
@@ -41,7 +41,7 @@ function sendTable(deps: RouteDeps, table: 'trades' | 'equity' | 'signals') {
     if (run.kind === 'sweep') {
       throw new ApiError(ApiErrorCode.NotFound, `Run ${id} is a sweep: it has no ${table} table; its ranking is at /api/v1/sweeps/${id}`, { run_id: id, kind: run.kind, ranking: `/api/v1/sweeps/${id}` });
     }
-    const out = tableBody(await deps.archives.readFile(run, `${table}.parquet`), id, table, chosen);
+    const out = tableBody(await deps.runs.readTableBytes(run, table), id, table, chosen);
     res.setHeader('Vary', 'Accept');
     if (chosen === 'json') {
       res.json(out.body);

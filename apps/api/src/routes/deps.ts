@@ -1,11 +1,10 @@
-import type { EngineBacktestExecutor, JobQueues, RunStore } from '@coinhts/jobs';
+import type { JobQueues, RunStore } from '@coinhts/jobs';
+import type { EngineBacktestExecutor, RunService } from '@coinhts/runs';
 import type { ParquetCandleStore } from '@coinhts/market-data';
 import type { PaperService } from '@coinhts/paper';
 import type { PresetRepository } from '@coinhts/results';
 import type { Logger } from 'pino';
 import type { ApiConfig } from '../config';
-import type { RunArchiveReader } from '../services/run-archive-reader';
-import type { RunIndex } from '../services/results-store';
 
 /** A dependency `/readyz` checks. */
 export interface ReadinessCheck {
@@ -18,12 +17,10 @@ export interface ReadinessCheck {
 export interface RouteDeps {
   readonly config: Pick<ApiConfig, 'syncMaxCandles' | 'timeZone' | 'uploadLimitBytes' | 'refreshDefaults'>;
   readonly logger: Logger;
-  /** The run index (PostgreSQL). */
-  readonly runs: RunIndex;
-  /** Stores synchronous runs in the configured archive store (RESULTS_STORE). */
+  /** Runs: the PostgreSQL index and the archives in the configured store. */
+  readonly runs: RunService;
+  /** Stores synchronous runs (archive, then row). */
   readonly syncRuns: RunStore;
-  /** Reads archived files from whichever store holds the run. */
-  readonly archives: RunArchiveReader;
   readonly presets: PresetRepository;
   readonly jobs: JobQueues;
   readonly candles: ParquetCandleStore;

@@ -57,16 +57,15 @@ describe('sweepStatusView', () => {
 
 describe('stored ranking', () => {
   const summary = { request: { strategy: 'sma_crossover', grid: { fast_period: [1] } }, ranking: { sweepId: storedRun.id, rankBy: 'sharpe', direction: 'max', total: 12, evaluated: 11, failed: 1, rows: ranked } };
-  const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
   it('windows the rows with their overall rank', () => {
-    const v = rankingView(parseSweepSummary(storedRun.id, bytes(summary)), 10, 5);
+    const v = rankingView(parseSweepSummary(storedRun.id, summary), 10, 5);
     expect(v).toMatchObject({ rank_by: 'sharpe', direction: 'max', total: 12, offset: 10, limit: 5 });
     expect(v.rows.map((r) => [r.rank, r.index])).toEqual([[11, 10], [12, 11]]);
   });
 
   it('a summary that is not a sweep ranking is a corrupt archive', () => {
-    expect(() => parseSweepSummary(storedRun.id, bytes({ request: {}, summary: {} }))).toThrow(expect.objectContaining({ code: 'CORRUPT_ARCHIVE' }));
-    expect(() => parseSweepSummary(storedRun.id, new TextEncoder().encode('{not json'))).toThrow(expect.objectContaining({ code: 'CORRUPT_ARCHIVE' }));
+    expect(() => parseSweepSummary(storedRun.id, { request: {}, summary: {} })).toThrow(expect.objectContaining({ code: 'CORRUPT_ARCHIVE' }));
+    expect(() => parseSweepSummary(storedRun.id, 'not an object')).toThrow(expect.objectContaining({ code: 'CORRUPT_ARCHIVE' }));
   });
 });

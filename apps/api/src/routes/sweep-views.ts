@@ -64,14 +64,8 @@ export function sweepStatusView(s: JobStatus, base: string, stored: StoredRun | 
   return { ...view, result: sweepResultOf(s.result, stored), links };
 }
 
-/** Parses a sweep run's archive summary; a summary of another shape is a corrupt archive. */
-export function parseSweepSummary(runId: string, bytes: Uint8Array) {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (cause) {
-    throw new CorruptArchiveError(`archive ${JSON.stringify(runId)}: summary.json is not JSON`, { key: `backtests/${runId}/summary.json`, cause });
-  }
+/** Checks a sweep run's parsed archive summary; a summary of another shape is a corrupt archive. */
+export function parseSweepSummary(runId: string, value: unknown) {
   const r = ArchiveSummarySchema.safeParse(value);
   if (!r.success) throw new CorruptArchiveError(`archive ${JSON.stringify(runId)}: summary.json is not a sweep ranking (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`, { key: `backtests/${runId}/summary.json` });
   return r.data;

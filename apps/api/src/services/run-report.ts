@@ -1,15 +1,13 @@
 /**
- * The one place the API reads a stored run for a report (index row + archive files through
- * today's RunIndex and RunArchiveReader); the runs library (@coinhts/runs) replaces only this
- * function's body. The report itself does not care where the run was stored.
+ * The one place the API reads a stored run for a report: index row and archive files through
+ * `@coinhts/runs` (files checked against the manifest). The report itself does not care where
+ * the run was stored.
  */
 import { createHash } from 'node:crypto';
 import type { BacktestSummary } from '@coinhts/engine';
 import type { ParquetCandleStore } from '@coinhts/market-data';
 import { backtestReportInput, REPORT_PAGE_SCRIPT, ReportInputError, type ReportCandles, type ReportInput, type SweepReportInput } from '@coinhts/report';
-import { CorruptArchiveError, decodeParquet, fromArrowTable, type ColumnarTable } from '@coinhts/storage';
-import type { RunArchiveReader } from './run-archive-reader';
-import type { RunIndex } from './results-store';
+import type { RunService } from '@coinhts/runs';
 
 /**
  * CSP of a served report: the page's one inline script is allowed by its SHA-256 and nothing can
@@ -27,15 +25,6 @@ export const REPORT_ROUTE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-async function table(archives: RunArchiveReader, run: Parameters<RunArchiveReader['readFile']>[0], name: 'trades' | 'equity' | 'signals'): Promise<ColumnarTable> {
-  const bytes = await archives.readFile(run, `${name}.parquet`);
-  try {
-    return fromArrowTable(decodeParquet(bytes));
-  } catch (cause) {
-    throw new CorruptArchiveError(`archive ${JSON.stringify(run.id)}: ${name}.parquet is not readable Parquet`, { key: `backtests/${run.id}/${name}.parquet`, cause });
-  }
-}
-
 /** Candles of the run's symbols from the store (left out when the store no longer has them). */
 async function candlesOf(store: ParquetCandleStore, s: BacktestSummary): Promise<ReportCandles[]> {
   const out: ReportCandles[] = [];
@@ -47,16 +36,17 @@ async function candlesOf(store: ParquetCandleStore, s: BacktestSummary): Promise
 }
 
 /** Reads a stored run (backtest or sweep) as a report input. 404 for an unknown run (from the index). */
-export async function loadRunForReport(deps: { readonly runs: RunIndex; readonly archives: RunArchiveReader; readonly candles: ParquetCandleStore }, id: string): Promise<ReportInput> {
+export async function loadRunForReport(deps: { readonly runs: RunService; readonly candles: ParquetCandleStore }, id: string): Promise<ReportInput> {
   const run = await deps.runs.get(id);
-  const doc = JSON.parse(Buffer.from(await deps.archives.readFile(run, 'summary.json')).toString('utf8')) as Record<string, unknown>;
   const meta = { id: run.id, created_at: new Date(run.createdAt).toISOString() };
   if (run.kind === 'sweep') {
+    const doc = (await deps.runs.readSummary(run)) as Record<string, unknown>;
     const ranking = doc.ranking as SweepReportInput['ranking'] | undefined;
     if (!ranking || !Array.isArray(ranking.rows)) throw new ReportInputError(`sweep run ${id} has no ranking in its archive`);
     return { kind: 'sweep', run: meta, strategy: run.strategy, request: (doc.request ?? {}) as Record<string, unknown>, ranking };
   }
+  const { contents } = await deps.runs.read(id);
+  const doc = contents.summary as Record<string, unknown>;
   const summary = (doc.summary ?? doc) as BacktestSummary;
-  const [trades, equity, signals] = await Promise.all([table(deps.archives, run, 'trades'), table(deps.archives, run, 'equity'), table(deps.archives, run, 'signals')]);
-  return backtestReportInput({ meta, summary, tables: { trades, equity, signals }, candles: Array.isArray(summary.symbols) ? await candlesOf(deps.candles, summary) : [] });
+  return backtestReportInput({ meta, summary, tables: contents.tables, candles: Array.isArray(summary.symbols) ? await candlesOf(deps.candles, summary) : [] });
 }

@@ -14,13 +14,13 @@ import {
   createRedisClient,
   defineProcessor,
   ensureConnected,
-  openProcessorRuntime,
   QUEUE_NAMES,
   startQueueWorker,
   sweepHandler,
   type QueueWorker,
 } from '@coinhts/jobs';
 import { createDataSource, runMigrations } from '@coinhts/results';
+import { openProcessorRuntime } from '@coinhts/runs';
 import type { Express } from 'express';
 import pino from 'pino';
 import { createApp } from '../app';
@@ -132,7 +132,7 @@ export interface TestWorker {
 
 /**
  * Starts an in-process worker on `queue` of the test app's prefix. Its dependencies come from the
- * jobs library's `openProcessorRuntime` with the app's own configuration (database schema,
+ * runs library's `openProcessorRuntime` with the app's own configuration (database schema,
  * DATA_ROOT, zone and RESULTS_STORE), exactly as `apps/worker` opens them in each sandbox — so the
  * runs it stores are the ones a real worker would store next to this API.
  */

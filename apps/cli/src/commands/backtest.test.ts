@@ -84,9 +84,9 @@ describe('coinhts backtest on the bundled sample (no flags)', () => {
     expect(id).toBeDefined();
     const list = await runCoinhts(['results', 'list', '--json'], { env: { RESULTS_STORE: `file:${results}` } });
     expect(list.code).toBe(0);
-    const runs = JSON.parse(list.out) as { run_id: string; strategy: string; bars: number; archived: boolean }[];
+    const runs = JSON.parse(list.out) as { run_id: string; strategy: string; kind: string; archive: string }[];
     expect(runs.map((r) => r.run_id)).toEqual([id]);
-    expect(runs[0]).toMatchObject({ strategy: 'volume_zone_breakout', bars: 1096, archived: true });
+    expect(runs[0]).toMatchObject({ strategy: 'volume_zone_breakout', kind: 'sync', archive: expect.stringMatching(/^file:\/\/.*\/backtests\//) });
   });
 });
 

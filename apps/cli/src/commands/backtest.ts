@@ -4,10 +4,12 @@ import { runBacktest, serializeSummary } from '@coinhts/engine';
 import { engineSeries, qualityNotes } from '../candle-input';
 import { createProgressBar } from '../format/progress-bar';
 import { formatStats } from '../format/stats-report';
-import { resultTables, writeResultFiles } from '../result-tables';
+import { randomUUID } from 'node:crypto';
 import { backtestReportInput } from '@coinhts/report';
+import { backtestRunInput, resultTables, runDocument, type RunService } from '@coinhts/runs';
+import { storeOf, withRuns } from '../open-runs';
+import { writeResultFiles } from '../result-tables';
 import { writeReport } from '../run-report';
-import { LocalRunStore, type RunRecord } from '../run-store';
 import { addRunFlags, loadRunCandles, strategyInputs, type RunFlags } from './run-flags';
 import type { CommandContext } from './context';
 
@@ -31,14 +33,17 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--out <dir>', 'also write summary.json, signals.csv, trades.csv and equity.csv into this folder')
     .option('--json', 'print {run_id, files, summary} as JSON instead of the stats table')
     .option('--report [file]', 'also write a self-contained HTML report (default file: report.html in --out, else <run-id>.html)')
-    .option('--no-save', `do not archive the run in the results store (${ctx.config.resultsStore?.url ?? ctx.config.resultsDir})`)
-    .action(async (flags: BacktestFlags) => {
-      const saveDir = flags.save ? ctx.config.resultsDir : undefined; // before the run: an unusable store is exit 2 at once
+    .option('--no-save', `do not store the run (store: RESULTS_STORE, now ${storeOf(ctx)})`)
+    // The store is opened before the run, so an unusable one is exit 2 before any work.
+    .action((flags: BacktestFlags) => (flags.save ? withRuns(ctx, (runs) => backtest(flags, runs)) : backtest(flags, undefined)));
+
+  async function backtest(flags: BacktestFlags, runs: RunService | undefined): Promise<void> {
       const { strategy, params, options } = strategyInputs(flags);
       const bar = createProgressBar({ enabled: ctx.io.isTty, write: ctx.io.stderr, unit: '', counts: false, delayMs: 300 });
       const candles = await loadRunCandles(flags, ctx);
       for (const note of qualityNotes(candles)) ctx.io.stderr(`note: ${note}\n`);
       let result;
+      const startedAt = Date.now();
       try {
         result = runBacktest({
           strategy, params, options, series: engineSeries(candles),
@@ -50,15 +55,19 @@ export function register(program: Command, ctx: CommandContext): void {
       const summaryJson = `${serializeSummary(result.summary)}\n`;
       const tables = resultTables(result);
       const files = flags.out === undefined ? [] : await writeResultFiles(resolve(flags.out), summaryJson, tables);
-      let record: RunRecord | undefined;
-      if (saveDir !== undefined) record = await new LocalRunStore(saveDir).save(result.summary, summaryJson, tables, candles.source);
-
+      let runId: string | undefined;
+      if (runs) {
+        const run = backtestRunInput(result, { runId: randomUUID(), kind: 'sync', startedAt, finishedAt: Date.now() });
+        const request = { strategy: strategy.name, params, options, symbols: run.symbols, timeframe: run.timeframe, from: flags.from ?? null, to: flags.to ?? null, source: candles.source };
+        await runs.save(run, { summary: runDocument(run, { request, summary: result.summary }), tables });
+        runId = run.id;
+      }
       let reportPath: string | undefined;
       if (flags.report !== undefined) {
-        const file = typeof flags.report === 'string' ? flags.report : flags.out !== undefined ? `${flags.out}/report.html` : `${record?.run_id ?? 'report'}.html`;
+        const file = typeof flags.report === 'string' ? flags.report : flags.out !== undefined ? `${flags.out}/report.html` : `${runId ?? 'report'}.html`;
         const series = engineSeries(candles);
         reportPath = await writeReport(file, backtestReportInput({
-          meta: { id: record?.run_id ?? null, created_at: record?.created_at ?? null, source: candles.source },
+          meta: { id: runId ?? null, created_at: runId ? new Date(startedAt).toISOString() : null, source: candles.source },
           summary: result.summary,
           tables,
           candles: series.map((x) => ({ symbol: x.symbol, timeframe: x.timeframe, candles: x.candles })),
@@ -66,12 +75,12 @@ export function register(program: Command, ctx: CommandContext): void {
       }
 
       if (flags.json) {
-        ctx.io.stdout(`${JSON.stringify({ run_id: record?.run_id ?? null, files, report: reportPath ?? null, summary: JSON.parse(summaryJson) as unknown }, null, 2)}\n`);
+        ctx.io.stdout(`${JSON.stringify({ run_id: runId ?? null, files, report: reportPath ?? null, summary: JSON.parse(summaryJson) as unknown }, null, 2)}\n`);
         return;
       }
       ctx.io.stdout(formatStats(result.summary));
       if (files.length) ctx.io.stdout(`\nwrote ${files.map((f) => f.split(/[\\/]/).pop()).join(', ')} to ${resolve(flags.out as string)}\n`);
-      if (reportPath) ctx.io.stdout(`${files.length ? '' : '\n'}wrote report ${reportPath}\n`);
-      if (record) ctx.io.stdout(`${files.length ? '' : '\n'}saved run ${record.run_id} in ${saveDir} (coinhts results show ${record.run_id})\n`);
-    });
+      if (runId) ctx.io.stdout(`${files.length ? '' : '\n'}saved run ${runId} in ${storeOf(ctx)} (coinhts results show ${runId})\n`);
+      if (reportPath) ctx.io.stdout(`wrote report ${reportPath}\n`);
+  }
 }

@@ -11,7 +11,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--out <file>', 'report file (default: <run-id>.html in the current folder)')
     .option('--data <dir>', `candle store for the price charts (default DATA_ROOT, now ${ctx.config.dataRoot})`)
     .action(async (runId: string, opts: { out?: string; data?: string }) => {
-      const input = await loadRunForReport(ctx.config.resultsDir, runId, opts.data ?? ctx.config.dataRoot);
+      const input = await loadRunForReport(ctx, runId, opts.data ?? ctx.config.dataRoot);
       const path = await writeReport(opts.out ?? `${runId}.html`, input);
       ctx.io.stdout(`wrote report of run ${runId} to ${path}\n`);
     });

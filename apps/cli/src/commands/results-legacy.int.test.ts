@@ -67,7 +67,7 @@ describe('coinhts results import-legacy', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^dry run: would import 4 of 7 run\(s\); skipped 0 already imported; 3 failed\n/);
     expect(r.out).toContain(`FAILED ${join(FIX, 'results', '11111111-2222-4333-8444-555555555555.json')}: not valid JSON`);
-    expect(existsSync(join(resultsDir, 'backtests'))).toBe(false);
+    expect(existsSync(join(resultsDir, 'objects'))).toBe(false);
   });
 
   it('imports into the database and the results folder, and prints a JSON report on request', async () => {
@@ -76,7 +76,8 @@ describe('coinhts results import-legacy', () => {
     const report = JSON.parse(r.out);
     expect(report.imported).toHaveLength(4);
     expect((await pg.query(`SELECT count(*)::int AS n FROM backtest_runs`)).rows[0].n).toBe(4);
-    expect(existsSync(join(resultsDir, 'backtests', '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e', 'manifest.json'))).toBe(true);
+    // The one archive format, on the local-folder provider (objects/backtests/{id}/).
+    expect(existsSync(join(resultsDir, 'objects', 'backtests', '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e', 'manifest.json'))).toBe(true);
   });
 
   it('--resume skips what is already there', async () => {

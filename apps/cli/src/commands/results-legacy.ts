@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { importLegacyResults, LocalDirArchiveStore, ResultRepository, type LegacyImportReport, type LegacyImportTarget } from '@coinhts/results';
+import { importLegacyResults, type LegacyImportReport, type LegacyImportTarget } from '@coinhts/results';
+import { legacyImportTarget } from '@coinhts/runs';
 import { resolve } from 'node:path';
 import { CliUsageError, ExitCode } from '../errors';
-import { withResultsDatabase } from './db';
+import { withRuns } from '../open-runs';
 import type { CommandContext } from './index';
 
 /**
@@ -27,7 +28,7 @@ const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 export function registerImportLegacy(results: Command, ctx: CommandContext): void {
   results
     .command('import-legacy')
-    .description("import the original coin_hts results (DIR = its DATA_ROOT, holding results/ and/or tasks/) into archives (the RESULTS_STORE folder) and the results database")
+    .description("import the original coin_hts results (DIR = its DATA_ROOT, holding results/ and/or tasks/) into the store (RESULTS_STORE) and its index")
     .argument('<dir>', 'the original DATA_ROOT')
     .option('--dry-run', 'check and measure every file, write nothing')
     .option('--batch-size <n>', 'runs per batch (one id look-up and one progress line per batch)', positiveInt, 100)
@@ -44,12 +45,12 @@ export function registerImportLegacy(results: Command, ctx: CommandContext): voi
           onProgress: ctx.io.isTty ? (p) => ctx.io.stderr(`\r${p.done}/${p.total} runs, ${p.failed} failed`) : undefined,
         });
       let report: LegacyImportReport;
-      if (opts.dryRun && !opts.resume && !ctx.config.databaseUrl) {
-        // A dry run reads only the legacy files; no database is needed unless --resume asks which ids exist.
+      if (opts.dryRun && !opts.resume) {
+        // A dry run reads only the legacy files; the index is needed only when --resume asks which ids exist.
         const unused = () => Promise.reject(new Error('a dry run writes nothing'));
         report = await run({ save: unused, existingIds: unused });
       } else {
-        report = await withResultsDatabase(ctx, (ds) => run(new ResultRepository(ds, new LocalDirArchiveStore({ root: ctx.config.resultsDir }))));
+        report = await withRuns(ctx, (runs) => run(legacyImportTarget(runs)));
       }
       if (ctx.io.isTty) ctx.io.stderr('\n');
       ctx.io.stdout(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));

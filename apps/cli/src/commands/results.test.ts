@@ -29,10 +29,10 @@ describe('coinhts results list / show / export', () => {
     const all = await runCoinhts(['results', 'list'], env);
     expect(all.code).toBe(0);
     const lines = all.out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^RUN ID\s+CREATED\s+STRATEGY\s+SYMBOLS\s+TF\s+BARS\s+RETURN %\s+SHARPE\s+MAX DD %\s+TRADES\s+SIGNALS$/);
+    expect(lines[0]).toMatch(/^RUN ID\s+CREATED\s+KIND\s+STRATEGY\s+SYMBOLS\s+TF\s+RETURN %\s+SHARPE\s+MAX DD %\s+TRADES$/);
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(new RegExp(`^${smaId}\\s.*sma_crossover\\s+KRW-ETH\\s+1d\\s+366\\s`));
-    expect(lines[2]).toMatch(new RegExp(`^${vzbId}\\s.*volume_zone_breakout\\s+KRW-BTC\\s+1d\\s+1096\\s`));
+    expect(lines[1]).toMatch(new RegExp(`^${smaId}\\s.*sync\\s+sma_crossover\\s+KRW-ETH\\s+1d\\s`));
+    expect(lines[2]).toMatch(new RegExp(`^${vzbId}\\s.*sync\\s+volume_zone_breakout\\s+KRW-BTC\\s+1d\\s`));
     const only = await runCoinhts(['results', 'list', '--strategy', 'sma_crossover', '--json'], env);
     expect((JSON.parse(only.out) as { run_id: string }[]).map((r) => r.run_id)).toEqual([smaId]);
     const none = await runCoinhts(['results', 'list', '--strategy', 'rsi_reversion'], env);
@@ -49,7 +49,9 @@ describe('coinhts results list / show / export', () => {
     const shown = strip(r.out.slice(r.out.indexOf('Strategy'), r.out.indexOf('\ntables:')));
     expect(shown).toEqual(strip(vzbStats));
     const json = await runCoinhts(['results', 'show', vzbId, '--json'], env);
-    expect(JSON.parse(json.out)).toEqual(JSON.parse(readFileSync(join(outVzb, 'summary.json'), 'utf8')));
+    const doc = JSON.parse(json.out) as { format: string; run: { id: string }; summary: unknown };
+    expect({ format: doc.format, id: doc.run.id }).toEqual({ format: 'coinhts.run', id: vzbId });
+    expect(doc.summary).toEqual(JSON.parse(readFileSync(join(outVzb, 'summary.json'), 'utf8')));
   });
 
   it('export --format csv writes exactly the files `backtest --out` wrote', async () => {
@@ -105,15 +107,36 @@ describe('coinhts results: integrity and the index', () => {
     expect(r.err).toMatch(/trades\.parquet/);
   });
 
-  it('a run missing from the index (e.g. lost runs.jsonl) is still listed from its archive', async () => {
+  it('a lost index is rebuilt from the archives by `results check --repair`', async () => {
     const results = dirs.make('index');
     const env = { env: { RESULTS_STORE: `file:${results}` } };
     const run = await runCoinhts(['backtest', '--strategy', 'volume_long_candle'], env);
     const id = /saved run (\S+)/.exec(run.out)?.[1] as string;
-    rmSync(join(results, 'runs.jsonl'));
+    rmSync(join(results, 'runs-index.jsonl'));
+    expect((await runCoinhts(['results', 'list'], env)).out).toMatch(/^no saved runs in /);
+    const check = await runCoinhts(['results', 'check', '--min-age', '0'], env);
+    expect({ code: check.code, out: check.out }).toEqual({ code: 1, out: expect.stringContaining(`archive without row: ${id}`) as unknown as string });
+    expect((await runCoinhts(['results', 'check', '--min-age', '0', '--repair'], env)).code).toBe(0);
     const r = await runCoinhts(['results', 'list', '--json'], env);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual([expect.objectContaining({ run_id: id, strategy: 'volume_long_candle', bars: 1096, archived: true })]);
+    expect(JSON.parse(r.out)).toEqual([expect.objectContaining({ run_id: id, strategy: 'volume_long_candle', kind: 'sync' })]);
+    expect((await runCoinhts(['results', 'check', '--min-age', '0'], env)).out).toMatch(/no problems/);
+  });
+
+  it('a damaged manifest is reported by check with its id; list and the other runs still work', async () => {
+    const results = dirs.make('damaged');
+    const env = { env: { RESULTS_STORE: `file:${results}` } };
+    const a = /saved run (\S+)/.exec((await runCoinhts(['backtest'], env)).out)?.[1] as string;
+    const b = /saved run (\S+)/.exec((await runCoinhts(['backtest', '--strategy', 'sma_crossover'], env)).out)?.[1] as string;
+    writeFileSync(join(results, 'objects', 'backtests', a, 'manifest.json'), '{"format": "broken');
+    const check = await runCoinhts(['results', 'check', '--min-age', '0'], env);
+    expect(check.out).toMatch(new RegExp(`DAMAGED: ${a}: `));
+    const list = await runCoinhts(['results', 'list', '--json'], env);
+    expect((JSON.parse(list.out) as { run_id: string }[]).map((r) => r.run_id).sort()).toEqual([a, b].sort());
+    expect((await runCoinhts(['results', 'show', b], env)).code).toBe(0);
+    const bad = await runCoinhts(['results', 'show', a], env);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/manifest/);
   });
 
   it('an empty results folder lists nothing', async () => {

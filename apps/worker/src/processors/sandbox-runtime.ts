@@ -4,7 +4,8 @@
  * every job with its id and run id.
  */
 import { registerStrategyModules } from '@coinhts/engine';
-import { openProcessorRuntime, type JobContext, type JobHandler, type ProcessorRuntime } from '@coinhts/jobs';
+import type { JobContext, JobHandler } from '@coinhts/jobs';
+import { openProcessorRuntime, type ProcessorRuntime } from '@coinhts/runs';
 import pino, { type Logger } from 'pino';
 import { loadConfig } from '../config';
 

@@ -7,7 +7,7 @@ import { getStrategy, runBacktest, TIMEFRAMES, type BacktestSeries } from '@coin
 import { syntheticCandles } from '@coinhts/engine/testing';
 import { parseDateBound } from '@coinhts/market-data';
 import type { BacktestExecution, BacktestExecutor, ProgressFn } from '../backtest-processor';
-import { engineOptions, headlineOf, metricsOf } from '../engine-adapters';
+import { headlineOf, metricsOf } from '../engine-adapters';
 import type { BacktestRequest } from '../schemas';
 
 /** See the module comment. */
@@ -19,7 +19,7 @@ export class SyntheticEngineExecutor implements BacktestExecutor {
       strategy: getStrategy(request.strategy),
       params: request.params,
       series: this.series(request),
-      options: engineOptions(request.options),
+      options: request.options,
       signal: ctx.signal,
       onProgress: (p) => ctx.progress(p.fraction, p.stage),
     });

@@ -2,15 +2,37 @@ import type { Dirent } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { RunArchivePayload } from '../archive-store';
 import { LegacyFileError, ResultsError } from '../errors';
-import type { ResultRepository } from '../result-repository';
-import { validateRunInput } from '../run-types';
+import { validateRunInput, type RunInput, type StoredRun } from '../run-types';
 import { parseLegacyManifest, parseLegacyResult, type LegacyBacktestResponse, type LegacyManifest } from './legacy-format';
 import { legacyToRun } from './legacy-mapping';
 
-/** What the import needs from the repository (a {@link ResultRepository} fits). */
-export type LegacyImportTarget = Pick<ResultRepository, 'save' | 'existingIds'>;
+/** One file of an imported run, kept byte for byte. */
+export interface LegacyArchiveFile {
+  /** Name inside the run's archive, e.g. `legacy/result.json.gz`. */
+  readonly name: string;
+  /** Content. */
+  readonly bytes: Uint8Array;
+}
+
+/** What is archived for an imported run: the original's summary and its files. */
+export interface RunArchivePayload {
+  /** JSON summary of the original run. */
+  readonly summary: unknown;
+  /** The original files (gzip). */
+  readonly files?: readonly LegacyArchiveFile[];
+}
+
+/**
+ * Where imported runs go: `@coinhts/runs`' `legacyImportTarget` (archive in the one format +
+ * index row), so an imported run is listed and read like every other run.
+ */
+export interface LegacyImportTarget {
+  /** Stores one run (an upsert by id); the archive's stored size is reported back. */
+  save(run: RunInput, payload: RunArchivePayload): Promise<Pick<StoredRun, 'archive'>>;
+  /** Which of `ids` are already stored. */
+  existingIds(ids: readonly string[]): Promise<ReadonlySet<string>>;
+}
 
 /** Options of {@link importLegacyResults}. */
 export interface LegacyImportOptions {

@@ -1,6 +1,6 @@
 import { isTimeframe } from '@coinhts/engine';
 import { gzipSync } from 'node:zlib';
-import type { RunArchivePayload } from '../archive-store';
+import type { RunArchivePayload } from './legacy-import';
 import type { RunInput, SymbolResultInput } from '../run-types';
 import { kstMidnight, parseLegacyTime, type LegacyBacktestResponse, type LegacyManifest } from './legacy-format';
 

@@ -228,8 +228,14 @@ export class ArchiveReader {
     return parseManifest(Buffer.from(bytes).toString('utf8'), runId, key);
   }
 
-  /** Reads one file, checking it against its manifest entry (and, inside the provider, its own checksum). */
-  private async readFile(runId: string, manifest: ArchiveManifest, name: string): Promise<Uint8Array> {
+  /**
+   * Reads one file's bytes as stored, checking them against its manifest entry (and, inside the
+   * provider, against the object's own checksum).
+   * @param runId - run id
+   * @param manifest - the run's manifest (from {@link ArchiveReader.readManifest})
+   * @param name - file name inside the run folder, e.g. `trades.parquet`
+   */
+  async readFile(runId: string, manifest: ArchiveManifest, name: string): Promise<Uint8Array> {
     const key = archiveKey(this.prefix, runId, name);
     const entry = manifest.files.find((f) => f.name === name);
     if (!entry) throw new CorruptArchiveError(`archive ${JSON.stringify(runId)}: ${name} is not in its manifest`, { key });

@@ -2,17 +2,23 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DatabaseUnavailableError } from '../errors';
-import { LocalDirArchiveStore } from '../local-archive-store';
-import { ResultRepository } from '../result-repository';
-import { importLegacyResults, type LegacyImportTarget } from './legacy-import';
-import { useTestSchema } from '../../test/pg-schema';
+import { DatabaseUnavailableError, importLegacyResults, PgRunIndex, type LegacyImportTarget } from '@coinhts/results';
+import { legacyImportTarget } from './legacy-target';
+import { RunArchive } from './run-archive';
+import { RunService } from './run-service';
+import { openStore } from './store-location';
+import { createTestSchema, storeAt } from './testing';
 
-const FIX = join(__dirname, '..', '..', 'test', 'fixtures', 'legacy');
-const db = useTestSchema();
+/**
+ * The legacy import (`@coinhts/results`) writing through the run service: archives in the one
+ * format on a local folder, rows in PostgreSQL.
+ */
+const FIX = join(__dirname, '..', '..', 'results', 'test', 'fixtures', 'legacy');
+let db: Awaited<ReturnType<typeof createTestSchema>>;
 let root: string;
-let store: LocalDirArchiveStore;
-let repo: ResultRepository;
+let runs: RunService;
+let repo: LegacyImportTarget;
+const pg = { query: async (sql: string, params: unknown[] = []) => ({ rows: (await db.ds.query(sql, params)) as Record<string, unknown>[] }) };
 
 const SYNC_OK = '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e';
 const SYNC_EMPTY = '0b7e3c1a-2d4f-4e5a-9b6c-7d8e9f0a1b2c';
@@ -22,11 +28,14 @@ const IMPORTED = [SYNC_EMPTY, TASK_FAILED, SYNC_OK, TASK_OK]; // sorted by id
 const size = async (rel: string) => (await stat(join(FIX, rel))).size;
 
 beforeAll(async () => {
+  db = await createTestSchema('legacy');
   root = await mkdtemp(join(tmpdir(), 'results-legacy-'));
-  store = new LocalDirArchiveStore({ root });
-  repo = new ResultRepository(db.ds, store);
+  const store = openStore(storeAt(`file:${root}`));
+  runs = new RunService(new RunArchive(store.provider, store.url), new PgRunIndex(db.ds));
+  repo = legacyImportTarget(runs);
 });
 afterAll(async () => {
+  await db?.drop();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -62,13 +71,13 @@ describe('importLegacyResults', () => {
       (await size(`results/${SYNC_OK}.json`)) + (await size(`results/${SYNC_EMPTY}.json`)) +
       (await size(`tasks/${TASK_OK}/result.json`)) + (await size(`tasks/${TASK_OK}/manifest.json`)) + (await size(`tasks/${TASK_FAILED}/manifest.json`));
     expect(report.jsonBytes).toBe(jsonBytes);
-    const { rows: sums } = await db.pg.query(`SELECT sum(archive_bytes)::int AS bytes, count(*)::int AS n FROM backtest_runs`);
+    const { rows: sums } = await pg.query(`SELECT sum(archive_bytes)::int AS bytes, count(*)::int AS n FROM backtest_runs`);
     expect(sums[0]).toEqual({ bytes: report.archiveBytes, n: 4 });
     expect(report.sizeRatio).toBeCloseTo(report.archiveBytes / jsonBytes, 12);
   });
 
   it('stores what plain SQL can check: statuses, kinds, trade counts, the failed task error, symbol rows', async () => {
-    const { rows } = await db.pg.query(
+    const { rows } = await pg.query(
       `SELECT id, kind, status, strategy, timeframe, trade_count, error->>'message' AS error, (SELECT count(*)::int FROM backtest_symbol_results s WHERE s.run_id = r.id) AS symbol_rows
        FROM backtest_runs r ORDER BY id`,
     );
@@ -78,30 +87,32 @@ describe('importLegacyResults', () => {
       { id: SYNC_OK, kind: 'sync', status: 'completed', strategy: 'volume_long_candle', timeframe: '1d', trade_count: 5, error: null, symbol_rows: 2 },
       { id: TASK_OK, kind: 'async', status: 'completed', strategy: 'volume_zone_breakout', timeframe: '1d', trade_count: 2, error: null, symbol_rows: 1 },
     ]);
-    const xrp = await db.pg.query(`SELECT total_return_pct, win_rate FROM backtest_symbol_results WHERE run_id = $1`, [TASK_OK]);
+    const xrp = await pg.query(`SELECT total_return_pct, win_rate FROM backtest_symbol_results WHERE run_id = $1`, [TASK_OK]);
     expect(xrp.rows[0].total_return_pct).toBeCloseTo((1.01 * 1.015 - 1) * 100, 10);
     expect(xrp.rows[0].win_rate).toBe(1);
   });
 
   it('keeps the original files byte for byte in the archive', async () => {
     const original = await readFile(join(FIX, 'tasks', TASK_OK, 'result.json'));
-    expect(gunzipSync(await store.readFile(TASK_OK, 'legacy/result.json.gz')).equals(original)).toBe(true);
+    const doc = (await runs.readSummary(await runs.get(TASK_OK))) as unknown as { legacy: { files: { name: string; base64: string }[] } };
+    const file = (name: string) => gunzipSync(Buffer.from(doc.legacy.files.find((f) => f.name === name)?.base64 ?? '', 'base64'));
+    expect(file('legacy/result.json.gz').equals(original)).toBe(true);
     const manifest = await readFile(join(FIX, 'tasks', TASK_OK, 'manifest.json'));
-    expect(gunzipSync(await store.readFile(TASK_OK, 'legacy/manifest.json.gz')).equals(manifest)).toBe(true);
-    expect(await store.verify(TASK_OK)).toEqual([]);
+    expect(file('legacy/manifest.json.gz').equals(manifest)).toBe(true);
+    expect((await runs.archive.readVerifiedFiles(TASK_OK)).manifest.runId).toBe(TASK_OK);
   });
 
   it('resume skips runs already imported; a plain rerun upserts without duplicating', async () => {
-    const before = await db.pg.query(`SELECT id, updated_at FROM backtest_runs ORDER BY id`);
+    const before = await pg.query(`SELECT id, updated_at FROM backtest_runs ORDER BY id`);
     const resumed = await importLegacyResults({ dir: FIX, target: repo, resume: true });
     expect(resumed.skipped.slice().sort()).toEqual(IMPORTED);
     expect(resumed.imported).toEqual([]);
     expect(resumed.failed).toHaveLength(3);
-    expect((await db.pg.query(`SELECT id, updated_at FROM backtest_runs ORDER BY id`)).rows).toEqual(before.rows);
+    expect((await pg.query(`SELECT id, updated_at FROM backtest_runs ORDER BY id`)).rows).toEqual(before.rows);
 
     const again = await importLegacyResults({ dir: FIX, target: repo });
     expect(again.imported).toHaveLength(4);
-    expect((await db.pg.query(`SELECT count(*)::int AS n FROM backtest_runs`)).rows[0].n).toBe(4);
+    expect((await pg.query(`SELECT count(*)::int AS n FROM backtest_runs`)).rows[0].n).toBe(4);
   });
 
   it('stops at the first database failure instead of failing every file, so a resume can continue', async () => {
