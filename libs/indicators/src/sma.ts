@@ -93,6 +93,11 @@ export class Sma implements StreamingIndicator<number, number> {
   /** `period - 1`. */
   readonly lookback: number;
   private readonly state: SmaState;
+  /**
+   * The latest mean (input unit) as a plain number field, NaN during the warm-up. Written in place by
+   * {@link update} (and {@link add}), so reading it after `update()` allocates nothing.
+   */
+  value = NaN;
 
   /** @param period - Window length in bars, integer in [1, {@link MAX_PERIOD}]. */
   constructor(period: number) {
@@ -111,10 +116,19 @@ export class Sma implements StreamingIndicator<number, number> {
     return this.state.count > this.lookback;
   }
 
+  /**
+   * Adds one value and stores the mean in {@link value} (NaN during warm-up); returns nothing, so
+   * no number is boxed. Same numbers as {@link add}, which is built on it.
+   */
+  update(value: number): void {
+    assertFiniteInput('Sma', 'value', this.state.count, value);
+    if (this.state.push(value)) this.value = this.state.result;
+  }
+
   /** Adds one value; returns the mean (same unit as the input) or `null` during warm-up. */
   add(value: number): number | null {
-    assertFiniteInput('Sma', 'value', this.state.count, value);
-    return this.state.push(value) ? this.state.result : null;
+    this.update(value);
+    return this.state.count > this.lookback ? this.value : null;
   }
 
   /** The latest mean, or `null` during warm-up. */

@@ -76,59 +76,64 @@ export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleCol
 
 /**
  * Streams of the `ind` helpers: one small class per indicator type, so that the call of the
- * indicator's `add` is monomorphic (V8 inlines it and no double is boxed), and `push` writes the
- * value into the stream's column slot instead of returning it (a double returned from a call V8
- * does not inline is allocated on the heap: one per candle per indicator, measured as most of the
- * streaming time). Fields only (snapshotted generically): `ind` is the `@coinhts/indicators`
- * instance, `src` the candle field.
+ * indicator's `update` is monomorphic, and `push` writes the value into the stream's column slot
+ * instead of returning it. Nothing is allocated per candle: the indicator's allocation-free path
+ * (`update(x)`, then its numeric `value` / band fields, NaN during warm-up) returns no number,
+ * where `add()` returns `number | null` and boxes a double whenever V8 does not inline it (measured
+ * as most of the streaming time). Fields only (snapshotted generically): `ind` is the
+ * `@coinhts/indicators` instance, `src` the candle field.
  */
 const read = (c: Candle, src: PriceSource): number =>
   src === 'close' ? c.close : src === 'high' ? c.high : src === 'low' ? c.low : src === 'open' ? c.open : c.volume;
 
+// Named field loads, not `ind[output]`: a keyed load of a double field can box it.
+const band = (b: BollingerBands, o: BollingerOutput): number => (o === 'upper' ? b.upper : o === 'middle' ? b.middle : b.lower);
+const macdLine = (m: Macd, o: MacdOutput): number => (o === 'macd' ? m.macd : o === 'signal' ? m.signal : m.histogram);
+
 class SmaStream implements IndicatorStream {
   constructor(readonly ind: Sma, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class EmaStream implements IndicatorStream {
   constructor(readonly ind: Ema, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class RsiStream implements IndicatorStream {
   constructor(readonly ind: Rsi, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class StdDevStream implements IndicatorStream {
   constructor(readonly ind: StdDev, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class MaxStream implements IndicatorStream {
   constructor(readonly ind: RollingMax, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class MinStream implements IndicatorStream {
   constructor(readonly ind: RollingMin, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class AtrStream implements IndicatorStream {
   constructor(readonly ind: Atr) {}
-  next(c: Candle): number { const r = this.ind.add(c); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(c); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(c); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(c); out[slot] = this.ind.value; }
 }
 class BollingerStream implements IndicatorStream {
   constructor(readonly ind: BollingerBands, readonly src: PriceSource, readonly output: BollingerOutput) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r[this.output]; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r[this.output]; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return band(this.ind, this.output); }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = band(this.ind, this.output); }
 }
 class MacdStream implements IndicatorStream {
   constructor(readonly ind: Macd, readonly src: PriceSource, readonly output: MacdOutput) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r[this.output]; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r[this.output]; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return macdLine(this.ind, this.output); }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = macdLine(this.ind, this.output); }
 }
 
 function single<T>(name: string, source: PriceSource, period: number, lookback: number,
