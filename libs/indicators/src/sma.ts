@@ -11,18 +11,20 @@ import type { StreamingIndicator } from './types';
  *
  * @param values - Input series (any unit); NaN/±Infinity throw {@link NonFiniteInputError}.
  * @param period - Window length in bars, integer in [1, {@link MAX_PERIOD}].
- * @returns A Float64Array of the same length; NaN at indices `< period - 1`.
+ * @param out - Optional buffer for the result (a Float64Array of the input's length, overwritten
+ *   and returned), so a caller that runs repeatedly allocates no new column; RangeError otherwise.
+ * @returns A Float64Array of the same length (`out` when given); NaN at indices `< period - 1`.
  */
-export function sma(values: ArrayLike<number>, period: number): Float64Array {
-  return smaOf('Sma', 'value', values, period);
+export function sma(values: ArrayLike<number>, period: number, out?: Float64Array): Float64Array {
+  return smaOf('Sma', 'value', values, period, out);
 }
 
 /** Shared by {@link sma} and `volumeSma` so errors name the indicator the caller used. @internal */
-export function smaOf(indicator: string, field: string, values: ArrayLike<number>, period: number): Float64Array {
+export function smaOf(indicator: string, field: string, values: ArrayLike<number>, period: number, into?: Float64Array): Float64Array {
   assertPeriod(indicator, 'period', period);
   const x = toFloat64(values);
   const n = x.length;
-  const out = warmUpOutput(n, period - 1);
+  const out = warmUpOutput(n, period - 1, into);
   let sum = 0;
   const warm = Math.min(period - 1, n);
   for (let i = 0; i < warm; i++) {

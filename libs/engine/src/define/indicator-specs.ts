@@ -35,8 +35,12 @@ export interface IndicatorSpec {
   readonly label: string;
   /** Leading bars without a value (NaN): TA-Lib's lookback. */
   readonly lookback: number;
-  /** The whole column at once (NaN during the warm-up). Must not read past bar i to produce value i. */
-  batch(candles: CandleColumns): Float64Array;
+  /**
+   * The whole column at once (NaN during the warm-up). Must not read past bar i to produce value i.
+   * `out`, when given, is a scratch Float64Array of the series' length the spec may write the
+   * column into and return (so a repeated run allocates no column); a spec may ignore it.
+   */
+  batch(candles: CandleColumns, out?: Float64Array): Float64Array;
   /** A fresh streaming instance. */
   createStream(): IndicatorStream;
   /** Throws (e.g. `InvalidIndicatorParamError`) when the bound parameters are out of range. */
@@ -54,7 +58,7 @@ export interface IndicatorSpec {
  * indicator, parameters and candles computed them (keyed by the indicator's label and the candles'
  * close column, which identifies the series).
  */
-export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleColumns, cache?: ColumnCache): Float64Array[] {
+export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleColumns, cache?: ColumnCache, scratch?: readonly Float64Array[]): Float64Array[] {
   const done = new Map<string, readonly Float64Array[]>();
   const all = (key: string, outputs: readonly string[], compute: () => Readonly<Record<string, Float64Array>>): readonly Float64Array[] => {
     let cols = done.get(key);
@@ -65,12 +69,12 @@ export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleCol
     }
     return cols;
   };
-  return specs.map((s) => {
+  return specs.map((s, j) => {
     if (s.shared) {
       const sh = s.shared;
       return all(sh.key, sh.outputs, () => sh.compute(candles))[sh.outputs.indexOf(sh.output)];
     }
-    return cache ? cache.get(s.label, '', candles.close, () => [s.batch(candles)])[0] : s.batch(candles);
+    return cache ? cache.get(s.label, '', candles.close, () => [s.batch(candles)])[0] : s.batch(candles, scratch?.[j]);
   });
 }
 
@@ -137,12 +141,12 @@ class MacdStream implements IndicatorStream {
 }
 
 function single<T>(name: string, source: PriceSource, period: number, lookback: number,
-  batch: (x: Float64Array, period: number) => Float64Array, make: (period: number) => T, wrap: (ind: T) => IndicatorStream): IndicatorSpec {
+  batch: (x: Float64Array, period: number, out?: Float64Array) => Float64Array, make: (period: number) => T, wrap: (ind: T) => IndicatorStream): IndicatorSpec {
   return {
     label: `${name}(${source}, ${period})`,
     lookback,
     validate: () => void make(period),
-    batch: (c) => batch(c[source], period),
+    batch: (c, out) => batch(c[source], period, out),
     createStream: () => wrap(make(period)),
   };
 }
