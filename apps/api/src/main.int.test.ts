@@ -43,6 +43,20 @@ describe('apps/api/src/main.ts', () => {
     expect(c.out()).toContain('DATA_ROOT (not set): is required but not set; fix: set DATA_ROOT');
   }, 30_000);
 
+  it('exits 2 with the loader\'s message (no stack trace) when a strategy plugin module is unusable', async () => {
+    const { databaseUrl, redisUrl } = requireServiceEnv();
+    const bad = join(REPO_ROOT, 'apps/api/src/config.ts'); // loads, but exports no strategy definition
+    const env = {
+      ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, DATA_ROOT: join(REPO_ROOT, 'data/sample'),
+      PORT: '0', HOST: '127.0.0.1', COINHTS_STRATEGY_MODULES: bad,
+    };
+    const child = spawn(process.execPath, ARGS, { cwd: REPO_ROOT, env });
+    const c = collect(child);
+    expect(await c.exited).toBe(2);
+    expect(c.out()).toContain(`The API cannot start: Strategy module ${bad}: exports no strategy definition`);
+    expect(c.out()).not.toMatch(/\n\s+at /); // no stack trace
+  }, 30_000);
+
   it('serves, and on SIGTERM lets the in-flight request finish, then exits 0', async () => {
     const { databaseUrl, redisUrl } = requireServiceEnv();
     const db = await freshSchema('main');

@@ -4,6 +4,7 @@
  * SHUTDOWN_TIMEOUT_MS), then close the database pool and Redis clients.
  */
 import type { Server } from 'node:http';
+import { StrategyModuleError } from '@coinhts/engine';
 import pino from 'pino';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
@@ -21,7 +22,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = pino({ level: config.logLevel, base: { service: 'coinhts-api' } });
-  const services = await buildServices(config, logger);
+  let services;
+  try {
+    services = await buildServices(config, logger);
+  } catch (err) {
+    // A bad strategy plugin module is bad input, like bad configuration: exit 2 with the message (as the worker and CLI do).
+    if (err instanceof StrategyModuleError) {
+      process.stderr.write(`The API cannot start: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const { app } = createApp(services.deps);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

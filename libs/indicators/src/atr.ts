@@ -76,6 +76,11 @@ export class Atr implements StreamingIndicator<HighLowClose, number> {
   private prevClose = 0;
   private sum = 0;
   private result = NaN;
+  /**
+   * The latest ATR (price units) as a plain number field, NaN during the warm-up. Written in place by
+   * {@link update} (and {@link add}), so reading it after `update()` allocates nothing.
+   */
+  value = NaN;
 
   /** @param period - Integer in [1, {@link MAX_PERIOD}]. */
   constructor(period: number) {
@@ -93,8 +98,11 @@ export class Atr implements StreamingIndicator<HighLowClose, number> {
     return this.n > this.lookback;
   }
 
-  /** Adds one candle; returns the ATR (price units) or `null` during warm-up. */
-  add(candle: HighLowClose): number | null {
+  /**
+   * Adds one candle and stores the ATR in {@link value} (price units, NaN during warm-up);
+   * returns nothing, so no number is boxed. Same numbers as {@link add}, which is built on it.
+   */
+  update(candle: HighLowClose): void {
     const { high, low, close } = candle;
     assertFiniteInput('Atr', 'high', this.n, high);
     assertFiniteInput('Atr', 'low', this.n, low);
@@ -118,7 +126,13 @@ export class Atr implements StreamingIndicator<HighLowClose, number> {
     }
     this.prevClose = close;
     this.n++;
-    return this.n > p ? this.result : null;
+    if (this.n > p) this.value = this.result;
+  }
+
+  /** Adds one candle; returns the ATR (price units) or `null` during warm-up. */
+  add(candle: HighLowClose): number | null {
+    this.update(candle);
+    return this.n > this.period ? this.value : null;
   }
 
   /** The latest ATR (price units), or `null` during warm-up. */

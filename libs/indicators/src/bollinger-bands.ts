@@ -104,6 +104,12 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
   private sum = 0;
   private sum2 = 0;
   private result: BollingerBandsResult | null = null;
+  /** Latest upper band (input unit), NaN during the warm-up; written in place by {@link update}. */
+  upper = NaN;
+  /** Latest middle band (the SMA, input unit), NaN during the warm-up. */
+  middle = NaN;
+  /** Latest lower band (input unit), NaN during the warm-up. */
+  lower = NaN;
 
   /** @param options - Period and multipliers; defaults 20 / 2 / 2. */
   constructor(options?: BollingerBandsOptions) {
@@ -125,8 +131,11 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
     return this.n > this.lookback;
   }
 
-  /** Adds one price; returns the bands or `null` during warm-up. */
-  add(value: number): BollingerBandsResult | null {
+  /**
+   * Adds one price and stores the bands in {@link upper}, {@link middle} and {@link lower} (NaN
+   * during warm-up); allocates nothing. Same numbers as {@link add}, which is built on it.
+   */
+  update(value: number): void {
     assertFiniteInput('BollingerBands', 'value', this.n, value);
     const p = this.period;
     this.sum += value;
@@ -142,10 +151,18 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
       this.sum2 -= t * t;
       const variance = mean2 - mid * mid;
       const sd = variance > 0 ? Math.sqrt(variance) : 0;
-      this.result = { upper: mid + sd * this.stdDevUp, middle: mid, lower: mid - sd * this.stdDevDown };
+      this.upper = mid + sd * this.stdDevUp;
+      this.middle = mid;
+      this.lower = mid - sd * this.stdDevDown;
     }
     this.pos = next;
     this.n++;
+  }
+
+  /** Adds one price; returns the bands or `null` during warm-up. */
+  add(value: number): BollingerBandsResult | null {
+    this.update(value);
+    if (this.n > this.lookback) this.result = { upper: this.upper, middle: this.middle, lower: this.lower };
     return this.result;
   }
 

@@ -52,6 +52,11 @@ interface ContractCase {
   readonly fields: readonly Field[];
   readonly batch: (c: Columns) => Readonly<Record<string, Float64Array>>;
   readonly stream: () => StreamAdapter;
+  /**
+   * The allocation-free path, where the indicator has one: a fresh instance fed by `update(input)`,
+   * returning its output fields read after each input (NaN during the warm-up).
+   */
+  readonly update?: () => (bar: Bar) => Outputs;
   readonly invalid: readonly InvalidParam[];
 }
 
@@ -98,6 +103,10 @@ function periodCase(
     fields: ['value'],
     batch: (c) => ({ value: batchFn(c.close, period) }),
     stream: () => adapt(new Ctor(period), valueIn, single),
+    update: 'update' in Ctor.prototype ? () => {
+      const s = new Ctor(period) as unknown as { update(v: number): void; readonly value: number };
+      return (b) => { s.update(b.close); return { value: s.value }; };
+    } : undefined,
     invalid: [{ param: 'period', bad: PERIOD_BAD, batch: (bad: number) => batchFn([1, 2, 3], bad), stream: (bad: number) => new Ctor(bad) }],
   };
 }
@@ -116,6 +125,10 @@ function bbandsCase(o: BollingerBandsOptions, lookback: number): ContractCase {
     fields: ['value'],
     batch: (c) => ({ ...bollingerBands(c.close, o) }),
     stream: () => adapt(new BollingerBands(o), valueIn, asOutputs),
+    update: () => {
+      const s = new BollingerBands(o);
+      return (b) => { s.update(b.close); return { upper: s.upper, middle: s.middle, lower: s.lower }; };
+    },
     invalid: [bad('period', PERIOD_BAD), bad('stdDevUp', [-0.5, NaN, Infinity, 1001, '2', null]), bad('stdDevDown', [-1, NaN, -Infinity, 1e9, null])],
   };
 }
@@ -135,6 +148,10 @@ function macdCase(o: MacdOptions, lookback: number): ContractCase {
     fields: ['value'],
     batch: (c) => ({ ...macd(c.close, o) }),
     stream: () => adapt(new Macd(o), valueIn, asOutputs),
+    update: () => {
+      const s = new Macd(o);
+      return (b) => { s.update(b.close); return { macd: s.macd, signal: s.signal, histogram: s.histogram }; };
+    },
     invalid: [
       // fast must be strictly below slow (TA-Lib would silently swap them).
       bad('fastPeriod', [...PERIOD_BAD, slow, slow + 1]),
@@ -170,6 +187,10 @@ function atrCase(period: number): ContractCase {
     fields: ['high', 'low', 'close'],
     batch: (c) => ({ value: atr(c, period) }),
     stream: () => adapt(new Atr(period), hlcIn, single),
+    update: () => {
+      const s = new Atr(period);
+      return (b) => { s.update(b); return { value: s.value }; };
+    },
     invalid: [{ param: 'period', bad: PERIOD_BAD, batch: (bad: number) => atr({ high: [1], low: [1], close: [1] }, bad), stream: (bad: number) => new Atr(bad) }],
   };
 }
@@ -259,6 +280,18 @@ function streamColumns(make: () => StreamAdapter, bars: readonly Bar[], keys: re
   return out;
 }
 
+/** Columns of `keys` from the update() path: the output fields after each bar, as they are (NaN in the warm-up). */
+function updateColumns(make: () => (bar: Bar) => Outputs, bars: readonly Bar[], keys: readonly string[]): Record<string, Float64Array> {
+  const step = make();
+  const out: Record<string, Float64Array> = {};
+  for (const k of keys) out[k] = new Float64Array(bars.length);
+  bars.forEach((b, i) => {
+    const r = step(b);
+    for (const k of keys) out[k][i] = r[k];
+  });
+  return out;
+}
+
 /** Bit-identical comparison (Object.is, so NaN equals NaN and 0 differs from -0). */
 function firstDifference(a: Readonly<Record<string, Float64Array>>, b: Readonly<Record<string, Float64Array>>): string | null {
   for (const k of Object.keys(a)) {
@@ -313,6 +346,20 @@ describe.each(CASES.map((c) => [c.label, c] as const))('indicator contract: %s',
       { numRuns: 60, seed: 4242 },
     );
   });
+
+  const update = c.update;
+  if (update) {
+    test('update() + output fields equal batch (and so add()) bit for bit, NaN during the warm-up', () => {
+      expect(firstDifference(reference, updateColumns(update, barsOf(fixture), keys))).toBeNull();
+      fc.assert(
+        fc.property(fc.array(barArb, { maxLength: 80 }), (bars) => {
+          const diff = firstDifference(c.batch(columnsOf(bars)), updateColumns(update, bars, keys));
+          if (diff !== null) throw new Error(diff);
+        }),
+        { numRuns: 60, seed: 4243 },
+      );
+    });
+  }
 
   test(`warm-up is exactly ${c.lookback} bars in batch (NaN) and streaming (null, isStable false)`, () => {
     for (const k of keys) {

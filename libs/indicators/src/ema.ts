@@ -62,6 +62,11 @@ export class Ema implements StreamingIndicator<number, number> {
   private n = 0;
   private sum = 0;
   private prev = NaN;
+  /**
+   * The latest EMA (input unit) as a plain number field, NaN during the warm-up. Written in place by
+   * {@link update} (and {@link add}), so reading it after `update()` allocates nothing.
+   */
+  value = NaN;
 
   /** @param period - Integer in [1, {@link MAX_PERIOD}]. */
   constructor(period: number) {
@@ -80,8 +85,11 @@ export class Ema implements StreamingIndicator<number, number> {
     return this.n > this.lookback;
   }
 
-  /** Adds one value; returns the EMA (input unit) or `null` during warm-up. */
-  add(value: number): number | null {
+  /**
+   * Adds one value and stores the EMA in {@link value} (NaN during warm-up); returns nothing, so
+   * no number is boxed. Same numbers as {@link add}, which is built on it.
+   */
+  update(value: number): void {
     assertFiniteInput('Ema', 'value', this.n, value);
     const p = this.period;
     if (this.n < p) {
@@ -91,7 +99,13 @@ export class Ema implements StreamingIndicator<number, number> {
       this.prev = (value - this.prev) * this.k + this.prev;
     }
     this.n++;
-    return this.n >= p ? this.prev : null;
+    if (this.n >= p) this.value = this.prev;
+  }
+
+  /** Adds one value; returns the EMA (input unit) or `null` during warm-up. */
+  add(value: number): number | null {
+    this.update(value);
+    return this.n >= this.period ? this.value : null;
   }
 
   /** The latest EMA, or `null` during warm-up. */

@@ -132,8 +132,13 @@ export class Macd implements StreamingIndicator<number, MacdResult> {
   private slow = NaN;
   private fast = NaN;
   private signalSum = 0;
-  private signal = NaN;
   private result: MacdResult | null = null;
+  /** Latest MACD line (fast EMA − slow EMA, input unit), NaN during the warm-up; written in place by {@link update}. */
+  macd = NaN;
+  /** Latest signal line (EMA of the MACD line), NaN during the warm-up. */
+  signal = NaN;
+  /** Latest histogram (MACD − signal), NaN during the warm-up. */
+  histogram = NaN;
 
   /** @param options - Periods; defaults 12 / 26 / 9. */
   constructor(options?: MacdOptions) {
@@ -158,8 +163,11 @@ export class Macd implements StreamingIndicator<number, MacdResult> {
     return this.n > this.lookback;
   }
 
-  /** Adds one price; returns MACD, signal and histogram or `null` during warm-up. */
-  add(value: number): MacdResult | null {
+  /**
+   * Adds one price and stores {@link macd}, {@link signal} and {@link histogram} (NaN during
+   * warm-up); allocates nothing. Same numbers as {@link add}, which is built on it.
+   */
+  update(value: number): void {
     assertFiniteInput('Macd', 'value', this.n, value);
     const i = this.n;
     const slowPeriod = this.slowPeriod;
@@ -167,7 +175,7 @@ export class Macd implements StreamingIndicator<number, MacdResult> {
     if (this.seed !== null) {
       this.seed[i] = value;
       this.n++;
-      if (i < slowPeriod - 1) return null;
+      if (i < slowPeriod - 1) return;
       let slowSum = 0;
       for (let j = 0; j < slowPeriod; j++) slowSum += this.seed[j];
       let fastSum = 0;
@@ -184,7 +192,7 @@ export class Macd implements StreamingIndicator<number, MacdResult> {
     }
     if (i < this.lookback) {
       this.signalSum += line;
-      return null;
+      return;
     }
     if (i === this.lookback) {
       this.signalSum += line;
@@ -192,7 +200,14 @@ export class Macd implements StreamingIndicator<number, MacdResult> {
     } else {
       this.signal = (line - this.signal) * this.kSignal + this.signal;
     }
-    this.result = { macd: line, signal: this.signal, histogram: line - this.signal };
+    this.macd = line;
+    this.histogram = line - this.signal;
+  }
+
+  /** Adds one price; returns MACD, signal and histogram or `null` during warm-up. */
+  add(value: number): MacdResult | null {
+    this.update(value);
+    if (this.n > this.lookback) this.result = { macd: this.macd, signal: this.signal, histogram: this.histogram };
     return this.result;
   }
 

@@ -84,8 +84,11 @@ export class MonotonicWindow {
     this.indices = new Float64Array(period);
   }
 
-  /** Adds a value and returns the extreme of the last `period` values (meaningful once `count >= period`). */
-  push(v: number): number {
+  /**
+   * Adds a value; {@link front} is then the extreme of the last `period` values (meaningful once
+   * `count >= period`). Returns nothing, so no number is boxed when it is not inlined.
+   */
+  push(v: number): void {
     const p = this.period;
     const i = this.count;
     if (this.size > 0 && this.indices[this.head] <= i - p) {
@@ -105,7 +108,6 @@ export class MonotonicWindow {
     this.indices[slot] = i;
     this.size++;
     this.count++;
-    return this.values[this.head];
   }
 
   /** The current extreme (valid once at least one value was pushed). */
@@ -118,6 +120,11 @@ abstract class RollingExtremeIndicator implements StreamingIndicator<number, num
   /** `period - 1`. */
   readonly lookback: number;
   private readonly window: MonotonicWindow;
+  /**
+   * The latest window extreme (input unit) as a plain number field, NaN during the warm-up. Written in place by
+   * {@link update} (and {@link add}), so reading it after `update()` allocates nothing.
+   */
+  value = NaN;
 
   protected constructor(
     /** Window length in bars. */
@@ -140,11 +147,20 @@ abstract class RollingExtremeIndicator implements StreamingIndicator<number, num
     return this.window.count > this.lookback;
   }
 
+  /**
+   * Adds one value and stores the window extreme in {@link value} (NaN during warm-up); returns
+   * nothing, so no number is boxed. Same numbers as {@link add}, which is built on it.
+   */
+  update(value: number): void {
+    assertFiniteInput(this.label, 'value', this.window.count, value);
+    this.window.push(value);
+    if (this.window.count > this.lookback) this.value = this.window.front();
+  }
+
   /** Adds one value; returns the window extreme or `null` during warm-up. */
   add(value: number): number | null {
-    assertFiniteInput(this.label, 'value', this.window.count, value);
-    const r = this.window.push(value);
-    return this.window.count > this.lookback ? r : null;
+    this.update(value);
+    return this.window.count > this.lookback ? this.value : null;
   }
 
   /** The latest window extreme, or `null` during warm-up. */

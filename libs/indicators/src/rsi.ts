@@ -71,6 +71,11 @@ export class Rsi implements StreamingIndicator<number, number> {
   private gain = 0;
   private loss = 0;
   private result = NaN;
+  /**
+   * The latest RSI (percent) as a plain number field, NaN during the warm-up. Written in place by
+   * {@link update} (and {@link add}), so reading it after `update()` allocates nothing.
+   */
+  value = NaN;
 
   /** @param period - Integer in [1, {@link MAX_PERIOD}]. */
   constructor(period: number) {
@@ -88,8 +93,11 @@ export class Rsi implements StreamingIndicator<number, number> {
     return this.n > this.lookback;
   }
 
-  /** Adds one price; returns the RSI in percent or `null` during warm-up. */
-  add(value: number): number | null {
+  /**
+   * Adds one price and stores the RSI in {@link value} (percent, NaN during warm-up); returns
+   * nothing, so no number is boxed. Same numbers as {@link add}, which is built on it.
+   */
+  update(value: number): void {
     assertFiniteInput('Rsi', 'value', this.n, value);
     const p = this.period;
     const i = this.n;
@@ -110,7 +118,13 @@ export class Rsi implements StreamingIndicator<number, number> {
     }
     this.prev = value;
     this.n++;
-    return this.n > p ? this.result : null;
+    if (this.n > p) this.value = this.result;
+  }
+
+  /** Adds one price; returns the RSI in percent or `null` during warm-up. */
+  add(value: number): number | null {
+    this.update(value);
+    return this.n > this.period ? this.value : null;
   }
 
   /** The latest RSI (percent), or `null` during warm-up. */

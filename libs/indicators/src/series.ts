@@ -8,9 +8,16 @@ export function toFloat64(values: ArrayLike<number>): Float64Array {
   return values instanceof Float64Array ? values : Float64Array.from(values);
 }
 
-/** A new output column of length `n` whose first `min(lookback, n)` slots (the warm-up) are NaN. */
-export function warmUpOutput(n: number, lookback: number): Float64Array {
-  const out = new Float64Array(n);
+/**
+ * An output column of length `n` whose first `min(lookback, n)` slots (the warm-up) are NaN: a new
+ * one, or `into` (the caller's buffer, reused so a repeated run allocates nothing).
+ * @throws RangeError when `into` is not a Float64Array of length `n`.
+ */
+export function warmUpOutput(n: number, lookback: number, into?: Float64Array): Float64Array {
+  if (into !== undefined && !(into instanceof Float64Array && into.length === n)) {
+    throw new RangeError(`out must be a Float64Array of the input's length ${n}, got ${into instanceof Float64Array ? `length ${into.length}` : String(into)}`);
+  }
+  const out = into ?? new Float64Array(n);
   out.fill(NaN, 0, Math.min(lookback, n));
   return out;
 }

@@ -11,18 +11,20 @@ import type { StreamingIndicator } from './types';
  *
  * @param values - Input series (any unit); NaN/±Infinity throw {@link NonFiniteInputError}.
  * @param period - Window length in bars, integer in [1, {@link MAX_PERIOD}].
- * @returns A Float64Array of the same length; NaN at indices `< period - 1`.
+ * @param out - Optional buffer for the result (a Float64Array of the input's length, overwritten
+ *   and returned), so a caller that runs repeatedly allocates no new column; RangeError otherwise.
+ * @returns A Float64Array of the same length (`out` when given); NaN at indices `< period - 1`.
  */
-export function sma(values: ArrayLike<number>, period: number): Float64Array {
-  return smaOf('Sma', 'value', values, period);
+export function sma(values: ArrayLike<number>, period: number, out?: Float64Array): Float64Array {
+  return smaOf('Sma', 'value', values, period, out);
 }
 
 /** Shared by {@link sma} and `volumeSma` so errors name the indicator the caller used. @internal */
-export function smaOf(indicator: string, field: string, values: ArrayLike<number>, period: number): Float64Array {
+export function smaOf(indicator: string, field: string, values: ArrayLike<number>, period: number, into?: Float64Array): Float64Array {
   assertPeriod(indicator, 'period', period);
   const x = toFloat64(values);
   const n = x.length;
-  const out = warmUpOutput(n, period - 1);
+  const out = warmUpOutput(n, period - 1, into);
   let sum = 0;
   const warm = Math.min(period - 1, n);
   for (let i = 0; i < warm; i++) {
@@ -93,6 +95,11 @@ export class Sma implements StreamingIndicator<number, number> {
   /** `period - 1`. */
   readonly lookback: number;
   private readonly state: SmaState;
+  /**
+   * The latest mean (input unit) as a plain number field, NaN during the warm-up. Written in place by
+   * {@link update} (and {@link add}), so reading it after `update()` allocates nothing.
+   */
+  value = NaN;
 
   /** @param period - Window length in bars, integer in [1, {@link MAX_PERIOD}]. */
   constructor(period: number) {
@@ -111,10 +118,19 @@ export class Sma implements StreamingIndicator<number, number> {
     return this.state.count > this.lookback;
   }
 
+  /**
+   * Adds one value and stores the mean in {@link value} (NaN during warm-up); returns nothing, so
+   * no number is boxed. Same numbers as {@link add}, which is built on it.
+   */
+  update(value: number): void {
+    assertFiniteInput('Sma', 'value', this.state.count, value);
+    if (this.state.push(value)) this.value = this.state.result;
+  }
+
   /** Adds one value; returns the mean (same unit as the input) or `null` during warm-up. */
   add(value: number): number | null {
-    assertFiniteInput('Sma', 'value', this.state.count, value);
-    return this.state.push(value) ? this.state.result : null;
+    this.update(value);
+    return this.state.count > this.lookback ? this.value : null;
   }
 
   /** The latest mean, or `null` during warm-up. */

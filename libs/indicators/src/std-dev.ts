@@ -63,6 +63,11 @@ export class StdDev implements StreamingIndicator<number, number> {
   private sum1 = 0;
   private sum2 = 0;
   private result = NaN;
+  /**
+   * The latest standard deviation (input unit) as a plain number field, NaN during the warm-up. Written in place by
+   * {@link update} (and {@link add}), so reading it after `update()` allocates nothing.
+   */
+  value = NaN;
 
   /** @param period - Integer in [1, {@link MAX_PERIOD}]. */
   constructor(period: number) {
@@ -81,8 +86,11 @@ export class StdDev implements StreamingIndicator<number, number> {
     return this.n > this.lookback;
   }
 
-  /** Adds one value; returns the standard deviation (input unit) or `null` during warm-up. */
-  add(value: number): number | null {
+  /**
+   * Adds one value and stores the standard deviation in {@link value} (NaN during warm-up);
+   * returns nothing, so no number is boxed. Same numbers as {@link add}, which is built on it.
+   */
+  update(value: number): void {
     assertFiniteInput('StdDev', 'value', this.n, value);
     const p = this.period;
     this.sum1 += value;
@@ -101,7 +109,13 @@ export class StdDev implements StreamingIndicator<number, number> {
     }
     this.pos = next;
     this.n++;
-    return this.n > this.lookback ? this.result : null;
+    if (this.n > this.lookback) this.value = this.result;
+  }
+
+  /** Adds one value; returns the standard deviation (input unit) or `null` during warm-up. */
+  add(value: number): number | null {
+    this.update(value);
+    return this.n > this.lookback ? this.value : null;
   }
 
   /** The latest standard deviation, or `null` during warm-up. */

@@ -151,8 +151,10 @@ export class Stochastic implements StreamingIndicator<HighLowClose, StochasticRe
     assertFiniteInput('Stochastic', 'high', this.n, high);
     assertFiniteInput('Stochastic', 'low', this.n, low);
     assertFiniteInput('Stochastic', 'close', this.n, close);
-    const hh = this.highest.push(high);
-    const ll = this.lowest.push(low);
+    this.highest.push(high);
+    this.lowest.push(low);
+    const hh = this.highest.front();
+    const ll = this.lowest.front();
     this.n++;
     if (this.n < this.fastKPeriod) return null;
     if (!this.slowK.push(fastK(close, hh, ll))) return null;

@@ -199,3 +199,22 @@ describe('checkNoLookahead', () => {
 function fromCloses(closes: number[]): CandleColumns {
   return candlesFromRows(closes.map((c, i) => ({ timestamp: i * 60_000, open: c, high: c, low: c, close: c, volume: 1 })));
 }
+
+describe('defineStrategy: batch runs reuse scratch indicator columns', () => {
+  it('a run on other candles of the same length changes neither the earlier result nor a later run on the first candles', () => {
+    const a = syntheticCandles({ n: 4000, seed: 11 });
+    const b = syntheticCandles({ n: 4000, seed: 12 });
+    const p = { fast_period: 10, slow_period: 30, hold_period_bars: 1 };
+    const first = smaCrossover.generate(a, p);
+    const copy = { side: first.side.slice(), level: (first.level as Float64Array).slice() };
+    const other = smaCrossover.generate(b, p);
+    expect(first.side).toEqual(copy.side);
+    expect(first.level).toEqual(copy.level);
+    // The per-bar rule over the same indicators is the reference (checkNoLookahead proves they agree).
+    const again = smaCrossover.generate(a, p);
+    expect(again.side).toEqual(smaCrossover.generateReference?.(a, p).side);
+    expect(again.side).toEqual(copy.side);
+    expect(other.side).not.toEqual(copy.side); // the two series differ, so a stale column would show
+    expect(copy.side.some((s) => s !== 0)).toBe(true);
+  });
+});

@@ -262,15 +262,43 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
     }
   };
 
+  /**
+   * Scratch indicator columns, reused by the next batch run that has no column cache: the columns
+   * are read only during the run, and a fresh 8 MB column per indicator per 1 M-candle run is enough
+   * typed-array (external) memory to make V8 run a full mark-compact on every run. Held weakly (a GC
+   * may drop them; they are made again) and never lent to a nested run.
+   */
+  let scratchRef: WeakRef<Float64Array[]> | undefined;
+  let scratchBusy = false;
+  const takeScratch = (n: number, count: number, ctx: GenerateContext | undefined): Float64Array[] | undefined => {
+    if (ctx?.columns || scratchBusy || count === 0) return undefined;
+    let sc = scratchRef?.deref();
+    if (!sc || sc.length !== count || sc[0].length !== n) {
+      sc = Array.from({ length: count }, () => new Float64Array(n));
+      scratchRef = new WeakRef(sc);
+    }
+    scratchBusy = true;
+    return sc;
+  };
+
   function generateReference(c: CandleColumns, p: P, ctx?: GenerateContext): SignalColumns {
     const n = c.close.length;
     const specs = specsOf(p);
+    const scratch = takeScratch(n, specs.length, ctx);
+    try {
+      return referencePass(c, p, ctx, n, specs, scratch);
+    } finally {
+      if (scratch) scratchBusy = false;
+    }
+  }
+
+  function referencePass(c: CandleColumns, p: P, ctx: GenerateContext | undefined, n: number, specs: [string, IndicatorSpec][], scratch: Float64Array[] | undefined): SignalColumns {
     const htfSpecs = htfSpecsOf(p);
     const warm = warmupOf(specs);
     const out = emptySignals(n, true);
     const side = out.side, conf = out.confidence, level = out.level as Float64Array;
     const views = viewsFor(specs.map(([k]) => k), htfSpecs.map(([k]) => k));
-    const indicatorCols = batchColumns(specs.map(([, s]) => s), c, ctx?.columns);
+    const indicatorCols = batchColumns(specs.map(([, s]) => s), c, ctx?.columns, scratch);
     const cols = [c.timestamp, c.open, c.high, c.low, c.close, c.volume, ...specs.map(([k], j) => checkColumn(name, k, indicatorCols[j], n))];
     let visible: Int32Array | null = null;
     let hcols: Float64Array[];
@@ -322,11 +350,16 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
     const n = c.close.length;
     const specs = specsOf(p);
     const cols: Record<string, Float64Array> = { timestamp: c.timestamp, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume };
-    const indicatorCols = batchColumns(specs.map(([, s]) => s), c, ctx?.columns);
-    specs.forEach(([k], j) => { cols[k] = checkColumn(name, k, indicatorCols[j], n); });
     const out = emptySignals(n, true);
     const side = out.side, conf = out.confidence, level = out.level as Float64Array;
-    columnRule(cols as RuleColumns<I>, p, { side, level });
+    const scratch = takeScratch(n, specs.length, ctx);
+    try {
+      const indicatorCols = batchColumns(specs.map(([, s]) => s), c, ctx?.columns, scratch);
+      specs.forEach(([k], j) => { cols[k] = checkColumn(name, k, indicatorCols[j], n); });
+      columnRule(cols as RuleColumns<I>, p, { side, level });
+    } finally {
+      if (scratch) scratchBusy = false;
+    }
     const warm = warmupOf(specs);
     for (let i = 0; i < n; i++) {
       const s = side[i];

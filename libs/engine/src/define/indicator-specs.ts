@@ -35,8 +35,12 @@ export interface IndicatorSpec {
   readonly label: string;
   /** Leading bars without a value (NaN): TA-Lib's lookback. */
   readonly lookback: number;
-  /** The whole column at once (NaN during the warm-up). Must not read past bar i to produce value i. */
-  batch(candles: CandleColumns): Float64Array;
+  /**
+   * The whole column at once (NaN during the warm-up). Must not read past bar i to produce value i.
+   * `out`, when given, is a scratch Float64Array of the series' length the spec may write the
+   * column into and return (so a repeated run allocates no column); a spec may ignore it.
+   */
+  batch(candles: CandleColumns, out?: Float64Array): Float64Array;
   /** A fresh streaming instance. */
   createStream(): IndicatorStream;
   /** Throws (e.g. `InvalidIndicatorParamError`) when the bound parameters are out of range. */
@@ -54,7 +58,7 @@ export interface IndicatorSpec {
  * indicator, parameters and candles computed them (keyed by the indicator's label and the candles'
  * close column, which identifies the series).
  */
-export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleColumns, cache?: ColumnCache): Float64Array[] {
+export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleColumns, cache?: ColumnCache, scratch?: readonly Float64Array[]): Float64Array[] {
   const done = new Map<string, readonly Float64Array[]>();
   const all = (key: string, outputs: readonly string[], compute: () => Readonly<Record<string, Float64Array>>): readonly Float64Array[] => {
     let cols = done.get(key);
@@ -65,79 +69,84 @@ export function batchColumns(specs: readonly IndicatorSpec[], candles: CandleCol
     }
     return cols;
   };
-  return specs.map((s) => {
+  return specs.map((s, j) => {
     if (s.shared) {
       const sh = s.shared;
       return all(sh.key, sh.outputs, () => sh.compute(candles))[sh.outputs.indexOf(sh.output)];
     }
-    return cache ? cache.get(s.label, '', candles.close, () => [s.batch(candles)])[0] : s.batch(candles);
+    return cache ? cache.get(s.label, '', candles.close, () => [s.batch(candles)])[0] : s.batch(candles, scratch?.[j]);
   });
 }
 
 /**
  * Streams of the `ind` helpers: one small class per indicator type, so that the call of the
- * indicator's `add` is monomorphic (V8 inlines it and no double is boxed), and `push` writes the
- * value into the stream's column slot instead of returning it (a double returned from a call V8
- * does not inline is allocated on the heap: one per candle per indicator, measured as most of the
- * streaming time). Fields only (snapshotted generically): `ind` is the `@coinhts/indicators`
- * instance, `src` the candle field.
+ * indicator's `update` is monomorphic, and `push` writes the value into the stream's column slot
+ * instead of returning it. Nothing is allocated per candle: the indicator's allocation-free path
+ * (`update(x)`, then its numeric `value` / band fields, NaN during warm-up) returns no number,
+ * where `add()` returns `number | null` and boxes a double whenever V8 does not inline it (measured
+ * as most of the streaming time). Fields only (snapshotted generically): `ind` is the
+ * `@coinhts/indicators` instance, `src` the candle field.
  */
 const read = (c: Candle, src: PriceSource): number =>
   src === 'close' ? c.close : src === 'high' ? c.high : src === 'low' ? c.low : src === 'open' ? c.open : c.volume;
 
+// Named field loads, not `ind[output]`: a keyed load of a double field can box it.
+const band = (b: BollingerBands, o: BollingerOutput): number => (o === 'upper' ? b.upper : o === 'middle' ? b.middle : b.lower);
+const macdLine = (m: Macd, o: MacdOutput): number => (o === 'macd' ? m.macd : o === 'signal' ? m.signal : m.histogram);
+
 class SmaStream implements IndicatorStream {
   constructor(readonly ind: Sma, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class EmaStream implements IndicatorStream {
   constructor(readonly ind: Ema, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class RsiStream implements IndicatorStream {
   constructor(readonly ind: Rsi, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class StdDevStream implements IndicatorStream {
   constructor(readonly ind: StdDev, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class MaxStream implements IndicatorStream {
   constructor(readonly ind: RollingMax, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class MinStream implements IndicatorStream {
   constructor(readonly ind: RollingMin, readonly src: PriceSource) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = this.ind.value; }
 }
 class AtrStream implements IndicatorStream {
   constructor(readonly ind: Atr) {}
-  next(c: Candle): number { const r = this.ind.add(c); return r === null ? NaN : r; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(c); out[slot] = r === null ? NaN : r; }
+  next(c: Candle): number { this.ind.update(c); return this.ind.value; }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(c); out[slot] = this.ind.value; }
 }
 class BollingerStream implements IndicatorStream {
   constructor(readonly ind: BollingerBands, readonly src: PriceSource, readonly output: BollingerOutput) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r[this.output]; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r[this.output]; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return band(this.ind, this.output); }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = band(this.ind, this.output); }
 }
 class MacdStream implements IndicatorStream {
   constructor(readonly ind: Macd, readonly src: PriceSource, readonly output: MacdOutput) {}
-  next(c: Candle): number { const r = this.ind.add(read(c, this.src)); return r === null ? NaN : r[this.output]; }
-  push(c: Candle, out: Float64Array, slot: number): void { const r = this.ind.add(read(c, this.src)); out[slot] = r === null ? NaN : r[this.output]; }
+  next(c: Candle): number { this.ind.update(read(c, this.src)); return macdLine(this.ind, this.output); }
+  push(c: Candle, out: Float64Array, slot: number): void { this.ind.update(read(c, this.src)); out[slot] = macdLine(this.ind, this.output); }
 }
 
 function single<T>(name: string, source: PriceSource, period: number, lookback: number,
-  batch: (x: Float64Array, period: number) => Float64Array, make: (period: number) => T, wrap: (ind: T) => IndicatorStream): IndicatorSpec {
+  batch: (x: Float64Array, period: number, out?: Float64Array) => Float64Array, make: (period: number) => T, wrap: (ind: T) => IndicatorStream): IndicatorSpec {
   return {
     label: `${name}(${source}, ${period})`,
     lookback,
     validate: () => void make(period),
-    batch: (c) => batch(c[source], period),
+    batch: (c, out) => batch(c[source], period, out),
     createStream: () => wrap(make(period)),
   };
 }

@@ -1,5 +1,5 @@
 import { BacktestAbortedError } from '../core/errors';
-import { getStrategy } from '../strategies';
+import { getStrategy, registerStrategyModules, strategyOrigin } from '../strategies';
 import { runSweep, successiveHalving, walkForward } from '../sweep';
 import { syntheticCandles } from '../testing';
 import { spawnSync } from 'node:child_process';
@@ -66,6 +66,30 @@ describe('runSweepParallel', () => {
 
 const FIXTURES = [join(__dirname, 'test-strategies.fixture.ts')];
 const small = { fast_period: { min: 5, max: 12, step: 1 }, slow_period: { min: 30, max: 40, step: 10 } };
+
+describe('plugin strategies on worker threads (any module the apps load)', () => {
+  const PLUGIN = join(__dirname, 'plugin-strategy.fixture.ts');
+  // sma_crossover's rows; the rejected combination's message names the strategy that ran it
+  const expected = (): string => JSON.stringify(runSweep({ strategy: getStrategy('sma_crossover') as never, space, series, rankBy: 'sharpe' }).rows).replace('strategy sma_crossover:', 'strategy plugin_sma_default:');
+
+  it('finds a strategy that is only the default export of a module named in the request', async () => {
+    const par = await runSweepParallel({ strategy: 'plugin_sma_default', strategyModules: [PLUGIN], space, series, workers: 1, rankBy: 'sharpe' });
+    expect(JSON.stringify(par.rows)).toBe(expected());
+  });
+
+  it('finds a plugin registered in the calling thread without its module named again', async () => {
+    await registerStrategyModules([PLUGIN], (spec) => import(spec));
+    expect(strategyOrigin('plugin_sma_default')).toBe(PLUGIN);
+    const par = await runSweepParallel({ strategy: 'plugin_sma_default', space, series, workers: 1, rankBy: 'sharpe' });
+    expect(JSON.stringify(par.rows)).toBe(expected());
+  });
+
+  it('a module that exports no strategy fails with the loader\'s message naming the module', async () => {
+    const bad = join(__dirname, 'protocol.ts');
+    await expect(runSweepParallel({ strategy: 'sma_crossover', strategyModules: [bad], space, series, workers: 1 }))
+      .rejects.toThrow(`Strategy module ${bad}: exports no strategy definition`);
+  });
+});
 
 describe('SweepPool', () => {
   let pool: SweepPool;

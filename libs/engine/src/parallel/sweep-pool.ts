@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { CandleColumns } from '../core/candles';
 import { BacktestAbortedError, EngineError, InvalidParamsError } from '../core/errors';
-import { resolveStrategyIn } from './strategy-modules';
+import { pluginModulesFor, resolveStrategyIn } from './strategy-modules';
 import {
   collectedResult, DEFAULT_COLUMN_BUDGET_BYTES, evaluateSet, LruColumnCache, packedStride, packStats, prepareSweep, SweepCollector,
   type SweepProgress, type SweepRequest, type SweepResult, type SweepRow,
@@ -212,7 +212,7 @@ export class SweepPool {
     const series: SharedSeries[] = req.series.map((s) => ({ symbol: s.symbol, timeframe: s.timeframe, ...this.share(s.candles) }));
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     const msg: WorkerJob = {
-      type: 'job', job, strategy: req.strategy, strategyModules: req.strategyModules, baseParams: req.baseParams, options: req.options, rankBy, series, cancel, blocks, top: req.top, direction: prep.direction,
+      type: 'job', job, strategy: req.strategy, strategyModules: pluginModulesFor(req.strategy, req.strategyModules), baseParams: req.baseParams, options: req.options, rankBy, series, cancel, blocks, top: req.top, direction: prep.direction,
     };
     const collector = new SweepCollector(total, blocks, prep.direction, req.top);
     const stride = packedStride(blocks);

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export {
-  listStrategies, getStrategy, strategyOrigin, validateStrategyDefinition, loadStrategyModules, registerStrategies, registerStrategyModules,
+  listStrategies, getStrategy, strategyOrigin, validateStrategyDefinition, loadStrategyModules, registerStrategies, registerStrategyModules, strategiesInModule,
   StrategyModuleError, type AnyStrategyDefinition, type LoadedStrategy,
 } from './registry';
 export {

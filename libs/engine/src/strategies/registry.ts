@@ -103,6 +103,40 @@ function looksLikeDefinition(x: unknown): boolean {
 }
 
 /**
+ * The strategy definitions a loaded plugin module exports, validated: named exports, the default
+ * export, or arrays in either (a CommonJS module seen through `import()` has its exports as the
+ * default). The one reading of a plugin module, shared by {@link loadStrategyModules} (apps at
+ * start-up) and the sweep workers (`resolveStrategyIn`).
+ *
+ * @param spec - The module specifier, for the error message.
+ * @param mod - The module namespace / exports object.
+ * @throws StrategyModuleError when it exports no definition or an invalid one.
+ */
+export function strategiesInModule(spec: string, mod: unknown): AnyStrategyDefinition[] {
+  const candidates: unknown[] = [];
+  const visit = (x: unknown): void => {
+    if (Array.isArray(x)) x.forEach(visit);
+    else if (looksLikeDefinition(x) && !candidates.includes(x)) candidates.push(x);
+  };
+  if (mod !== null && typeof mod === 'object') {
+    for (const value of Object.values(mod as Record<string, unknown>)) {
+      // CommonJS through import(): the exports object is the default export
+      if (value !== null && typeof value === 'object' && !Array.isArray(value) && !looksLikeDefinition(value)) Object.values(value).forEach(visit);
+      else visit(value);
+    }
+  }
+  if (candidates.length === 0) throw new StrategyModuleError(spec, '(module)', '(module)', 'exports no strategy definition; export the result of defineStrategy(...)');
+  return candidates.map((c) => {
+    try {
+      return validateStrategyDefinition(c);
+    } catch (err) {
+      const e = err as StrategyDefinitionError;
+      throw new StrategyModuleError(spec, e.strategy, e.field, e.reason, { cause: err });
+    }
+  });
+}
+
+/**
  * Loads strategy plugin modules through `importModule` (the app passes `(s) => import(s)` or
  * `require`; the engine does no I/O). A module may export definitions as named exports, as its
  * default export, or as an array in either. Every definition is validated
@@ -122,27 +156,7 @@ export async function loadStrategyModules(specifiers: readonly string[], importM
     } catch (err) {
       throw new StrategyModuleError(spec, '(module)', '(module)', `failed to load: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    const candidates: unknown[] = [];
-    const visit = (x: unknown): void => {
-      if (Array.isArray(x)) x.forEach(visit);
-      else if (looksLikeDefinition(x) && !candidates.includes(x)) candidates.push(x);
-    };
-    if (mod !== null && typeof mod === 'object') {
-      for (const value of Object.values(mod as Record<string, unknown>)) {
-        // CommonJS through import(): the exports object is the default export
-        if (value !== null && typeof value === 'object' && !Array.isArray(value) && !looksLikeDefinition(value)) Object.values(value).forEach(visit);
-        else visit(value);
-      }
-    }
-    if (candidates.length === 0) throw new StrategyModuleError(spec, '(module)', '(module)', 'exports no strategy definition; export the result of defineStrategy(...)');
-    for (const c of candidates) {
-      let def: AnyStrategyDefinition;
-      try {
-        def = validateStrategyDefinition(c);
-      } catch (err) {
-        const e = err as StrategyDefinitionError;
-        throw new StrategyModuleError(spec, e.strategy, e.field, e.reason, { cause: err });
-      }
+    for (const def of strategiesInModule(spec, mod)) {
       const before = taken.get(def.name);
       // The same module loaded again in this process (a sandbox, a second start in tests): already registered, skip.
       if (before === spec && !thisCall.has(def.name) && getStrategy(def.name) !== undefined) { thisCall.add(def.name); continue; }
