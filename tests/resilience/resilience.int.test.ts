@@ -255,6 +255,13 @@ beforeAll(async () => {
     return r.stdout.split('\n')[0].trim();
   };
   keys = { admin: mk('admin', 'admin'), read: mk('reader', 'read'), run: mk('runner', 'read,run') };
+  // The suite's clients use their keys before the auth scenario guesses keys from the same
+  // address: the failed-key block lets through only keys the API has verified (a key it never saw
+  // waits for the window like a guess), and every later scenario submits from that address.
+  for (const key of Object.values(keys)) {
+    const r = await fetch(`${base()}/api/v1/strategies`, { headers: { authorization: `Bearer ${key}` } });
+    if (r.status !== 200) throw new Error(`a new key was refused with ${r.status}: ${await r.text()}`);
+  }
 }, 600_000);
 
 afterAll(async () => {
@@ -349,6 +356,10 @@ describe('resilience', () => {
       } else expect(res.status).toBe(401);
     }
     expect(limited).toBeGreaterThanOrEqual(10);
+    // The suite's own keys verified before the guesses, so the block does not hold them back.
+    const after = await Promise.all(Object.values(keys).map((key) => http('GET', '/api/v1/strategies', { key })));
+    requests += after.length;
+    expect(after.map((r) => r.status)).toEqual([200, 200, 200]);
     figures.scenarios.push({ fault: 'auth: no key, read-only key on writes, revoked key, 30 guessed keys', jobs_accepted: 0, jobs_completed: 0, jobs_lost: 0, jobs_duplicated: 0, requests, http_5xx: fivexx, revoked_refused_after_ms: revokedAfterMs, guessed_keys_limited: limited });
   });
 
@@ -363,8 +374,9 @@ describe('resilience', () => {
     const fivexx: string[] = [];
     const byStatus = new Map<number, number>();
     let next = 0;
+    let stop = 0;
     const worker = async () => {
-      while (next < samples.length) {
+      while (next < stop) {
         const [route, text, query, json, upload, who, otherMethod, swapMethod] = samples[next++];
         const path = route.path.replace(/\{[^}]+\}/g, () => text) + (query.length ? `?${query.map(([k, v]) => `${k}=${v}`).join('&')}` : '');
         const method = swapMethod ? otherMethod : route.method;
@@ -400,15 +412,22 @@ describe('resilience', () => {
         }
       }
     };
+    // Two halves: RSS right after a burst is the heap's high-water mark (the GC runs late on a
+    // loaded machine), so "bounded" compares the second half against the first: memory kept per
+    // request would grow it again, a high-water mark does not.
+    stop = Math.floor(samples.length / 2);
+    await Promise.all(Array.from({ length: 8 }, worker));
+    const rssMid = rssBytes(apiPid);
+    stop = samples.length;
     await Promise.all(Array.from({ length: 8 }, worker));
     const rssAfter = rssBytes(apiPid);
     const up = await http('GET', '/healthz', { key: null });
-    figures.scenarios.push({ fault: `hostile input (${sent} generated requests, ${list.length} routes × methods)`, jobs_accepted: byStatus.get(202) ?? 0, jobs_completed: 0, jobs_lost: 0, jobs_duplicated: 0, requests: sent, http_5xx: fivexx.length, rss_before_mb: Math.round(rssBefore / 1e6), rss_after_mb: Math.round(rssAfter / 1e6), statuses: Object.fromEntries([...byStatus].sort((a, b) => a[0] - b[0])) });
+    figures.scenarios.push({ fault: `hostile input (${sent} generated requests, ${list.length} routes × methods)`, jobs_accepted: byStatus.get(202) ?? 0, jobs_completed: 0, jobs_lost: 0, jobs_duplicated: 0, requests: sent, http_5xx: fivexx.length, rss_before_mb: Math.round(rssBefore / 1e6), rss_mid_mb: Math.round(rssMid / 1e6), rss_after_mb: Math.round(rssAfter / 1e6), statuses: Object.fromEntries([...byStatus].sort((a, b) => a[0] - b[0])) });
     expect(fivexx.slice(0, 20)).toEqual([]);
     expect(sent).toBeGreaterThanOrEqual(Math.min(HOSTILE_REQUESTS, 10_000) * 0.95);
     expect(up.status).toBe(200);
     expect(apps.api?.child.exitCode).toBeNull();
-    expect(rssAfter).toBeLessThan(rssBefore * 1.5 + 64 * 1024 * 1024);
+    expect(rssAfter).toBeLessThan(rssMid * 1.15);
   });
 
   it('worker crash: SIGKILL workers at random points of 100 jobs; all complete exactly once, stalled jobs back within lock + stalled interval', async () => {
@@ -658,11 +677,13 @@ describe('resilience', () => {
     const weights = [4, 4, 2, 2, 1, 1];
     const picks = weights.flatMap((w, i) => Array<number>(w).fill(i));
     const intervalMs = 50; // 20 requests a second
-    // RSS is compared from the end of the first third (heaps and caches grow while warming up).
-    const warmupEnd = Date.now() + (LOAD_SECONDS / 3) * 1000;
-    let rssWarm = 0;
-    const rssSamples: number[] = [];
-    const end = Date.now() + LOAD_SECONDS * 1000;
+    // RSS: a sample every 2 s; the median of the samples from 1/3 to 1/2 of the run (after the
+    // warm-up, where heaps and caches grow) against the median of the last sixth. One sample each
+    // measured where the GC sawtooth happened to be (a loaded machine delays collections); a leak
+    // grows every sample, so the medians still show it.
+    const startedAt = Date.now();
+    const rssSamples: { at: number; rss: number }[] = [];
+    const end = startedAt + LOAD_SECONDS * 1000;
     const inflight = new Set<Promise<void>>();
     let tick = 0;
     while (Date.now() < end) {
@@ -683,18 +704,23 @@ describe('resilience', () => {
         inflight.add(p);
         void p.finally(() => inflight.delete(p));
       }
-      if (!rssWarm && Date.now() > warmupEnd) rssWarm = rssBytes(apiPid);
-      if (tick % 200 === 0) rssSamples.push(rssBytes(apiPid));
+      if (tick % 40 === 0) rssSamples.push({ at: (Date.now() - startedAt) / (LOAD_SECONDS * 1000), rss: rssBytes(apiPid) });
       await delay(Math.max(0, due - Date.now())); // pacing of the load, not an assertion
     }
     await Promise.all(inflight);
-    const rssEnd = rssBytes(apiPid);
+    const median = (from: number, to: number) => {
+      const xs = rssSamples.filter((x) => x.at >= from && x.at < to).map((x) => x.rss).sort((a, b) => a - b);
+      return xs.length ? xs[Math.floor(xs.length / 2)] : 0;
+    };
+    const rssWarm = median(1 / 3, 1 / 2);
+    const rssEnd = median(5 / 6, 2);
     const finals = await allFinished(asyncIds, 'async jobs of the load run to finish');
     const completed = [...finals.values()].filter((s) => s.state === 'completed').length;
     latencies.sort((a, b) => a - b);
     const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] * 10) / 10;
-    const growth = rssWarm > 0 ? (rssEnd - rssWarm) / rssWarm : 0;
-    figures.load = { seconds: LOAD_SECONDS, requests: sent, errors: errors.length, p50_ms: q(0.5), p99_ms: q(0.99), max_ms: q(1), rss_warm_mb: Math.round(rssWarm / 1e6), rss_end_mb: Math.round(rssEnd / 1e6), rss_growth_pct: Math.round(growth * 1000) / 10 };
+    expect({ warm: rssWarm > 0, end: rssEnd > 0 }).toEqual({ warm: true, end: true });
+    const growth = (rssEnd - rssWarm) / rssWarm;
+    figures.load = { seconds: LOAD_SECONDS, requests: sent, errors: errors.length, p50_ms: q(0.5), p99_ms: q(0.99), max_ms: q(1), rss_warm_mb: Math.round(rssWarm / 1e6), rss_end_mb: Math.round(rssEnd / 1e6), rss_growth_pct: Math.round(growth * 1000) / 10, rss_samples: rssSamples.length, rss_single_sample_growth_pct: Math.round(((rssBytes(apiPid) - rssWarm) / rssWarm) * 1000) / 10 };
     figures.scenarios.push({ fault: `none: mixed load ${LOAD_SECONDS} s at 20 req/s`, jobs_accepted: asyncIds.length, jobs_completed: completed, jobs_lost: asyncIds.length - completed, jobs_duplicated: 0, requests: sent, http_5xx: errors.filter((e) => e.startsWith('5')).length });
     asyncIds = [];
     expect(errors.slice(0, 10)).toEqual([]);

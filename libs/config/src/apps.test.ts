@@ -103,3 +103,13 @@ describe('COINHTS_STRATEGY_MODULES means the same modules in every app', () => {
     expect(CLI_CONFIG.load(env, { cwd: CWD }).strategyModules).toEqual(expected);
   });
 });
+
+describe("the API's limits reach its configuration (the resilience suite sets them this way)", () => {
+  it('RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS, AUTH_CACHE_TTL_MS and UPLOAD_LIMIT_BYTES are the values given, not the defaults', () => {
+    const c = API_CONFIG.load({ ...BASE, RATE_LIMIT_MAX: '1000000', RATE_LIMIT_WINDOW_MS: '30000', AUTH_CACHE_TTL_MS: '1000', UPLOAD_LIMIT_BYTES: '1048576' }, { cwd: CWD });
+    expect({ rateLimit: c.rateLimit, authCacheTtlMs: c.authCacheTtlMs, uploadLimitBytes: c.uploadLimitBytes }).toEqual({ rateLimit: { max: 1_000_000, windowMs: 30_000 }, authCacheTtlMs: 1_000, uploadLimitBytes: 1_048_576 });
+    // The defaults (300 a minute, 30 s cache) when unset.
+    const d = API_CONFIG.load(BASE, { cwd: CWD });
+    expect({ rateLimit: d.rateLimit, authCacheTtlMs: d.authCacheTtlMs }).toEqual({ rateLimit: { max: 300, windowMs: 60_000 }, authCacheTtlMs: 30_000 });
+  });
+});

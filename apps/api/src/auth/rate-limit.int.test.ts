@@ -45,8 +45,15 @@ describe('failed key attempts', () => {
     expect(Number(r.headers['retry-after'])).toBeLessThanOrEqual(60);
     // A request without any key is not a guess: still a plain 401.
     await request(t.app).get('/api/v1/strategies').expect(401);
-    // A key that verified recently is not held back by guesses from the same address.
+    // A key that verified recently is not held back by guesses from the same address, even
+    // with more guesses after the block (the resilience suite submits jobs right after them).
+    for (let i = 21; i < 40; i++) await bad(i).expect(429);
     await request(t.app).get('/api/v1/strategies').set('Authorization', `Bearer ${t.keys.admin}`).expect(200);
+    await request(t.app).post('/api/v1/backtests/async').set('Authorization', `Bearer ${t.keys.admin}`).send({}).expect(422);
+    // A key this API never verified waits for the window like a guess: the block exists so that
+    // a blocked client cannot make a database lookup, and only a lookup tells a new key from a guess.
+    const fresh = await request(t.app).get('/api/v1/strategies').set('Authorization', `Bearer ${t.keys.readRun}`).expect(429);
+    expect(expectErrorShape(fresh.body, 'RATE_LIMITED').message).toMatch(/unknown or revoked API keys/);
   });
 });
 
