@@ -72,7 +72,7 @@ export function smokeScenario(stack: () => SmokeStack, runTag: string): void {
     start_date: '2024-01-01',
     end_date: '2024-06-30',
     timeframe: '1h',
-    options: { fees: 0.0005, slippage: 0.0002, capital: 10_000_000, exits: { stop_loss: 0.05 } },
+    options: { fee_rate: 0.0005, slippage_rate: 0.0002, initial_capital: 10_000_000, stop_loss_pct: 5 },
     ...extra,
   });
 

@@ -50,8 +50,10 @@ it('terminates a thread stuck in a synchronous loop when its job is cancelled', 
   await waitFor('executor started', async () => Number(await redis.get(fixtureKeys(k).runs)) === 1, 15_000);
   const t0 = Date.now();
   await jobs.backtests.cancel(jobId);
-  await waitFor('job ended cancelled', async () => (await redis.hGet(`${prefix}:backtest:${jobId}`, 'failedReason'))?.startsWith('[CANCELLED]'), 10_000);
-  expect(Date.now() - t0).toBeLessThan(5_000);
+  await waitFor('job ended cancelled', async () => (await redis.hGet(`${prefix}:backtest:${jobId}`, 'failedReason'))?.startsWith('[CANCELLED]'), 20_000);
+  // The loop runs 30 s: ending cancelled before then is only possible by terminating the thread
+  // (no tighter wall-clock bound on a loaded 2-core CI machine).
+  expect(Date.now() - t0).toBeLessThan(30_000);
   expect(await fixtureRun(redis, jobId)).toMatchObject({ saves: 0, saved: false });
   // The killed sandbox's job no longer counts as active (the worker's /healthz `active`).
   await waitFor('the worker forgets the killed job', async () => !worker.activeJobIds().includes(jobId), 10_000);

@@ -257,6 +257,20 @@ describe('the compose topology from the emulated images (full-stack smoke scenar
   }, randomBytes(4).toString('hex'));
 });
 
+describe("the CLI in the api image reads the stack's S3 store (RESULTS_STORE=s3://…, index in PostgreSQL)", () => {
+  it('coinhts results list/show in the api container see the runs the workers archived on S3', () => {
+    const api = containers[0];
+    const list = api.exec(['coinhts', 'results', 'list', '--kind', 'async', '--json'], 120_000);
+    expect({ status: list.status, stderr: list.stderr.slice(0, 500) }).toEqual({ status: 0, stderr: expect.any(String) });
+    const runs = JSON.parse(list.stdout) as { run_id: string; archive: string | null }[];
+    // the smoke scenario above stored its async backtests through the workers, in the stack's bucket
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.every((r) => r.archive?.startsWith('s3://'))).toBe(true);
+    const show = api.exec(['coinhts', 'results', 'show', runs[0].run_id], 120_000);
+    expect({ status: show.status, verified: /SHA-256 match/.test(show.stdout) }).toEqual({ status: 0, verified: true });
+  });
+});
+
 describe('backups as documented (docs/operations.md section 7) through the published loopback ports', () => {
   it('coinhts-ops backup, then restore --latest into a new database with the same rows', () => {
     const e = compose.services['api'].environment;
