@@ -127,7 +127,8 @@ export function smokeScenario(stack: () => SmokeStack, runTag: string): void {
     try {
       for (const runId of runIds) {
         const read = async (name: string): Promise<Buffer> => {
-          if (s.store === 'local') return readFileSync(join(s.resultsDir as string, 'backtests', runId, name));
+          // the local store keeps objects under objects/ (the LocalFsStorageProvider layout), keys as on S3
+          if (s.store === 'local') return readFileSync(join(s.resultsDir as string, 'objects', 'backtests', runId, name));
           const o = await (s.s3 as S3Client).send(new GetObjectCommand({ Bucket: s.bucket, Key: `backtests/${runId}/${name}` }));
           return Buffer.from(await (o.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
         };
