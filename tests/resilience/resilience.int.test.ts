@@ -644,7 +644,7 @@ describe('resilience', () => {
       const written = readdirSync(ro);
       const cancel = await http('DELETE', `/api/v1/backtests/async/${id}`);
       figures.scenarios.push({ fault: 'results folder read-only for the worker (local store)', jobs_accepted: 1, jobs_completed: 0, jobs_lost: 0, jobs_duplicated: 0, requests: 3, http_5xx: 0, error_code: error.code, error_message: error.message, files_written: written.length, index_rows: rows.rowCount });
-      expect({ code: error.code, written, rows: rows.rowCount, cancel: cancel.status }).toEqual({ code: 'STORAGE_FAILED', written: [], rows: 0, cancel: 200 });
+      expect({ code: error.code, written, rows: rows.rowCount, cancel: cancel.status }).toEqual({ code: 'ACCESS_DENIED', written: [], rows: 0, cancel: 200 });
       expect(error.message).toMatch(/permission denied|EACCES|read-only/i);
       expect(error.message).toContain(ro);
       expect(error.message).not.toMatch(/\n\s+at /);

@@ -258,16 +258,18 @@ describe('the compose topology from the emulated images (full-stack smoke scenar
 });
 
 describe("the CLI in the api image reads the stack's S3 store (RESULTS_STORE=s3://…, index in PostgreSQL)", () => {
-  it('coinhts results list/show in the api container see the runs the workers archived on S3', () => {
-    const api = containers[0];
-    const list = api.exec(['coinhts', 'results', 'list', '--kind', 'async', '--json'], 120_000);
+  // As documented: `docker compose run --rm --no-deps api coinhts …` — a one-shot container of the
+  // api image with the api service's environment (the long-running api was stopped by the scenario).
+  const cli = (...args: string[]) => runOnce(containerSpec(`cli-${args[1]}`, images.api, 'api', serviceEnv('api'), ['coinhts', ...args]), 120_000);
+  it('coinhts results list/show see the runs the workers archived on S3', () => {
+    const list = cli('results', 'list', '--kind', 'async', '--json');
     expect({ status: list.status, stderr: list.stderr.slice(0, 500) }).toEqual({ status: 0, stderr: expect.any(String) });
     const runs = JSON.parse(list.stdout) as { run_id: string; archive: string | null }[];
     // the smoke scenario above stored its async backtests through the workers, in the stack's bucket
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.archive?.startsWith('s3://'))).toBe(true);
-    const show = api.exec(['coinhts', 'results', 'show', runs[0].run_id], 120_000);
-    expect({ status: show.status, verified: /SHA-256 match/.test(show.stdout) }).toEqual({ status: 0, verified: true });
+    const show = cli('results', 'show', runs[0].run_id);
+    expect({ status: show.status, verified: /SHA-256 match/.test(show.stdout), stderr: show.stderr.slice(0, 500) }).toEqual({ status: 0, verified: true, stderr: expect.any(String) });
   });
 });
 

@@ -17,6 +17,12 @@ describe('mapFsError (errno → storage codes)', () => {
     expect(mapped.message).toContain('"a/b"');
   });
 
+  it('names the file or folder the system refused, so an operator knows where to look', () => {
+    const error = Object.assign(errno('EACCES'), { path: '/srv/results/tmp/x.data' });
+    expect(mapFsError(error, 'backtests/r1/summary.json', 'create temporary file for').message)
+      .toBe('local storage: create temporary file for "backtests/r1/summary.json" failed (EACCES at /srv/results/tmp/x.data)');
+  });
+
   it('passes storage errors through unchanged', () => {
     const original = new NotFoundError('x');
     expect(mapFsError(original, 'k', 'read')).toBe(original);

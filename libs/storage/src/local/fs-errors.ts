@@ -33,7 +33,9 @@ export function errnoCode(error: unknown): string | undefined {
 export function mapFsError(error: unknown, key: string | undefined, operation: string): StorageError {
   if (error instanceof StorageError) return error;
   const code = errnoCode(error);
-  const what = `local storage: ${operation}${key === undefined ? '' : ` ${JSON.stringify(key)}`} failed (${code ?? String(error)})`;
+  // the file or folder the system refused (Node's fs errors carry it): an operator must see where
+  const path = typeof (error as { path?: unknown } | null)?.path === 'string' ? (error as { path: string }).path : undefined;
+  const what = `local storage: ${operation}${key === undefined ? '' : ` ${JSON.stringify(key)}`} failed (${code ?? String(error)}${path === undefined ? '' : ` at ${path}`})`;
   const options = { key, cause: error };
   if (code !== undefined && NOT_FOUND.has(code)) return new NotFoundError(what, options);
   if (code !== undefined && DENIED.has(code)) return new AccessDeniedError(what, options);
