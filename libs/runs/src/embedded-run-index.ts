@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import {
   compareRunsNewestFirst, cursorAfter, normalizeRunQuery, ResultConflictError, ResultNotFoundError, runMatches, validateRunInput,
   type ArchiveRef, type PageRequest, type RunInput, type RunListFilter, type RunPage, type StoredRun,
-} from '@coinhts/results';
+} from '@coinhts/results/model';
 import type { RunIndex } from './run-index';
 
 /** Name of the index file inside the store folder. */
