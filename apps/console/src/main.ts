@@ -13,6 +13,7 @@ import {
 import type { ConsoleCharts } from './charts-entry';
 import { ApiCallError, apiKey, call, download, followEvents, getJson, setApiKey, type FieldIssue } from './api';
 import { gridParams, type GridParam } from './grid-form';
+import { paperListView, paperSessionView, type ViewKit } from './paper-view';
 import { field, fieldValue, schemaFields, showIssues, type FormField, type PropertySchema } from './schema-form';
 
 interface RunItem {
@@ -56,6 +57,9 @@ function shell(title: string, ...content: (Node | string)[]): void {
   (document.getElementById('forget-key') as HTMLButtonElement).addEventListener('click', () => { setApiKey(null); route(); });
   document.title = `${title} · coin-hts console`;
 }
+
+/** The frame the views in other modules draw into. */
+const kit: ViewKit = { shell, errorBox, onLeave: (f) => { onLeave.push(f); } };
 
 function keyView(): void {
   const input = h('input', { type: 'password', autocomplete: 'off', required: true });
@@ -441,6 +445,8 @@ function route(): void {
   if (view === 'run' && arg) void done(runView(decodeURIComponent(arg)));
   else if (view === 'new') void done(newRunView());
   else if (view === 'sweep') void done(sweepView());
+  else if (view === 'paper' && arg) void done(paperSessionView(kit, decodeURIComponent(arg)));
+  else if (view === 'paper') void done(paperListView(kit));
   else if (view === 'compare' && arg) void done(compareView(arg.split(',').map(decodeURIComponent)));
   else if (view === 'data') void done(dataView());
   else void done(runsView(new URLSearchParams(query ?? '')));
