@@ -1,10 +1,12 @@
 /**
  * The queue worker: `node --conditions=@coinhts/source -r @swc-node/register apps/worker/src/main.ts`
  * (or `node apps/worker/dist/main.js` after a build). Configuration comes from the environment
- * (see config.ts and docs/jobs.md); a missing or wrong variable exits with status 2.
+ * (see config.ts and docs/jobs.md); a missing or wrong variable, or a local results folder it
+ * cannot write, exits with status 2.
  * SIGTERM/SIGINT: stop taking jobs, finish or hand back active ones, exit 0.
  */
 import { registerStrategyModules, StrategyModuleError } from '@coinhts/engine';
+import { checkStoreWritable, StoreNotWritableError } from '@coinhts/runs';
 import pino from 'pino';
 import { ConfigError, loadConfig, type WorkerConfig } from './config';
 import { startWorkerApp } from './worker-app';
@@ -25,6 +27,16 @@ async function main(): Promise<void> {
     await registerStrategyModules(config.strategyModules, (spec) => import(spec));
   } catch (err) {
     if (err instanceof StrategyModuleError) {
+      process.stderr.write(`The worker cannot start: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  try {
+    // A results folder the sandboxes could not write would fail every job's attempts: refuse now.
+    await checkStoreWritable(config.results);
+  } catch (err) {
+    if (err instanceof StoreNotWritableError) {
       process.stderr.write(`The worker cannot start: ${err.message}\n`);
       process.exit(2);
     }
