@@ -70,6 +70,18 @@ module.exports = [
     },
   },
   {
+    // @coinhts/runs is loaded by every CLI run: its values come from the typeorm-free entry point
+    // of @coinhts/results, so a backtest on a local store never loads typeorm and pg (the CLI's
+    // compiled-cli test checks the loaded packages; this says why at the import).
+    files: ['libs/runs/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.int.test.ts', 'libs/runs/src/testing/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: '@coinhts/results', allowTypeImports: true, message: "import values from '@coinhts/results/model' (no typeorm); the PostgreSQL parts load lazily (see runtime.ts)." }],
+      }],
+    },
+  },
+  {
     files: ['**/*.test.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
