@@ -85,16 +85,18 @@ export function readCsvColumns(bytes: Uint8Array, layout: CsvLayout, textColumn?
     let c = 0;
     let s = pos;
     for (;;) {
-      let e = s;
-      while (e < end && bytes[e] !== d) e++;
       if (c >= width) return undefined;
+      let e: number;
       if (c === textColumn) {
+        e = s;
+        while (e < end && bytes[e] !== d) e++;
         (texts as string[]).push(buf.toString('utf8', s, e));
       } else {
-        const v = parseNumber(bytes, buf, s, e);
+        const v = parseNumber(bytes, buf, s, end, d);
         if (v === undefined) return undefined;
+        e = fieldEnd;
         if (s === e) hasEmpty[c] = true;
-        else if (integers[c] && !isShortInteger(bytes, s, e)) integers[c] = false;
+        else if (integers[c] && !lastWasShortInteger) integers[c] = false;
         (numbers[c] as Float64Array)[rows] = v;
       }
       c++;
@@ -108,45 +110,49 @@ export function readCsvColumns(bytes: Uint8Array, layout: CsvLayout, textColumn?
   return { rows, numbers: numbers.map((col) => col?.subarray(0, rows)), hasEmpty, integers, texts };
 }
 
-function isShortInteger(b: Uint8Array, s: number, e: number): boolean {
-  if (e - s > 15) return false;
-  for (let i = s; i < e; i++) if (b[i] < 48 || b[i] > 57) return false;
-  return true;
-}
+/** Where the field {@link parseNumber} read last ended, and whether it was an unsigned integer of at most 15 digits. */
+let fieldEnd = 0;
+let lastWasShortInteger = false;
 
-/** The number in bytes [s, e): NaN when empty, undefined when not a plain decimal. */
-function parseNumber(b: Uint8Array, buf: Buffer, s: number, e: number): number | undefined {
-  if (s === e) return NaN;
+/**
+ * The number in the field starting at `s` (ending at the delimiter `d` or `end`): NaN when empty,
+ * undefined when not a plain decimal. Scans the field once; sets {@link fieldEnd}.
+ */
+function parseNumber(b: Uint8Array, buf: Buffer, s: number, end: number, d: number): number | undefined {
   let i = s;
+  lastWasShortInteger = false;
+  if (i === end || b[i] === d) { fieldEnd = i; return NaN; }
   let negative = false;
-  if (b[i] === 43 || b[i] === 45) { negative = b[i] === 45; i++; }
-  let mantissa = 0, digits = 0, fraction = 0;
+  let signed = false;
+  if (b[i] === 43 || b[i] === 45) { negative = b[i] === 45; signed = true; i++; }
+  let mantissa = 0;
   const intStart = i;
-  while (i < e && b[i] >= 48 && b[i] <= 57) { mantissa = mantissa * 10 + (b[i] - 48); i++; }
+  let x = b[i];
+  while (i < end && x >= 48 && x <= 57) { mantissa = mantissa * 10 + (x - 48); x = b[++i]; }
   const intDigits = i - intStart;
-  digits = intDigits;
   let fracDigits = 0;
-  if (i < e && b[i] === 46) {
-    i++;
-    const fracStart = i;
-    while (i < e && b[i] >= 48 && b[i] <= 57) { mantissa = mantissa * 10 + (b[i] - 48); i++; }
+  if (i < end && x === 46) {
+    const fracStart = ++i;
+    x = b[i];
+    while (i < end && x >= 48 && x <= 57) { mantissa = mantissa * 10 + (x - 48); x = b[++i]; }
     fracDigits = i - fracStart;
-    digits += fracDigits;
-    fraction = fracDigits;
   }
   if (intDigits === 0 && fracDigits === 0) return undefined;
-  if (i === e) {
-    if (digits <= 15) {
-      const v = fraction === 0 ? mantissa : mantissa / POW10[fraction];
+  if (i === end || x === d) {
+    fieldEnd = i;
+    if (intDigits + fracDigits <= 15) {
+      lastWasShortInteger = fracDigits === 0 && !signed && b[i - 1] !== 46;
+      const v = fracDigits === 0 ? mantissa : mantissa / POW10[fracDigits];
       return negative ? -v : v;
     }
-    return Number(buf.toString('latin1', s, e));
+    return Number(buf.toString('latin1', s, i));
   }
-  if (b[i] !== 101 && b[i] !== 69) return undefined;
+  if (x !== 101 && x !== 69) return undefined;
   i++;
-  if (i < e && (b[i] === 43 || b[i] === 45)) i++;
+  if (i < end && (b[i] === 43 || b[i] === 45)) i++;
   const expStart = i;
-  while (i < e && b[i] >= 48 && b[i] <= 57) i++;
-  if (i === expStart || i !== e) return undefined;
-  return Number(buf.toString('latin1', s, e));
+  while (i < end && b[i] >= 48 && b[i] <= 57) i++;
+  if (i === expStart || (i < end && b[i] !== d)) return undefined;
+  fieldEnd = i;
+  return Number(buf.toString('latin1', s, i));
 }
