@@ -71,13 +71,17 @@ module.exports = [
   },
   {
     // @coinhts/runs is loaded by every CLI run: its values come from the typeorm-free entry point
-    // of @coinhts/results, so a backtest on a local store never loads typeorm and pg (the CLI's
+    // of @coinhts/results and the queue library loads where it is used, so a backtest on a local
+    // store never loads typeorm, pg, bullmq or redis, compiled by tsc or bundled (the CLI's
     // compiled-cli test checks the loaded packages; this says why at the import).
     files: ['libs/runs/src/**/*.ts'],
     ignores: ['**/*.test.ts', '**/*.int.test.ts', 'libs/runs/src/testing/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: [{ name: '@coinhts/results', allowTypeImports: true, message: "import values from '@coinhts/results/model' (no typeorm); the PostgreSQL parts load lazily (see runtime.ts)." }],
+        paths: [
+          { name: '@coinhts/results', allowTypeImports: true, message: "import values from '@coinhts/results/model' (no typeorm); the PostgreSQL parts load lazily (see runtime.ts)." },
+          { name: '@coinhts/jobs', allowTypeImports: true, message: 'types only: the queue (bullmq, redis, nodemailer) loads where it is used (see runtime.ts, executor.ts).' },
+        ],
       }],
     },
   },
