@@ -52,7 +52,8 @@ it('runs the chunks on both workers and ranks all combinations, rejected ones la
     const s = await jobs.sweeps.status(jobId);
     return s.state === 'running' ? s : null;
   }, 15_000);
-  expect(running.state === 'running' && running.stage).toMatch(/^chunks \d+\/11 done$/);
+  expect(running.state === 'running' && running.stage).toMatch(/^sets \d+\/33 done \(chunks \d+\/11\)$/);
+  expect(running.sets?.total).toBe(33);
   const done = await waitFor('sweep completed', async () => {
     const s = await jobs.sweeps.status(jobId);
     // `completed` shows as soon as the outcome is recorded; the queue moves the job (and sets its

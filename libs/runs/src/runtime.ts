@@ -9,9 +9,9 @@ import {
   type BacktestProcessorDeps, type IngestionProcessorDeps, type SweepProcessorDeps,
 } from '@coinhts/jobs';
 import { ParquetCandleStore } from '@coinhts/market-data';
-import { createDataSource, ensureInitialized, PgRunIndex, runMigrations } from '@coinhts/results';
+import { createDataSource, ensureInitialized, PgRunIndex, runMigrations, SweepChunkRepository } from '@coinhts/results';
 import { EngineBacktestExecutor } from './executor';
-import { ServiceRunStore, ServiceSweepStore } from './job-stores';
+import { PgSweepChunkStore, ServiceRunStore, ServiceSweepStore } from './job-stores';
 import { RunArchive } from './run-archive';
 import { RunService } from './run-service';
 import { openStore, type StoreLocation } from './store-location';
@@ -61,7 +61,7 @@ export async function openProcessorRuntime(options: ProcessorRuntimeOptions): Pr
   const runs = new RunService(new RunArchive(store.provider, store.url), new PgRunIndex(ds));
   return {
     backtest: { executor, runs: new ServiceRunStore(runs, 'async'), outcomes, outcomeTtlMs: options.outcomeTtlMs },
-    sweep: { executor, sweeps: new ServiceSweepStore(runs), outcomes, outcomeTtlMs: options.outcomeTtlMs },
+    sweep: { executor, sweeps: new ServiceSweepStore(runs), chunks: new PgSweepChunkStore(new SweepChunkRepository(ds)), outcomes, outcomeTtlMs: options.outcomeTtlMs },
     ingestion: { collector: new UpbitCandleCollector(candles, options.upbitBaseUrl ? { baseUrl: options.upbitBaseUrl } : {}) },
     close: async () => {
       if (ds.isInitialized) await ds.destroy().catch(() => undefined);
