@@ -11,6 +11,7 @@ import { toJobStatus, type JobState, type JobStatus, type QueueJobState } from '
 import { OutcomeStore, outcomeRedis } from './outcome-store';
 import {
   cancelChannel,
+  DEFAULT_OUTCOME_TTL_MS,
   DEFAULT_PREFIX,
   jobOptionsFor,
   qualifiedName,
@@ -138,8 +139,11 @@ class QueueClient {
     private readonly clock: () => number,
   ) {
     this.qualified = qualifiedName(prefix, name);
-    this.outcomes = new OutcomeStore(outcomeRedis(redis), this.qualified, { ttlMs: outcomeTtlMs });
+    this.outcomeTtlMs = outcomeTtlMs ?? DEFAULT_OUTCOME_TTL_MS;
+    this.outcomes = new OutcomeStore(outcomeRedis(redis), this.qualified, { ttlMs: this.outcomeTtlMs });
   }
+
+  private readonly outcomeTtlMs: number;
 
   async status(jobId: string): Promise<JobStatus | null> {
     // State first: BullMQ writes a job's fields before (or with) moving it, so fields read after
@@ -188,6 +192,17 @@ class QueueClient {
   async forgetCancelled(jobId: string): Promise<void> {
     await this.outcomes.clear(jobId);
     await this.redis.zRem(this.cancelledKey(), jobId);
+  }
+
+  /** Keeps `value` (JSON) under `name` for as long as outcomes are kept. */
+  async keep(name: string, value: unknown): Promise<void> {
+    await this.redis.set(`${this.qualified}:coinhts-kept:${name}`, JSON.stringify(value), { expiration: { type: 'PX', value: this.outcomeTtlMs } });
+  }
+
+  /** What {@link keep} stored under `name`, or null. */
+  async kept(name: string): Promise<unknown> {
+    const text = await this.redis.get(`${this.qualified}:coinhts-kept:${name}`);
+    return text ? (JSON.parse(text) as unknown) : null;
   }
 
   /** Takes a short exclusive lock named `name` for `ttlMs`; false when someone else holds it. */
@@ -409,9 +424,11 @@ export class SweepJobs {
     const lock = `resume:${sweepId}`;
     if (!(await this.q.tryLock(lock, 30_000))) throw new SweepNotResumableError(sweepId, before.state, 'another resume of this sweep is in progress');
     try {
+      // The parent job's payload, or the copy kept at cancel time (cancelling a sweep whose
+      // chunks all wait removes its jobs).
       const parent = await this.q.queue.getJob(sweepId);
-      const parsed = SweepJobDataSchema.safeParse(parent?.data);
-      if (!parent || !parsed.success) {
+      const parsed = SweepJobDataSchema.safeParse(parent?.data ?? (await this.q.kept(`sweep:${sweepId}`)));
+      if (!parsed.success) {
         throw new SweepNotResumableError(sweepId, before.state, 'its job record is no longer kept (retention); submit the sweep again');
       }
       const data = parsed.data;
@@ -468,6 +485,8 @@ export class SweepJobs {
    */
   async cancel(sweepId: string, reason = 'cancelled by user'): Promise<CancelResult> {
     const parent = await this.q.queue.getJob(sweepId);
+    // Kept so that the sweep can be resumed even when cancelling removes its jobs.
+    if (parent) await this.q.keep(`sweep:${sweepId}`, parent.data);
     const result = await this.q.cancel(sweepId, reason, true);
     if (result.cancelled && parent) {
       const chunks = (parent.data as SweepJobData).chunks ?? 0;
