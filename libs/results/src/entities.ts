@@ -5,11 +5,12 @@ import { DDL, RUN_COLUMNS, SYMBOL_COLUMNS } from './run-table';
  * Entities are declared with TypeORM's EntitySchema rather than decorators: the same sources are
  * compiled by the CLI, the API and tools/bench, whose tsconfigs do not (and need not) enable
  * `experimentalDecorators`, and no `reflect-metadata` import is needed. The tables themselves are
- * created only by the migration classes in ./migrations; these schemas describe them for queries.
+ * created only by the migration classes in ./migrations; these schemas describe them (the migrations
+ * test checks that they agree).
  */
 
 export { RunKind, RUN_KINDS, RunStatus, RUN_STATUSES, JOB_STATES, type JobState, type StoredError } from './run-vocabulary';
-import type { JobState, RunKind, RunStatus, StoredError } from './run-vocabulary';
+import type { JobState, StoredError } from './run-vocabulary';
 
 /** Row of `presets`. */
 export interface PresetRow {

@@ -9,7 +9,7 @@ import type { BacktestProcessorDeps, IngestionProcessorDeps, SweepProcessorDeps 
 import type * as Results from '@coinhts/results';
 import { ParquetCandleStore } from '@coinhts/market-data';
 import { EngineBacktestExecutor } from './executor';
-import { ServiceRunStore, ServiceSweepStore } from './job-stores';
+import { PgSweepChunkStore, ServiceRunStore, ServiceSweepStore } from './job-stores';
 import { RunArchive } from './run-archive';
 import { RunService } from './run-service';
 import { openStore, type StoreLocation } from './store-location';
@@ -52,7 +52,7 @@ const results = (): typeof Results => require('@coinhts/results') as typeof Resu
 /** Connects Redis and PostgreSQL and builds the processor dependencies. */
 export async function openProcessorRuntime(options: ProcessorRuntimeOptions): Promise<ProcessorRuntime> {
   const { closeQuietly, createRedisClient, ensureConnected, outcomeRedis, UpbitCandleCollector } = jobs();
-  const { createDataSource, ensureInitialized, PgRunIndex } = results();
+  const { createDataSource, ensureInitialized, PgRunIndex, SweepChunkRepository } = results();
   const redis = createRedisClient({ url: options.redisUrl, clientName: `coinhts-sandbox-${process.pid}`, onError: options.onRedisError });
   await ensureConnected(redis);
   const ds = createDataSource({ url: options.database.url, schema: options.database.schema, poolSize: options.database.poolSize ?? 2, applicationName: 'coinhts-worker' });
@@ -69,7 +69,7 @@ export async function openProcessorRuntime(options: ProcessorRuntimeOptions): Pr
   const runs = new RunService(new RunArchive(store.provider, store.url), new PgRunIndex(ds));
   return {
     backtest: { executor, runs: new ServiceRunStore(runs, 'async'), outcomes, outcomeTtlMs: options.outcomeTtlMs },
-    sweep: { executor, sweeps: new ServiceSweepStore(runs), outcomes, outcomeTtlMs: options.outcomeTtlMs },
+    sweep: { executor, sweeps: new ServiceSweepStore(runs), chunks: new PgSweepChunkStore(new SweepChunkRepository(ds)), outcomes, outcomeTtlMs: options.outcomeTtlMs },
     ingestion: { collector: new UpbitCandleCollector(candles, options.upbitBaseUrl ? { baseUrl: options.upbitBaseUrl } : {}) },
     close: async () => {
       if (ds.isInitialized) await ds.destroy().catch(() => undefined);
