@@ -100,6 +100,18 @@ describe('the compiled CLI (tools/scripts/run-cli.cjs)', () => {
     expect(r.packages.filter((p) => SERVICE_CLIENTS.test(p))).toEqual([]);
   });
 
+  it('sweeps with --workers 2 (the worker file built next to the bundle) ranking like one thread', () => {
+    const argv = (workers: string): string[] => ['sweep', '--strategy', 'sma_crossover', '--symbol', 'KRW-BTC', '--timeframe', '1h', '--from', '2024-01-01', '--to', '2024-03-31',
+      '--space', 'fast_period=5:20:5', '--space', 'slow_period=30:60:10', '--rank-by', 'sharpe', '--top', '16', '--workers', workers, '--json'];
+    const rows = (r: ProcessRun): unknown => (JSON.parse(r.out) as { rows: { params: unknown; score: number }[] }).rows.map((x) => [x.params, x.score]);
+    const one = cli(argv('1'));
+    const two = cli(argv('2'));
+    expect({ code: two.code, err: two.err }).toEqual({ code: 0, err: '' });
+    expect(one.code).toBe(0);
+    expect((rows(two) as unknown[]).length).toBe(16); // 4 fast x 4 slow periods
+    expect(rows(two)).toEqual(rows(one));
+  });
+
   it('loads the database client for the commands that need it (the probe can see it)', () => {
     const r = cli(['db', '--help']);
     expect(r.code).toBe(0);
