@@ -16,7 +16,7 @@ if (!existsSync(path.join(root, 'node_modules', 'esbuild')) || !existsSync(path.
 }
 
 function fromSource() {
-  const r = spawnSync(process.execPath, ['--conditions=@coinhts/source', '-r', '@swc-node/register', path.join(root, 'apps/cli/src/main.ts'), ...process.argv.slice(2)], {
+  const r = spawnSync(process.execPath, ['--conditions=@coinhts/source', '-r', require.resolve('@swc-node/register', { paths: [root] }), path.join(root, 'apps/cli/src/main.ts'), ...process.argv.slice(2)], {
     cwd: process.cwd(), stdio: 'inherit', env: { ...process.env, SWC_NODE_PROJECT: path.join(root, 'tsconfig.base.json') },
   });
   process.exit(r.status ?? 1);

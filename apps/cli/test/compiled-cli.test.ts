@@ -68,6 +68,13 @@ describe('the compiled CLI (tools/scripts/run-cli.cjs)', () => {
     expect(r.packages).toEqual(['commander']);
   });
 
+  it('runs from the TypeScript sources with COINHTS_FROM_SOURCE=1, from any folder', () => {
+    const r = cli(['--help'], { COINHTS_FROM_SOURCE: '1' });
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+    expect(r.out).toContain('backtest [options]');
+    expect(r.ranBundle).toBe(false);
+  });
+
   it('runs a backtest on the bundled sample with the same summary as the sources, without loading a service client', async () => {
     const argv = ['backtest', '--strategy', 'sma_crossover', '--param', 'fast_period=5', '--param', 'slow_period=20', '--symbol', 'KRW-BTC', '--timeframe', '1d', '--from', '2024-01-01', '--to', '2024-12-31', '--json'];
     const r = cli(argv);
