@@ -2,7 +2,8 @@
  * The CLI as a process (issue 15). Run: `npm run bench -- cli` (wrap it in `flock /work/wt/bench.lock`
  * on a shared machine). Every case is a whole `node tools/scripts/run-cli.cjs …` process, as a user
  * times it, measured best-of-N and median: wall time, the child's own CPU time (user + system) and
- * peak RSS (reported by the child at exit through a preloaded probe). Baselines in the same run:
+ * peak RSS (of the child alone, through /usr/bin/time; CPU reported by the child at exit through a
+ * preloaded probe). Baselines in the same run:
  * `node -e ''` (the floor of any Node process) and the engine in this process (runBacktest / runSweep
  * on the same candles, warm): the gap between them and the CLI is start-up, loading and parsing.
  *
@@ -13,7 +14,7 @@
  * sweep (90 sets over 100 k) never slower than its own one-thread path (`--workers 1`).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getStrategy, runBacktest, runSweep, type CandleColumns } from '@coinhts/engine';
@@ -26,20 +27,27 @@ const tmp = mkdtempSync(join(tmpdir(), 'coinhts-cli-bench-'));
 const PROBE = join(tmp, 'probe.cjs');
 writeFileSync(PROBE, "process.on('exit', () => { const c = process.cpuUsage(); require('node:fs').writeFileSync(process.env.BENCH_PROBE, JSON.stringify({ cpuMs: (c.user + c.system) / 1000, rssMB: process.resourceUsage().maxRSS / 1024 })); });\n");
 
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
 interface Sample { readonly wallMs: number; readonly cpuMs: number; readonly rssMB: number }
 interface Case { readonly name: string; readonly best: Sample; readonly median: Sample; readonly runs: number }
 
 /** Runs `argv` under node `runs` times (after one warm-up run that also builds the bundle if stale). */
 function processCase(name: string, argv: readonly string[], runs: number, env: Record<string, string> = {}): Case {
   const out = join(tmp, 'probe.json');
+  const rssFile = join(tmp, 'rss.txt');
   const samples: Sample[] = [];
   for (let i = -1; i < runs; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['-r', PROBE, ...argv], { cwd: tmp, env: { ...process.env, BENCH_PROBE: out, RESULTS_STORE: `file:${join(tmp, 'store')}`, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
+    // Peak RSS from /usr/bin/time when there is one: a child forked from this (large) process
+    // inherits its high-water mark, so the child's own maxRSS overstates small processes.
+    const cmd = TIME ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, '-r', PROBE, ...argv]] as const : [process.execPath, ['-r', PROBE, ...argv]] as const;
+    const r = spawnSync(cmd[0], cmd[1], { cwd: tmp, env: { ...process.env, BENCH_PROBE: out, RESULTS_STORE: `file:${join(tmp, 'store')}`, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${name}: exit ${r.status}\n${r.stderr}`);
     const p = JSON.parse(readFileSync(out, 'utf8')) as { cpuMs: number; rssMB: number };
-    if (i >= 0) samples.push({ wallMs, cpuMs: p.cpuMs, rssMB: p.rssMB });
+    const rssMB = TIME ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024 : p.rssMB;
+    if (i >= 0) samples.push({ wallMs, cpuMs: p.cpuMs, rssMB });
   }
   const by = (k: keyof Sample): number[] => samples.map((s) => s[k]).sort((a, b) => a - b);
   const pick = (f: (v: number[]) => number): Sample => ({ wallMs: f(by('wallMs')), cpuMs: f(by('cpuMs')), rssMB: f(by('rssMB')) });
