@@ -3,6 +3,8 @@ import { candlesFromRows, type CandleColumns } from '../core/candles';
 import { BacktestAbortedError, InvalidParamsError } from '../core/errors';
 import { emptySignals, SignalSide } from '../core/signals';
 import type { StrategyDefinition } from '../core/strategy';
+import { getStrategy } from '../strategies';
+import { syntheticCandles } from '../testing';
 import { runSweep } from './run-sweep';
 import { walkForward } from './walk-forward';
 
@@ -113,8 +115,6 @@ describe('walkForward', () => {
 
 describe('runSweep evaluation modes', () => {
   // The expected rows come from evaluation 'full' (runBacktest per set, tested on its own).
-  const { syntheticCandles } = jest.requireActual('../testing') as typeof import('../testing');
-  const { getStrategy } = jest.requireActual('../strategies') as typeof import('../strategies');
   const big = [{ symbol: 'KRW-BTC', timeframe: '1m' as const, candles: syntheticCandles({ n: 2000, seed: 5, volatility: 0.01 }) }];
   const space = { fast_period: { values: [2, 5, 30] }, slow_period: { values: [3, 20, 40] } }; // fast >= slow sets are rejected
   const options = { stop_loss_pct: 1, take_profit_pct: 2, fee_rate: 0.002 };
