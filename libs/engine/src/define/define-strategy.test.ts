@@ -269,3 +269,33 @@ describe('defineStrategy: the batch form of a column rule', () => {
     expect(study(lazy)).toEqual(study(built));
   });
 });
+
+describe('defineStrategy: the streaming form', () => {
+  /** A Donchian-like rule with a level, on two indicators of different classes. */
+  const make = () => defineStrategy({
+    name: 'channel', params: z.object({}), indicators: () => ({ hi: ind.highest('high', 5), lo: ind.lowest('low', 3) }),
+    rule: ({ close, prev }) => (close > prev.hi ? 1 : close < prev.lo ? -1 : null),
+    level: ({ close, prev }) => (close > prev.hi ? prev.hi : prev.lo),
+  });
+  const streamed = (def: ReturnType<typeof make>) => {
+    const s = def.createStream({});
+    return Array.from({ length: 400 }, (_, i) => s.onCandle(candleAt(candles, i)));
+  };
+
+  it('gives the batch form\'s signals, also where code generation is not allowed (the generic per-candle path)', () => {
+    const batch = make().generateReference(candles, {});
+    const want = Array.from({ length: 400 }, (_, i) => (batch.side[i] === 0 ? null : { side: batch.side[i], confidence: 1, level: (batch.level as Float64Array)[i] }));
+    expect(want.filter((x) => x !== null).length).toBeGreaterThan(20);
+    expect(streamed(make())).toEqual(want);
+    const def = make();
+    const realFunction = globalThis.Function;
+    globalThis.Function = function refused() { throw new EvalError('code generation from strings disallowed'); } as unknown as FunctionConstructor;
+    let s: ReturnType<typeof def.createStream>;
+    try {
+      s = def.createStream({});
+    } finally {
+      globalThis.Function = realFunction;
+    }
+    expect(Array.from({ length: 400 }, (_, i) => s.onCandle(candleAt(candles, i)))).toEqual(want);
+  });
+});
