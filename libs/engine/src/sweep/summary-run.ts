@@ -1,6 +1,7 @@
 import { type ClosedTrade, type PositionManager, type Sizing, type TradeSink, buyFillPrice } from '@coinhts/positions';
 import type { CandleColumns } from '../core/candles';
 import type { ColumnCache } from '../core/columns';
+import { isSparseSignals } from '../core/sparse-signals';
 import { InvalidParamsError } from '../core/errors';
 import type { StrategyDefinition } from '../core/strategy';
 import { barsPerYear, TIMEFRAMES } from '../core/timeframes';
@@ -153,8 +154,9 @@ export class SummaryRunner {
     const n = c.timestamp.length;
     const sig = this.columns ? strategy.generate(c, params, { columns: this.columns }) : strategy.generate(c, params);
     if (!(sig?.side instanceof Int8Array) || sig.side.length !== n) throw new StrategyContractError(strategy.name, `generate() must return side as an Int8Array of ${n} values`);
-    if (!(sig.confidence instanceof Float64Array) || sig.confidence.length !== n) throw new StrategyContractError(strategy.name, `generate() must return confidence as a Float64Array of ${n} values`);
-    if (sig.level !== undefined && (!(sig.level instanceof Float64Array) || sig.level.length !== n)) throw new StrategyContractError(strategy.name, `generate() level, when present, must be a Float64Array of ${n} values`);
+    // Sparse signals build confidence and level only when read (valid by construction): do not read them.
+    if (!isSparseSignals(sig) && (!(sig.confidence instanceof Float64Array) || sig.confidence.length !== n)) throw new StrategyContractError(strategy.name, `generate() must return confidence as a Float64Array of ${n} values`);
+    if (!isSparseSignals(sig) && sig.level !== undefined && (!(sig.level instanceof Float64Array) || sig.level.length !== n)) throw new StrategyContractError(strategy.name, `generate() level, when present, must be a Float64Array of ${n} values`);
 
     const tr = this.trader;
     const book = newBook(o);
