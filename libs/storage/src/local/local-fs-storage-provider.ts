@@ -179,7 +179,7 @@ export class LocalFsStorageProvider implements StorageProvider {
       try {
         digest = await pumpSource(source, (chunk) => writeFully(fh, chunk), options.signal);
       } catch (error) {
-        if (error instanceof SinkFailure) throw mapFsError(error.cause, key, 'write');
+        if (error instanceof SinkFailure) throw mapFsError(error.cause, key, 'write', tmpData);
         throw error; // the source's own error (or the abort reason), unchanged
       }
       try {
@@ -192,7 +192,7 @@ export class LocalFsStorageProvider implements StorageProvider {
         };
         await this.writeFileDurably(tmpMeta, JSON.stringify(sidecar));
       } catch (error) {
-        throw mapFsError(error, key, 'write');
+        throw mapFsError(error, key, 'write', handle === undefined ? tmpMeta : tmpData);
       }
       options.signal?.throwIfAborted();
       await this.commit(key, tmpData, tmpMeta);
