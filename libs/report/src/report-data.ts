@@ -1,4 +1,4 @@
-import type { BacktestSummary } from '@coinhts/engine';
+import type { BacktestSummary, ParameterStability, PortfolioMetrics, WalkForwardResult } from '@coinhts/engine';
 import { DEFAULT_BUCKETS, downsampleMinMax, downsampleOhlc, type OhlcSeries, type XySeries } from './downsample';
 
 /** Where a run came from (shown in the report's header). */
@@ -84,8 +84,24 @@ export interface SweepReportInput {
   readonly overfitting?: Readonly<Record<string, number | null>>;
 }
 
+/**
+ * A walk-forward analysis: the engine's `WalkForwardResult` (from `walkForward` or
+ * `walkForwardOnPool`) and what it was run on. The stitched equity may come as typed arrays (a
+ * result in memory) or plain arrays (a result read back from JSON).
+ */
+export interface WalkForwardReportInput {
+  readonly kind: 'walk-forward';
+  readonly run: ReportRunMeta;
+  readonly strategy: string;
+  /** The request as submitted (symbols, dates, grid, window sizes), shown as given. */
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly result: Omit<WalkForwardResult, 'oosEquity'> & {
+    readonly oosEquity: { readonly timestamp: ArrayLike<number>; readonly equity: ArrayLike<number> };
+  };
+}
+
 /** What a report is made from. */
-export type ReportInput = BacktestReportInput | SweepReportInput;
+export type ReportInput = BacktestReportInput | SweepReportInput | WalkForwardReportInput;
 
 /** Format tag of {@link ReportData}. */
 export const REPORT_DATA_FORMAT = 'coinhts-report/1';
@@ -102,7 +118,7 @@ export interface ReportPriceSeries extends OhlcSeries {
  * The JSON a report page renders (embedded in the HTML file; served as JSON to the console).
  * Charts get downsampled series; tables and stats get the exact stored numbers.
  */
-export type ReportData = BacktestReportData | SweepReportData;
+export type ReportData = BacktestReportData | SweepReportData | WalkForwardReportData;
 
 /** {@link ReportData} of a backtest. */
 export interface BacktestReportData {
@@ -138,6 +154,39 @@ export interface SweepReportData {
   readonly overfitting: Readonly<Record<string, number | null>> | null;
 }
 
+/** One fold of {@link WalkForwardReportData} (windows as epoch ms, [start, end)). */
+export interface WalkForwardFoldData {
+  readonly fold: number;
+  readonly inSample: { readonly start_ms: number; readonly end_ms: number };
+  readonly outOfSample: { readonly start_ms: number; readonly end_ms: number };
+  /** Best parameters of the in-sample sweep; null when no combination ran. */
+  readonly bestParams: Readonly<Record<string, unknown>> | null;
+  readonly inSampleScore: number | null;
+  readonly outOfSampleScore: number | null;
+  /** The best parameters' metrics on the out-of-sample window (the engine's portfolio metrics), or null. */
+  readonly outOfSampleMetrics: PortfolioMetrics | null;
+}
+
+/** {@link ReportData} of a walk-forward analysis. */
+export interface WalkForwardReportData {
+  readonly format: typeof REPORT_DATA_FORMAT;
+  readonly kind: 'walk-forward';
+  readonly title: string;
+  readonly run: ReportRunMeta;
+  readonly strategy: string;
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly rankBy: string;
+  readonly direction: 'max' | 'min';
+  readonly folds: readonly WalkForwardFoldData[];
+  /** Stitched out-of-sample equity (KRW), min/max per bucket; `first`/`last` are the exact end values (null when empty). */
+  readonly equity: XySeries & { readonly points: number; readonly first: number | null; readonly last: number | null };
+  /** Out-of-sample returns compounded over folds, percent. */
+  readonly oosCompoundedReturnPct: number | null;
+  readonly oosMeanScore: number | null;
+  readonly isMeanScore: number | null;
+  readonly stability: ParameterStability;
+}
+
 /** Options of {@link buildReportData}. */
 export interface ReportDataOptions {
   /** Buckets of the downsampled chart series (default {@link DEFAULT_BUCKETS}). */
@@ -150,6 +199,7 @@ const arr = <T>(x: ArrayLike<T>): T[] => Array.from(x);
 export function buildReportData(input: ReportInput, options: ReportDataOptions = {}): ReportData {
   const buckets = options.buckets ?? DEFAULT_BUCKETS;
   if (input.kind === 'sweep') return sweepData(input);
+  if (input.kind === 'walk-forward') return walkForwardData(input, buckets);
   const s = input.summary;
   const e = input.equity;
   const negDd = Float64Array.from(e.drawdown_pct, (x) => (x === 0 ? 0 : -x));
@@ -203,6 +253,31 @@ function sweepData(input: SweepReportInput): SweepReportData {
   };
 }
 
+function walkForwardData(input: WalkForwardReportInput, buckets: number): WalkForwardReportData {
+  const r = input.result;
+  const { timestamp, equity } = r.oosEquity;
+  const n = timestamp.length;
+  return {
+    format: REPORT_DATA_FORMAT,
+    kind: 'walk-forward',
+    title: `Walk-forward of ${input.strategy}, ${r.folds.length} folds ranked by ${r.rankBy}`,
+    run: input.run,
+    strategy: input.strategy,
+    request: input.request,
+    rankBy: r.rankBy,
+    direction: r.direction,
+    folds: r.folds.map((f) => ({
+      fold: f.fold, inSample: f.inSample, outOfSample: f.outOfSample, bestParams: f.bestParams,
+      inSampleScore: f.inSampleScore, outOfSampleScore: f.outOfSampleScore, outOfSampleMetrics: f.outOfSampleMetrics,
+    })),
+    equity: { points: n, first: n ? equity[0] : null, last: n ? equity[n - 1] : null, ...downsampleMinMax(timestamp, equity, buckets) },
+    oosCompoundedReturnPct: r.oosCompoundedReturnPct,
+    oosMeanScore: r.oosMeanScore,
+    isMeanScore: r.isMeanScore,
+    stability: r.stability,
+  };
+}
+
 /** A table as the run archive holds it: named columns (structurally `@coinhts/storage`'s ColumnarTable). */
 export interface ArchivedTable {
   readonly columns: Readonly<Record<string, ArrayLike<unknown>>>;
@@ -237,4 +312,79 @@ export function backtestReportInput(run: {
   const equity = columnsOf(run.tables.equity, 'equity', ['timestamp', 'equity', 'drawdown_pct'] as const);
   const signals = columnsOf(run.tables.signals, 'signals', ['symbol', 'timestamp', 'return_pct'] as const);
   return { kind: 'backtest', run: run.meta, summary: run.summary, trades, equity, signals, candles: run.candles };
+}
+
+type Json = Readonly<Record<string, unknown>>;
+const obj = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+const numOrNull = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const windowOf = (x: unknown, what: string): { start_ms: number; end_ms: number } => {
+  if (!obj(x) || typeof x.start_ms !== 'number' || typeof x.end_ms !== 'number') throw new ReportInputError(`${what} is not a window {start_ms, end_ms}`);
+  return { start_ms: x.start_ms, end_ms: x.end_ms };
+};
+
+/**
+ * A walk-forward report input from a stored walk-forward run, as libs/runs/README.md describes it
+ * ("Walk-forward analyses"): the archive summary's `walk_forward` (snake_case; windows epoch ms)
+ * and `request`, and the run's `equity` table (the stitched out-of-sample equity: `timestamp`
+ * epoch ms, `equity` KRW). Throws {@link ReportInputError} naming what is missing or malformed.
+ */
+export function walkForwardReportInput(run: {
+  readonly meta: ReportRunMeta;
+  readonly strategy: string;
+  /** The parsed `summary.json` of the run. */
+  readonly document: Json;
+  readonly tables: Readonly<Record<string, ArchivedTable | undefined>>;
+}): WalkForwardReportInput {
+  const wf = run.document.walk_forward;
+  if (!obj(wf)) throw new ReportInputError('the run has no walk_forward object in its summary; it is not a walk-forward analysis');
+  if (!Array.isArray(wf.folds)) throw new ReportInputError('walk_forward.folds is not a list');
+  if (!obj(wf.stability) || !Array.isArray(wf.stability.params)) throw new ReportInputError('walk_forward.stability lacks its params list');
+  if (typeof wf.rank_by !== 'string' || (wf.direction !== 'max' && wf.direction !== 'min')) throw new ReportInputError('walk_forward lacks rank_by or direction (max/min)');
+  const folds = wf.folds.map((f: unknown, i: number) => {
+    if (!obj(f)) throw new ReportInputError(`walk_forward.folds.${i} is not an object`);
+    return {
+      fold: typeof f.fold === 'number' ? f.fold : i,
+      inSample: windowOf(f.in_sample, `walk_forward.folds.${i}.in_sample`),
+      outOfSample: windowOf(f.out_of_sample, `walk_forward.folds.${i}.out_of_sample`),
+      bestParams: obj(f.best_params) ? (f.best_params as WalkForwardResult['folds'][number]['bestParams']) : null,
+      inSampleScore: numOrNull(f.in_sample_score),
+      outOfSampleScore: numOrNull(f.out_of_sample_score),
+      outOfSampleMetrics: obj(f.out_of_sample_metrics) ? (f.out_of_sample_metrics as unknown as PortfolioMetrics) : null,
+    };
+  });
+  const st = wf.stability;
+  const stability: ParameterStability = {
+    changes: typeof st.changes === 'number' ? st.changes : 0,
+    modalShare: numOrNull(st.modal_share),
+    params: (st.params as unknown[]).map((p, i) => {
+      if (!obj(p) || typeof p.name !== 'string' || !Array.isArray(p.values)) throw new ReportInputError(`walk_forward.stability.params.${i} lacks its name or values`);
+      return {
+        name: p.name, values: p.values as ParameterStability['params'][number]['values'], distinct: typeof p.distinct === 'number' ? p.distinct : 0,
+        mean: numOrNull(p.mean), std: numOrNull(p.std), relativeStd: numOrNull(p.relative_std),
+      };
+    }),
+  };
+  const equity = columnsOf(run.tables.equity, 'equity', ['timestamp', 'equity'] as const);
+  return {
+    kind: 'walk-forward',
+    run: run.meta,
+    strategy: run.strategy,
+    request: obj(run.document.request) ? run.document.request : {},
+    result: {
+      rankBy: wf.rank_by as WalkForwardResult['rankBy'], direction: wf.direction, folds,
+      oosCompoundedReturnPct: numOrNull(wf.oos_compounded_return_pct), oosMeanScore: numOrNull(wf.oos_mean_score), isMeanScore: numOrNull(wf.is_mean_score),
+      oosEquity: { timestamp: equity.timestamp, equity: equity.equity },
+      stability,
+    },
+  };
+}
+
+/**
+ * A sweep report input from a stored sweep run: the archive summary's `ranking` (rows best first)
+ * and `request` (libs/runs/README.md "Sweeps"). Throws {@link ReportInputError} without a ranking.
+ */
+export function sweepReportInput(run: { readonly meta: ReportRunMeta; readonly strategy: string; readonly document: Json }): SweepReportInput {
+  const ranking = run.document.ranking;
+  if (!obj(ranking) || !Array.isArray(ranking.rows)) throw new ReportInputError(`sweep run ${run.meta.id ?? '(not stored)'} has no ranking in its archive`);
+  return { kind: 'sweep', run: run.meta, strategy: run.strategy, request: obj(run.document.request) ? run.document.request : {}, ranking: ranking as unknown as SweepReportInput['ranking'] };
 }
