@@ -5,6 +5,7 @@
  * SIGTERM/SIGINT: stop taking jobs, finish or hand back active ones, exit 0.
  */
 import { registerStrategyModules, StrategyModuleError } from '@coinhts/engine';
+import { checkStoreWritable, StoreNotWritableError } from '@coinhts/runs';
 import { runService } from '@coinhts/service';
 import { loadConfig } from './config';
 import { startWorkerApp } from './worker-app';
@@ -13,9 +14,13 @@ void runService({
   service: 'coinhts-worker',
   loadConfig,
   logLevel: (c) => c.logLevel,
-  // Checked here, before any job is taken; every sandbox loads the same modules again.
-  prepare: (c) => registerStrategyModules(c.strategyModules, (spec) => import(spec)),
-  isStartupError: (err) => err instanceof StrategyModuleError,
+  prepare: async (c) => {
+    // Checked here, before any job is taken; every sandbox loads the same modules again.
+    await registerStrategyModules(c.strategyModules, (spec) => import(spec));
+    // A results folder the sandboxes could not write would fail every job's attempts: refuse now.
+    await checkStoreWritable(c.results);
+  },
+  isStartupError: (err) => err instanceof StrategyModuleError || err instanceof StoreNotWritableError,
   start: startWorkerApp,
   stopping: 'shutting down: no new jobs; finishing or handing back active ones',
   stoppingFields: (c) => ({ timeoutMs: c.shutdownTimeoutMs }),

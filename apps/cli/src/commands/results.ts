@@ -134,13 +134,14 @@ export function register(program: Command, ctx: CommandContext): void {
       if (!Number.isFinite(n) || n < 0) throw new CliUsageError(`--min-age must be a number of minutes >= 0 (got "${v}")`);
       return n;
     }, 10)
+    .option('--verify', 'also read every file of every archive and re-hash it against its manifest (reads the whole store)')
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { repair?: boolean; minAge: number; json?: boolean }) => {
-      const report = await withRuns(ctx, (service) => service.check({ repair: opts.repair ?? false, minAgeMs: opts.minAge * 60_000 }));
+    .action(async (opts: { repair?: boolean; minAge: number; verify?: boolean; json?: boolean }) => {
+      const report = await withRuns(ctx, (service) => service.check({ repair: opts.repair ?? false, minAgeMs: opts.minAge * 60_000, verify: opts.verify ?? false }));
       if (opts.json) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
       else {
         const verb = report.repaired ? 'repaired' : 'found';
-        const lines = [`checked ${report.archives} archive(s) and ${report.rows} index row(s) of ${storeOf(ctx)}`];
+        const lines = [`checked ${report.archives} archive(s) and ${report.rows} index row(s) of ${storeOf(ctx)}${opts.verify ? `; ${report.verified} archive(s) re-hashed and intact` : ''}`];
         for (const id of report.archivesWithoutRow) lines.push(`  archive without row: ${id}${report.repaired ? ' (indexed)' : ''}`);
         for (const id of report.rowsWithoutArchive) lines.push(`  row without archive: ${id}${report.repaired ? ' (row deleted)' : ''}`);
         for (const id of report.incomplete) lines.push(`  unfinished write: ${id}${report.repaired ? ' (removed)' : ''}`);
