@@ -469,9 +469,13 @@ describe('resilience', () => {
         }
       }
     };
-    // Two halves: RSS right after a burst is the heap's high-water mark (the GC runs late on a
-    // loaded machine), so "bounded" compares the second half against the first: memory kept per
-    // request would grow it again, a high-water mark does not.
+    // "Memory bounded" is proven two ways. (1) The API runs with its V8 heap capped (API_HEAP_MB in
+    // stack.ts): a leak would end it with "heap out of memory", and the process must be alive at the
+    // end. (2) Two halves: RSS right after a burst is the heap's high-water mark (the GC runs late on
+    // a loaded machine), so the second half is compared with the first: memory kept per request
+    // grows it again, a high-water mark does not. On a machine at load 25–32 the second half's median
+    // was up to +17 % from GC lag alone (docs/reliability.md), so the bound is +50 %: a leak of 30 KB
+    // per request (150 MB over the second half) still fails it.
     // RSS is sampled every 250 ms; each half is judged by the median of its last quarter (one
     // sample lands wherever the GC sawtooth happens to be on a loaded machine).
     const rssSamples: number[][] = [[], []];
@@ -500,7 +504,7 @@ describe('resilience', () => {
     expect(sent).toBeGreaterThanOrEqual(Math.min(HOSTILE_REQUESTS, 10_000) * 0.95);
     expect(up.status).toBe(200);
     expect(apps.api?.child.exitCode).toBeNull();
-    expect(rssAfter).toBeLessThan(rssMid * 1.15);
+    expect(rssAfter).toBeLessThan(rssMid * 1.5);
   });
 
   it('worker crash: SIGKILL workers at random points of 100 jobs; all complete exactly once, 0 orphans; a stalled job is back at the first or second stall check after its lock expired', async () => {
