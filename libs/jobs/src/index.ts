@@ -5,6 +5,7 @@
  */
 export * from './errors';
 export * from './schemas';
+export * from './job-requests';
 export * from './queues';
 export * from './ids';
 export * from './grid';

@@ -19,25 +19,27 @@ import {
   type RetryOptions,
 } from './queues';
 import { closeQuietly, createRedisClient, ensureConnected, type RedisClient, type RedisConnectionOptions } from './redis';
+import type { BacktestJobRequest, JobRequestParsers, SweepJobRequest } from './job-requests';
 import {
-  BacktestRequestSchema,
   IngestionRequestSchema,
   parseOrThrow,
   PAYLOAD_VERSION,
-  SweepRequestSchema,
   type BacktestJobData,
-  type BacktestRequest,
   type IngestionJobData,
   type SweepChunkJobData,
   type SweepJobData,
-  type SweepRequest,
 } from './schemas';
 import { DeadLetterQueue, redisEntryClaims } from './dead-letter';
 
-/** Options of {@link JobQueues.connect}. */
-export interface JobQueuesOptions {
+/** Options of {@link JobQueues.connect}. `B` and `S` are the application's backtest and sweep requests. */
+export interface JobQueuesOptions<B extends BacktestJobRequest = BacktestJobRequest, S extends SweepJobRequest = SweepJobRequest> {
   /** Where Redis is. */
   readonly redis: RedisConnectionOptions;
+  /**
+   * The request parsers (the application's one request schema, `@coinhts/runs`'
+   * `RUN_REQUEST_PARSERS`): a submit parses its input with them before anything is queued.
+   */
+  readonly requests: JobRequestParsers<B, S>;
   /** Key prefix of every queue (default `coinhts`); tests use a random one per file. */
   readonly prefix?: string;
   /** Retries of backtest and sweep-chunk jobs (defaults: `DEFAULT_RETRY`). */
@@ -57,9 +59,9 @@ export interface JobQueuesOptions {
    * strategy registry and parameter schema), so bad input is refused before it is queued.
    * Throw an error with a `code` (e.g. `UNKNOWN_STRATEGY`, `INVALID_PARAMS`) to refuse.
    */
-  readonly validateBacktest?: (request: BacktestRequest) => void;
+  readonly validateBacktest?: (request: B) => void;
   /** Same as {@link JobQueuesOptions.validateBacktest} for the base request of a sweep (params = fixed ∪ first combination). */
-  readonly validateSweep?: (request: SweepRequest, firstCombination: Readonly<Record<string, unknown>>) => void;
+  readonly validateSweep?: (request: S, firstCombination: Readonly<Record<string, unknown>>) => void;
 }
 
 /** Options of a submit call. */
@@ -233,7 +235,8 @@ export class BacktestJobs {
     private readonly opts: ReturnType<typeof jobOptionsFor>,
     private readonly clock: () => number,
     private readonly newId: () => string,
-    private readonly validate?: (request: BacktestRequest) => void,
+    private readonly parse: (input: unknown) => BacktestJobRequest,
+    private readonly validate?: (request: BacktestJobRequest) => void,
   ) {}
 
   /**
@@ -242,7 +245,7 @@ export class BacktestJobs {
    * `IdempotencyConflictError` when the key was used for a different request.
    */
   async submit(input: unknown, options: SubmitOptions = {}): Promise<SubmitResult> {
-    const request = parseOrThrow(BacktestRequestSchema, input, 'backtest request');
+    const request = this.parse(input);
     this.validate?.(request);
     const key = options.idempotencyKey;
     const jobId = key ? idempotentJobId(QUEUE_NAMES.backtest, key) : this.newId();
@@ -265,7 +268,7 @@ export class BacktestJobs {
     return { jobId, deduplicated: false, status: await this.q.requireStatus(jobId) };
   }
 
-  private async existing(jobId: string, key: string, request: BacktestRequest, ownSubmittedAt?: string): Promise<SubmitResult | null> {
+  private async existing(jobId: string, key: string, request: BacktestJobRequest, ownSubmittedAt?: string): Promise<SubmitResult | null> {
     const job = await this.q.queue.getJob(jobId);
     if (job) {
       const data = job.data as Partial<BacktestJobData>;
@@ -312,7 +315,8 @@ export class SweepJobs {
     private readonly opts: ReturnType<typeof jobOptionsFor>,
     private readonly clock: () => number,
     private readonly newId: () => string,
-    private readonly validate?: (request: SweepRequest, firstCombination: Readonly<Record<string, unknown>>) => void,
+    private readonly requests: JobRequestParsers,
+    private readonly validate?: (request: SweepJobRequest, firstCombination: Readonly<Record<string, unknown>>) => void,
   ) {}
 
   /**
@@ -320,7 +324,7 @@ export class SweepJobs {
    * The parent runs once every chunk has completed and ranks the combinations.
    */
   async submit(input: unknown, options: SubmitOptions = {}): Promise<SubmitResult> {
-    const request = parseOrThrow(SweepRequestSchema, input, 'sweep request');
+    const request = this.requests.sweep(input);
     const combos = expandGrid(request.params, request.grid);
     this.validate?.(request, combos[0]);
     const key = options.idempotencyKey;
@@ -337,9 +341,7 @@ export class SweepJobs {
     const chunks = chunk(combos, request.chunk_size);
     // The chunks' base request: exactly the backtest fields of the sweep (sweep-only fields such
     // as grid, chunk_size, rank_by and direction are not part of a backtest).
-    const backtestKeys = new Set(Object.keys(BacktestRequestSchema.shape));
-    const baseFields = Object.fromEntries(Object.entries(request).filter(([k]) => backtestKeys.has(k)));
-    const base = BacktestRequestSchema.parse({ ...baseFields, params: {} });
+    const base = this.requests.sweepBase(request);
     const parentData: SweepJobData = {
       v: PAYLOAD_VERSION,
       request,
@@ -510,7 +512,7 @@ export interface DailySchedule {
  * Entry point of the producer side: one object per process, holding one Redis connection.
  *
  * ```ts
- * const jobs = await JobQueues.connect({ redis: { url } });
+ * const jobs = await JobQueues.connect({ redis: { url }, requests: RUN_REQUEST_PARSERS }); // parsers from @coinhts/runs
  * const { jobId } = await jobs.backtests.submit(body, { idempotencyKey });
  * const status = await jobs.backtests.status(jobId);
  * ```
@@ -532,10 +534,11 @@ export class JobQueues {
   ) {}
 
   /** Connects to Redis and opens the queues. Throws `QueueUnavailableError` when Redis is unreachable. */
-  static async connect(options: JobQueuesOptions): Promise<JobQueues> {
+  static async connect<B extends BacktestJobRequest, S extends SweepJobRequest>(options: JobQueuesOptions<B, S>): Promise<JobQueues> {
     const prefix = options.prefix ?? DEFAULT_PREFIX;
     const clock = options.clock ?? Date.now;
     const newId = options.newId ?? newJobId;
+    const requests = options.requests as unknown as JobRequestParsers;
     const redis = createRedisClient({ ...options.redis, clientName: options.redis.clientName ?? 'coinhts-producer' });
     await ensureConnected(redis);
     const connection = redis as unknown as ConnectionOptions;
@@ -549,8 +552,9 @@ export class JobQueues {
     const ingestOpts = jobOptionsFor({ attempts: 3, backoffMs: 30_000, jitter: 0.5, ...options.ingestionRetry }, options.retention);
     const client = (name: QueueName, q: Queue) => new QueueClient(name, q, redis, prefix, options.outcomeTtlMs, clock);
     return new JobQueues(
-      new BacktestJobs(client(QUEUE_NAMES.backtest, backtestQ), opts, clock, newId, options.validateBacktest),
-      new SweepJobs(client(QUEUE_NAMES.sweep, sweepQ), flows, opts, clock, newId, options.validateSweep),
+      // The queues hold requests as the parsers made them; only the parsers and validators look inside.
+      new BacktestJobs(client(QUEUE_NAMES.backtest, backtestQ), opts, clock, newId, (input) => requests.backtest(input), options.validateBacktest as ((r: BacktestJobRequest) => void) | undefined),
+      new SweepJobs(client(QUEUE_NAMES.sweep, sweepQ), flows, opts, clock, newId, requests, options.validateSweep as ((r: SweepJobRequest, first: Readonly<Record<string, unknown>>) => void) | undefined),
       new IngestionJobs(client(QUEUE_NAMES.ingestion, ingestQ), ingestOpts, newId),
       new DeadLetterQueue(dlq, new Map<string, Queue>([[QUEUE_NAMES.backtest, backtestQ], [QUEUE_NAMES.sweep, sweepQ], [QUEUE_NAMES.ingestion, ingestQ]]), redisEntryClaims(redis, qualifiedName(prefix, QUEUE_NAMES.deadLetter))),
       prefix,

@@ -1,4 +1,5 @@
-import { BacktestRequestSchema, SweepRequestSchema, type BacktestJobs, type JobStatus, type SweepJobs } from '@coinhts/jobs';
+import type { BacktestJobs, JobStatus, SweepJobs } from '@coinhts/jobs';
+import { QueuedSweepRequestSchema, RunRequestSchema } from '@coinhts/runs';
 import type { StoredRun } from '@coinhts/results';
 import type { Request, RequestHandler } from 'express';
 import type { z } from 'zod';
@@ -41,7 +42,7 @@ interface TaskKind {
   noun: string;
   opPrefix: string;
   jobs: () => BacktestJobs | SweepJobs;
-  body: typeof BacktestRequestSchema | typeof SweepRequestSchema;
+  body: typeof RunRequestSchema | typeof QueuedSweepRequestSchema;
   example: unknown;
   statusSchema: z.ZodType;
   statusView: (s: JobStatus, base: string) => Promise<object>;
@@ -157,11 +158,11 @@ function storedSweepRoute(deps: RouteDeps): RouteDef {
 export function asyncRoutes(deps: RouteDeps): RouteDef[] {
   return [
     ...taskRoutes({
-      base: '/api/v1/backtests/async', tag: 'async backtests', noun: 'backtest', opPrefix: 'AsyncBacktest', jobs: () => deps.jobs.backtests, body: BacktestRequestSchema, example: BACKTEST_EXAMPLE,
+      base: '/api/v1/backtests/async', tag: 'async backtests', noun: 'backtest', opPrefix: 'AsyncBacktest', jobs: () => deps.jobs.backtests, body: RunRequestSchema, example: BACKTEST_EXAMPLE,
       statusSchema: TaskStatusSchema, statusView: async (s, base) => taskStatusView(s, base),
     }),
     ...taskRoutes({
-      base: '/api/v1/sweeps', tag: 'sweeps', noun: 'sweep', opPrefix: 'Sweep', jobs: () => deps.jobs.sweeps, body: SweepRequestSchema, example: SWEEP_EXAMPLE,
+      base: '/api/v1/sweeps', tag: 'sweeps', noun: 'sweep', opPrefix: 'Sweep', jobs: () => deps.jobs.sweeps, body: QueuedSweepRequestSchema, example: SWEEP_EXAMPLE,
       statusSchema: SweepStatusSchema,
       statusView: async (s, base) => sweepStatusView(s, base, s.state === 'completed' && s.runId ? await storedRunOrNull(deps, s.runId) : null),
     }),
