@@ -42,6 +42,8 @@ describe('path parameters', () => {
     ['delete', '/api/v1/presets/X'],
     ['get', '/api/v1/sweeps/X'],
     ['get', '/api/v1/backtests/async/X/status'],
+    ['get', '/api/v1/backtests/async/X/events'],
+    ['get', '/api/v1/sweeps/X/events'],
     ['delete', '/api/v1/backtests/async/X'],
     ['get', '/api/v1/data/refresh/X/status'],
   ];

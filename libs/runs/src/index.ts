@@ -21,3 +21,4 @@ export * from './executor';
 export * from './job-stores';
 export * from './runtime';
 export * from './legacy-target';
+export * from './layout-migration';

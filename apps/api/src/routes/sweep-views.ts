@@ -56,7 +56,7 @@ export function sweepResultOf(jobResult: unknown, stored: StoredRun | null): z.o
 export function sweepStatusView(s: JobStatus, base: string, stored: StoredRun | null) {
   const view = taskStatusView(s, base);
   if (s.state !== 'completed') return view;
-  const links: Record<string, string> = { self: view.links.self, cancel: view.links.cancel };
+  const links: Record<string, string> = { self: view.links.self, cancel: view.links.cancel, events: view.links.events };
   if (stored) {
     links.result = `/api/v1/sweeps/${stored.id}`;
     links.run = `/api/v1/backtests/${stored.id}`;
