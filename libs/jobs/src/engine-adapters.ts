@@ -13,10 +13,15 @@ export function headlineOf(r: BacktestResult): Readonly<Record<string, number | 
   return { total_return_pct: p.total_return_pct, max_drawdown_pct: p.max_drawdown_pct, sharpe: p.sharpe, trade_count: p.trade_count, signals: r.summary.signal_study.signals };
 }
 
-/** Portfolio metrics as plain numbers (what sweeps rank by). */
+/** Portfolio metrics of a run as plain numbers (what sweeps rank by). */
 export function metricsOf(r: BacktestResult): Readonly<Record<string, number | null>> {
+  return numericMetrics(r.summary.portfolio);
+}
+
+/** The number (and null) fields of portfolio metrics, as stored in every sweep row whichever runner made it. */
+export function numericMetrics(p: PortfolioMetrics): Readonly<Record<string, number | null>> {
   const out: Record<string, number | null> = {};
-  for (const [k, v] of Object.entries(r.summary.portfolio as PortfolioMetrics)) if (typeof v === 'number' || v === null) out[k] = v;
+  for (const [k, v] of Object.entries(p)) if (typeof v === 'number' || v === null) out[k] = v;
   return out;
 }
 

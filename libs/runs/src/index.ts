@@ -19,6 +19,7 @@ export * from './embedded-run-index';
 export * from './run-service';
 export * from './executor';
 export * from './job-stores';
+export * from './sweep-runs';
 export * from './runtime';
 export * from './legacy-target';
 export * from './layout-migration';

@@ -182,6 +182,9 @@ function storedSweepRoute(deps: RouteDeps): RouteDef {
       const run = await storedRunOrNull(deps, id);
       if (!run) throw new ApiError(ApiErrorCode.NotFound, `No stored sweep ${id}: a sweep is stored once it has completed (see /api/v1/sweeps/${id}/status)`, { status: `/api/v1/sweeps/${id}/status` });
       if (run.kind !== 'sweep') throw new ApiError(ApiErrorCode.NotFound, `Run ${id} is a ${run.kind} backtest, not a sweep (see /api/v1/backtests/${id})`, { kind: run.kind });
+      if ((run.metrics as { analysis?: unknown } | null)?.analysis === 'walk-forward') {
+        throw new ApiError(ApiErrorCode.NotFound, `Run ${id} is a walk-forward analysis (made by \`coinhts sweep --walk-forward\`), not a ranked sweep: see /api/v1/backtests/${id} and its report`, { kind: run.kind, analysis: 'walk-forward' });
+      }
       const summary = parseSweepSummary(id, await deps.runs.readSummary(run));
       res.json({ ...storedRunView(run, true), request: summary.request, ranking: rankingView(summary, offset, limit) });
     },
