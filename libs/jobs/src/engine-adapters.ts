@@ -4,7 +4,8 @@
  * storing them is `@coinhts/runs`' job (it implements the `BacktestExecutor`, `RunStore` and
  * `SweepStore` ports declared here).
  */
-import type { BacktestResult, PortfolioMetrics } from '@coinhts/engine';
+import type { BacktestResult } from '@coinhts/engine';
+import { numericMetrics } from './run-metrics';
 import { collectUpbitCandles, type ParquetCandleStore, type UpbitClientOptions } from '@coinhts/market-data';
 
 /** Headline numbers of a run (small: they become the job's return value). */
@@ -18,12 +19,6 @@ export function metricsOf(r: BacktestResult): Readonly<Record<string, number | n
   return numericMetrics(r.summary.portfolio);
 }
 
-/** The number (and null) fields of portfolio metrics, as stored in every sweep row whichever runner made it. */
-export function numericMetrics(p: PortfolioMetrics): Readonly<Record<string, number | null>> {
-  const out: Record<string, number | null> = {};
-  for (const [k, v] of Object.entries(p)) if (typeof v === 'number' || v === null) out[k] = v;
-  return out;
-}
 
 /** What a collection fetched. */
 export interface CollectSummary {

@@ -6,6 +6,7 @@
 export * from './errors';
 export * from './schemas';
 export * from './job-requests';
+export * from './run-metrics';
 export * from './queues';
 export * from './ids';
 export * from './grid';

@@ -64,12 +64,15 @@ describe('RunRequestSchema', () => {
 });
 
 describe('SweepRequestSchema', () => {
-  it('refuses queued grids larger than 10 000 combinations or 1000 values per parameter, and parameters both fixed and swept', () => {
-    const big = { ...base, grid: { a: Array.from({ length: 101 }, (_, i) => i), b: Array.from({ length: 100 }, (_, i) => i) } };
-    expect(() => parseQueuedSweepRequest(big)).toThrow(/grid: expands to 10100 combinations; at most 10000/);
+  it('refuses queued grids larger than the engine\'s 1,000,000 sets or 1000 values per parameter, and parameters both fixed and swept', () => {
+    const list = (n: number) => Array.from({ length: n }, (_, i) => i);
+    // 1000 × 1000 = 1,000,000: exactly the limit, accepted; a third axis of two values doubles it.
+    expect(parseQueuedSweepRequest({ ...base, grid: { a: list(1000), b: list(1000) } }).grid.a).toHaveLength(1000);
+    const big = { ...base, grid: { a: list(1000), b: list(1000), c: [1, 2] } };
+    expect(() => parseQueuedSweepRequest(big)).toThrow(/grid: expands to 2000000 parameter sets .*at most 1000000 are allowed/);
     expect(() => parseQueuedSweepRequest({ ...base, grid: { a: Array.from({ length: 1001 }, (_, i) => i) } })).toThrow(/grid\.a: lists 1001 values; at most 1000/);
     // The request itself has no size limit: the CLI runs large grids and random searches in-process.
-    expect(parseSweepRequest(big).grid.a).toHaveLength(101);
+    expect(parseSweepRequest(big).grid.a).toHaveLength(1000);
     expect(RUN_REQUEST_PARSERS.sweep).toBe(parseQueuedSweepRequest);
     const both = SweepRequestSchema.safeParse({ ...base, params: { a: 1 }, grid: { a: [1, 2] } });
     expect(both.success).toBe(false);

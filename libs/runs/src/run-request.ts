@@ -12,8 +12,8 @@
  * a queued job) written for an older version fails saying what to write instead.
  */
 import { z } from 'zod';
-import { PortfolioOptionsSchema, SWEEP_METRICS } from '@coinhts/engine';
-import { parseOrThrow, SymbolSchema, TimeframeSchema, type JobRequestParsers } from '@coinhts/jobs';
+import { DEFAULT_MAX_COMBINATIONS, PortfolioOptionsSchema, SWEEP_METRICS } from '@coinhts/engine';
+import { parseOrThrow, SymbolSchema, TimeframeSchema, type JobRequestParsers } from '@coinhts/jobs/model';
 import { parseDateBound } from '@coinhts/market-data';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -130,7 +130,8 @@ const SWEEP_ONLY_FIELDS = ['grid', 'chunk_size', 'rank_by', 'direction'] as cons
  * values to try per parameter. The body of `POST /api/v1/sweeps` (with the queue's limits,
  * {@link QueuedSweepRequestSchema}) and the request recorded with every sweep run, whether the
  * queue or the CLI ran it. How many combinations may run is not the request's business: the
- * engine refuses grids over its limit (1,000,000), the queue over {@link MAX_SWEEP_COMBINATIONS}.
+ * engine refuses grids over its limit (1,000,000) and so does the queue ({@link QueuedSweepRequestSchema}),
+ * which also bounds the values per parameter; a random search draws from any grid.
  */
 export const SweepRequestSchema = z
   .object({
@@ -156,8 +157,11 @@ export const SweepRequestSchema = z
     endNotBeforeStart(r, ctx);
   });
 
-/** Largest number of parameter combinations one queued sweep may expand to. */
-export const MAX_SWEEP_COMBINATIONS = 10_000;
+/**
+ * Largest number of parameter sets one queued sweep may expand to: the engine's grid limit
+ * (`DEFAULT_MAX_COMBINATIONS`, 1,000,000), the one limit of the CLI's grids, the engine and the queue.
+ */
+export const MAX_SWEEP_COMBINATIONS: number = DEFAULT_MAX_COMBINATIONS;
 /** Most values one swept parameter of a queued sweep may list. */
 export const MAX_GRID_VALUES = 1000;
 
@@ -172,7 +176,7 @@ export const QueuedSweepRequestSchema = SweepRequestSchema.superRefine((r, ctx) 
   }
   const n = Object.values(r.grid).reduce((acc, values) => acc * values.length, 1);
   if (n > MAX_SWEEP_COMBINATIONS) {
-    ctx.addIssue({ code: 'custom', path: ['grid'], message: `expands to ${n} combinations; at most ${MAX_SWEEP_COMBINATIONS} are allowed in a queued sweep (the CLI's \`coinhts sweep\` runs larger grids, or random search)` });
+    ctx.addIssue({ code: 'custom', path: ['grid'], message: `expands to ${n} parameter sets (the product of the value counts); at most ${MAX_SWEEP_COMBINATIONS} are allowed: narrow the lists or split the sweep` });
   }
 });
 /** A sweep request as submitted. */

@@ -6,7 +6,8 @@
  * see one kind of sweep whoever ran it. The stored shapes are described in this library's README.
  */
 import { drawdownStats, type SweepResult, type WalkForwardResult } from '@coinhts/engine';
-import { numericMetrics, type SweepRanking } from '@coinhts/jobs';
+import type { SweepRanking } from '@coinhts/jobs';
+import { numericMetrics } from '@coinhts/jobs/model';
 import type { RunInput, StoredRun } from '@coinhts/results';
 import type { ColumnarTable } from '@coinhts/storage';
 import { sweepRunInput } from './job-stores';
