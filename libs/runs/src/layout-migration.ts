@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rm, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BacktestSummary } from '@coinhts/engine';
-import { isUuid, type RunInput, type StoredRun } from '@coinhts/results';
+import { isUuid, type RunInput, type StoredRun } from '@coinhts/results/model';
 import type { SweepRanking } from '@coinhts/jobs';
 import type { SweepRequest } from './run-request';
 import {
