@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { JobQueues } from './job-queues';
+import { FIXTURE_REQUESTS } from './testing/fixture-requests';
 import { startQueueWorker, type QueueWorker } from './queue-worker';
 import { QUEUE_NAMES } from './queues';
 import { createRedisClient, ensureConnected, type RedisClient } from './redis';
@@ -21,7 +22,7 @@ const workers: QueueWorker[] = [];
 beforeAll(async () => {
   redis = createRedisClient({ url });
   await ensureConnected(redis);
-  jobs = await JobQueues.connect({ redis: { url }, prefix, retry: { attempts: 2, backoffMs: 50 } });
+  jobs = await JobQueues.connect({ redis: { url }, requests: FIXTURE_REQUESTS, prefix, retry: { attempts: 2, backoffMs: 50 } });
   for (let i = 0; i < 2; i++) {
     workers.push(await startQueueWorker({
       redis: { url }, prefix, queue: QUEUE_NAMES.sweep,
@@ -97,7 +98,7 @@ it('cancels a sweep: waiting chunks are removed, running ones stop, the sweep en
 
 it('a cancelled sweep whose chunks all waited (its jobs were removed) can still be resumed: it is queued again with every set to do', async () => {
   // A second namespace without workers: nothing is picked up.
-  const idle = await JobQueues.connect({ redis: { url }, prefix: `${prefix}-idle` });
+  const idle = await JobQueues.connect({ redis: { url }, requests: FIXTURE_REQUESTS, prefix: `${prefix}-idle` });
   try {
     const { jobId } = await idle.sweeps.submit({
       strategy: 'fixture', params: { test_key: `${prefix}:idle` }, grid: { x: [1, 2, 3], y: [0, 1] },
