@@ -24,6 +24,7 @@ COPY libs/config/package.json libs/config/
 COPY libs/paper/package.json libs/paper/
 COPY libs/report/package.json libs/report/
 COPY libs/runs/package.json libs/runs/
+COPY libs/service/package.json libs/service/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/cli/package.json apps/cli/

@@ -1,4 +1,6 @@
-# coin-hts queue worker image. Backtests run in BullMQ sandboxes (one child process per concurrent
+# coin-hts queue worker image, which also runs the paper-trading process (compose service `paper`:
+# `node apps/paper/dist/main.js`; it needs a subset of the worker's libraries, so one image serves both).
+# Backtests run in BullMQ sandboxes (one child process per concurrent
 # job slot), so the container needs an init that reaps children: tini is PID 1.
 # Build from the repository root:  docker build -f docker/worker.Dockerfile -t coinhts-worker .
 #
@@ -25,6 +27,7 @@ COPY libs/config/package.json libs/config/
 COPY libs/paper/package.json libs/paper/
 COPY libs/report/package.json libs/report/
 COPY libs/runs/package.json libs/runs/
+COPY libs/service/package.json libs/service/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/cli/package.json apps/cli/
@@ -39,10 +42,10 @@ COPY tsconfig.base.json nx.json ./
 COPY libs/ libs/
 COPY apps/ apps/
 # Only runtime JavaScript is collected: no source maps, declarations, tests or test helpers (testing/).
-# The Nx build target of the worker also builds the libraries it depends on (dependsOn ^build).
-RUN npx nx run-many -t build -p worker --output-style=static \
+# The Nx build targets of the worker and the paper app also build the libraries they depend on (dependsOn ^build).
+RUN npx nx run-many -t build -p worker paper-app --output-style=static \
  && mkdir -p /out \
- && for d in libs/indicators libs/positions libs/engine libs/market-data libs/storage libs/runs libs/results libs/jobs libs/config apps/worker; do \
+ && for d in libs/indicators libs/positions libs/engine libs/market-data libs/storage libs/runs libs/results libs/jobs libs/config libs/service libs/paper apps/worker apps/paper; do \
       mkdir -p "/out/$d" && cp "$d/package.json" "/out/$d/" && cp -r "$d/dist" "/out/$d/dist"; \
     done \
  && find /out \( -name '*.tsbuildinfo' -o -name '*.map' -o -name '*.d.ts' -o -name '*.test.js' \) -type f -delete \

@@ -43,6 +43,8 @@ describe('path parameters', () => {
     ['get', '/api/v1/sweeps/X'],
     ['post', '/api/v1/sweeps/X/resume'],
     ['get', '/api/v1/backtests/async/X/status'],
+    ['get', '/api/v1/backtests/async/X/events'],
+    ['get', '/api/v1/sweeps/X/events'],
     ['delete', '/api/v1/backtests/async/X'],
     ['get', '/api/v1/data/refresh/X/status'],
   ];

@@ -59,7 +59,7 @@ describe('a sweep on a real worker', () => {
     }, 60_000);
     expect([...seen].every((x) => ['queued', 'running', 'completed'].includes(x))).toBe(true);
     expect(status).toMatchObject({ state: 'completed', progress: 1, run_id: sweepId, error: null });
-    expect(status.links).toEqual({ self: `/api/v1/sweeps/${sweepId}/status`, cancel: `/api/v1/sweeps/${sweepId}`, result: `/api/v1/sweeps/${sweepId}`, run: `/api/v1/backtests/${sweepId}` });
+    expect(status.links).toEqual({ self: `/api/v1/sweeps/${sweepId}/status`, cancel: `/api/v1/sweeps/${sweepId}`, events: `/api/v1/sweeps/${sweepId}/events`, result: `/api/v1/sweeps/${sweepId}`, run: `/api/v1/backtests/${sweepId}` });
     expect(status.result).toMatchObject({ rank_by: 'sharpe', direction: 'max', total: 9, evaluated: 8, failed: 1 });
 
     // Each combination run on its own through the synchronous route (the same candles and engine, another code path).
@@ -141,7 +141,7 @@ describe('a sweep on a real worker', () => {
     expect(st.body).toMatchObject({ state: 'completed', run_id: sweepId });
     // The job returns no direction; it was read from the run, which is gone.
     expect(st.body.result).toEqual({ ...status.result, direction: null });
-    expect(st.body.links).toEqual({ self: `/api/v1/sweeps/${sweepId}/status`, cancel: `/api/v1/sweeps/${sweepId}` });
+    expect(st.body.links).toEqual({ self: `/api/v1/sweeps/${sweepId}/status`, cancel: `/api/v1/sweeps/${sweepId}`, events: `/api/v1/sweeps/${sweepId}/events` });
     expectErrorShape((await request(t.app).get(`/api/v1/sweeps/${sweepId}`).set(auth(t.keys.read)).expect(404)).body, 'NOT_FOUND');
   });
 });

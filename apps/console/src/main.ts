@@ -11,8 +11,10 @@ import {
   type ReportData, type ReportView,
 } from '@coinhts/report/widgets';
 import type { ConsoleCharts } from './charts-entry';
-import { ApiCallError, apiKey, call, download, getJson, setApiKey } from './api';
-import { field, fieldValue, schemaFields, showIssues, type FormField } from './schema-form';
+import { ApiCallError, apiKey, call, download, followEvents, getJson, setApiKey, type FieldIssue } from './api';
+import { gridParams, type GridParam } from './grid-form';
+import { paperListView, paperSessionView, type ViewKit } from './paper-view';
+import { field, fieldValue, schemaFields, showIssues, type FormField, type PropertySchema } from './schema-form';
 
 interface RunItem {
   run_id: string; kind: string; status: string; strategy: string; symbols: string[]; timeframe: string | null; created_at: string;
@@ -40,16 +42,24 @@ function errorBox(err: unknown): HTMLElement {
   return h('p', { class: 'error', role: 'alert' }, msg);
 }
 
+/** Run when the view changes (closing event streams). */
+const onLeave: (() => void)[] = [];
+
 function shell(title: string, ...content: (Node | string)[]): void {
   current?.dispose();
   current = null;
+  for (const f of onLeave.splice(0)) f();
   const nav = h('nav', { 'aria-label': 'Console' },
-    h('a', { href: '#runs' }, 'Runs'), h('a', { href: '#new' }, 'New backtest'), h('a', { href: '#data' }, 'Data'),
+    h('a', { href: '#runs' }, 'Runs'), h('a', { href: '#new' }, 'New backtest'), h('a', { href: '#sweep' }, 'New sweep'),
+    h('a', { href: '#paper' }, 'Paper trading'), h('a', { href: '#data' }, 'Data'),
     h('button', { type: 'button', id: 'forget-key' }, 'Forget key'));
   app.replaceChildren(h('header', { class: 'console-head' }, h('span', { class: 'brand' }, 'coin-hts console'), nav), h('main', { class: 'coinhts-report', id: 'main' }, h('h1', {}, title), ...content));
   (document.getElementById('forget-key') as HTMLButtonElement).addEventListener('click', () => { setApiKey(null); route(); });
   document.title = `${title} · coin-hts console`;
 }
+
+/** The frame the views in other modules draw into. */
+const kit: ViewKit = { shell, errorBox, onLeave: (f) => { onLeave.push(f); } };
 
 function keyView(): void {
   const input = h('input', { type: 'password', autocomplete: 'off', required: true });
@@ -134,12 +144,15 @@ async function runView(id: string): Promise<void> {
     return b;
   };
   const base = `/api/v1/backtests/${encodeURIComponent(id)}`;
-  shell(`Run ${id}`, h('div', { class: 'controls downloads' },
-    dl('Trades CSV', `${base}/trades?format=csv`, `${id}-trades.csv`), dl('Trades Parquet', `${base}/trades?format=parquet`, `${id}-trades.parquet`),
-    dl('Equity CSV', `${base}/equity?format=csv`, `${id}-equity.csv`), dl('Equity Parquet', `${base}/equity?format=parquet`, `${id}-equity.parquet`),
-    dl('Report file (HTML)', `${base}/report?download=true`, `${id}.html`)), box);
+  const downloads = h('div', { class: 'controls downloads' });
+  shell(`Run ${id}`, downloads, box);
   try {
     const [data, c] = await Promise.all([getJson<ReportData>(`${base}/report?format=json`), charts()]);
+    // A sweep has a ranking, not trades or equity: only its report file.
+    downloads.replaceChildren(...(data.kind === 'backtest' ? [
+      dl('Trades CSV', `${base}/trades?format=csv`, `${id}-trades.csv`), dl('Trades Parquet', `${base}/trades?format=parquet`, `${id}-trades.parquet`),
+      dl('Equity CSV', `${base}/equity?format=csv`, `${id}-equity.csv`), dl('Equity Parquet', `${base}/equity?format=parquet`, `${id}-equity.parquet`)] : []),
+    dl('Report file (HTML)', `${base}/report?download=true`, `${id}.html`));
     current = c.renderReport(box, data);
     (window as unknown as { coinhtsView: ReportView }).coinhtsView = current; // for browser tests: markers per symbol
     await current.drawn;
@@ -147,6 +160,38 @@ async function runView(id: string): Promise<void> {
   } catch (err) {
     box.replaceChildren(errorBox(err));
   }
+}
+
+interface TaskAccepted { task_id: string; links: { status: string; cancel: string; events: string } }
+interface TaskStatus { state: string; progress: number; stage: string | null; run_id: string | null; error: { message: string } | null }
+
+/**
+ * Shows a queued task's progress in `status` as the API pushes it (the task's Server-Sent Events
+ * stream, read with the key as a header), with a cancel button; ends with a link to its run.
+ */
+function followTask(task: TaskAccepted, status: HTMLElement, linkText: string): void {
+  const ctl = new AbortController();
+  onLeave.push(() => ctl.abort());
+  const bar = h('progress', { max: 1, value: 0, 'aria-label': 'progress' });
+  const stage = h('span', { 'data-testid': 'task-stage' }, 'queued');
+  const cancel = h('button', { type: 'button' }, 'Cancel');
+  status.replaceChildren(bar, ' ', stage, ' ', cancel);
+  status.dataset.events = '0';
+  cancel.addEventListener('click', () => { call('DELETE', task.links.cancel).catch((err: unknown) => status.append(errorBox(err))); });
+  let last: TaskStatus | null = null;
+  const ended = () => last !== null && ['completed', 'failed', 'cancelled'].includes(last.state);
+  followEvents(task.links.events, (e) => {
+    if (e.event === 'error') { status.append(errorBox((e.data as { error?: { message?: string } }).error?.message ?? 'the progress stream failed')); return; }
+    if (e.event !== 'status') return;
+    const s = e.data as TaskStatus;
+    last = s;
+    status.dataset.events = String(Number(status.dataset.events) + 1);
+    bar.value = s.progress;
+    stage.textContent = `${s.state}${s.stage ? `: ${s.stage}` : ''} (${formatFractionAsPercent(s.progress, { digits: 0 })})`;
+    if (s.state === 'completed' && s.run_id) status.replaceChildren('done: ', h('a', { href: `#run/${s.run_id}`, 'data-testid': 'run-link' }, `${linkText} ${s.run_id}`));
+    else if (s.state === 'failed' || s.state === 'cancelled') status.replaceChildren(`${s.state}: ${s.error?.message ?? ''}`);
+  }, { signal: ctl.signal, done: ended, onReconnect: () => { stage.textContent = `${stage.textContent ?? ''} (reconnecting…)`; } })
+    .catch((err: unknown) => status.append(errorBox(err)));
 }
 
 async function newRunView(): Promise<void> {
@@ -158,10 +203,7 @@ async function newRunView(): Promise<void> {
     common.push(f.field);
     return f.el;
   };
-  const symbols = h('input', { type: 'text', value: 'KRW-BTC' });
-  const timeframe = h('select', {}, ...['1m', '3m', '5m', '10m', '15m', '30m', '1h', '4h', '1d', '1w', '1mo'].map((t) => h('option', { value: t, selected: t === '1d' }, t)));
-  const start = h('input', { type: 'date', value: '2024-01-01' });
-  const end = h('input', { type: 'date', value: '2024-12-31' });
+  const data = dataFields(add);
   const mode = h('select', {}, h('option', { value: 'sync' }, 'run now and wait'), h('option', { value: 'async' }, 'queue it (progress shown, can be cancelled)'));
   const paramsBox = h('fieldset', {}, h('legend', {}, 'Strategy parameters'));
   const presetSel = h('select', {}, h('option', { value: '' }, '(none)'));
@@ -194,10 +236,7 @@ async function newRunView(): Promise<void> {
   });
   const form = h('form', { novalidate: true, 'data-testid': 'backtest-form' },
     strategyEl, paramsBox,
-    h('fieldset', {}, h('legend', {}, 'Data and run'),
-      add('symbols', 'Symbols', symbols, 'Comma-separated, e.g. KRW-BTC, KRW-ETH'), add('timeframe', 'Timeframe', timeframe, ''),
-      add('start_date', 'From', start, 'First day (inclusive, Asia/Seoul unless the API is set otherwise)'), add('end_date', 'To', end, 'Last day, inclusive'),
-      add('mode', 'How', mode, '')),
+    h('fieldset', {}, h('legend', {}, 'Data and run'), ...data.els, add('mode', 'How', mode, '')),
     h('fieldset', {}, h('legend', {}, 'Presets'), field('preset', 'Load preset', presetSel, 'Fills the parameters above', 'string').el,
       field('preset-name', 'Preset name', presetName, 'Saves the parameters above under this name', 'string').el, savePreset),
     generalErrors,
@@ -216,7 +255,7 @@ async function newRunView(): Promise<void> {
     generalErrors.replaceChildren();
     status.textContent = 'submitting…';
     const params = Object.fromEntries(paramFields.map((f) => [f.name.replace(/^params\./, ''), fieldValue(f)]).filter(([, v]) => v !== undefined));
-    const body = { strategy: strategySel.value, params, symbols: symbols.value.split(',').map((s) => s.trim()).filter(Boolean), timeframe: timeframe.value, start_date: start.value, end_date: end.value };
+    const body = { strategy: strategySel.value, params, ...data.value() };
     try {
       showIssues([...paramFields, ...common], []);
       if (mode.value === 'sync') {
@@ -224,20 +263,8 @@ async function newRunView(): Promise<void> {
         status.replaceChildren('done: ', h('a', { href: `#run/${r.run_id}`, 'data-testid': 'run-link' }, `open run ${r.run_id}`));
         return;
       }
-      const task = (await (await call('POST', '/api/v1/backtests/async', body)).json()) as { task_id: string; links: { status: string; cancel: string } };
-      const bar = h('progress', { max: 1, value: 0, 'aria-label': 'progress' });
-      const stage = h('span', {}, 'queued');
-      const cancel = h('button', { type: 'button' }, 'Cancel');
-      status.replaceChildren(bar, ' ', stage, ' ', cancel);
-      cancel.addEventListener('click', () => { call('DELETE', task.links.cancel).catch((err: unknown) => status.append(errorBox(err))); });
-      for (;;) {
-        const s = await getJson<{ state: string; progress: number; stage: string | null; run_id: string | null; error: { message: string } | null }>(task.links.status);
-        bar.value = s.progress;
-        stage.textContent = `${s.state}${s.stage ? `: ${s.stage}` : ''} (${formatFractionAsPercent(s.progress, { digits: 0 })})`;
-        if (s.state === 'completed' && s.run_id) { status.replaceChildren('done: ', h('a', { href: `#run/${s.run_id}`, 'data-testid': 'run-link' }, `open run ${s.run_id}`)); return; }
-        if (s.state === 'failed' || s.state === 'cancelled') { status.replaceChildren(`${s.state}: ${s.error?.message ?? ''}`); return; }
-        await new Promise((r) => setTimeout(r, 300));
-      }
+      const task = (await (await call('POST', '/api/v1/backtests/async', body)).json()) as TaskAccepted;
+      followTask(task, status, 'open run');
     } catch (err) {
       status.textContent = '';
       const rest = err instanceof ApiCallError ? showIssues([...paramFields, ...common], err.issues) : [];
@@ -246,6 +273,96 @@ async function newRunView(): Promise<void> {
   }
   shell('New backtest', form);
   await renderParams();
+}
+
+/** The symbols, timeframe and date range fields of the backtest and sweep forms. */
+function dataFields(add: (name: string, label: string, input: HTMLInputElement | HTMLSelectElement, hint: string) => HTMLElement) {
+  const symbols = h('input', { type: 'text', value: 'KRW-BTC' });
+  const timeframe = h('select', {}, ...['1m', '3m', '5m', '10m', '15m', '30m', '1h', '4h', '1d', '1w', '1mo'].map((t) => h('option', { value: t, selected: t === '1d' }, t)));
+  const start = h('input', { type: 'date', value: '2024-01-01' });
+  const end = h('input', { type: 'date', value: '2024-12-31' });
+  const els = [add('symbols', 'Symbols', symbols, 'Comma-separated, e.g. KRW-BTC, KRW-ETH'), add('timeframe', 'Timeframe', timeframe, ''),
+    add('start_date', 'From', start, 'First day (inclusive, Asia/Seoul unless the API is set otherwise)'), add('end_date', 'To', end, 'Last day, inclusive')];
+  const value = () => ({ symbols: symbols.value.split(',').map((x) => x.trim()).filter(Boolean), timeframe: timeframe.value, start_date: start.value, end_date: end.value });
+  return { els, value };
+}
+
+/** Request fields of the sweep route the form sets itself; the others are generated from the API's schema. */
+const SWEEP_OWN_FIELDS = new Set(['strategy', 'params', 'grid', 'symbols', 'start_date', 'end_date', 'timeframe', 'options']);
+
+async function sweepView(): Promise<void> {
+  const [strategies, spec] = await Promise.all([
+    getJson<{ strategies: Strategy[] }>('/api/v1/strategies').then((r) => r.strategies),
+    getJson<{ paths: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, PropertySchema> } }> } } }> }>('/openapi.json'),
+  ]);
+  const bodySchema = spec.paths['/api/v1/sweeps']?.post?.requestBody?.content?.['application/json']?.schema?.properties ?? {};
+  const common: FormField[] = [];
+  const add = (name: string, label: string, input: HTMLInputElement | HTMLSelectElement, hint: string) => {
+    const f = field(name, label, input, hint, 'string');
+    common.push(f.field);
+    return f.el;
+  };
+  const strategySel = h('select', {}, ...strategies.map((s) => h('option', { value: s.name }, `${s.title} (${s.name})`)));
+  const strategyEl = add('strategy', 'Strategy', strategySel, 'Its parameters are generated below from its JSON Schema');
+  const data = dataFields(add);
+  // Ranking and search options: every other field of the sweep request, from the API's own schema.
+  const search = schemaFields({ properties: Object.fromEntries(Object.entries(bodySchema).filter(([k]) => !SWEEP_OWN_FIELDS.has(k))) }, '');
+  const paramsBox = h('fieldset', {}, h('legend', {}, 'Strategy parameters'));
+  const count = h('p', { class: 'note', 'aria-live': 'polite', 'data-testid': 'combinations' });
+  const status = h('div', { class: 'status', 'aria-live': 'polite' });
+  const generalErrors = h('div', { role: 'alert' });
+  let params: GridParam[] = [];
+  const read = () => {
+    const fixed: Record<string, unknown> = {}, grid: Record<string, unknown[]> = {}, problems: FieldIssue[] = [];
+    for (const p of params) {
+      const v = p.value();
+      if (typeof v === 'string') problems.push({ field: `params.${p.name}`, message: v });
+      else if ('grid' in v) grid[p.name] = [...v.grid];
+      else if (v.fixed !== undefined) fixed[p.name] = v.fixed;
+    }
+    return { fixed, grid, problems };
+  };
+  const recount = () => {
+    const { grid } = read();
+    const n = Object.values(grid).reduce((a, v) => a * v.length, 1);
+    count.textContent = Object.keys(grid).length ? `${formatCount(n)} combinations` : 'choose a list or a range for at least one parameter';
+  };
+  const renderParams = () => {
+    const s = strategies.find((x) => x.name === strategySel.value) as Strategy;
+    params = gridParams(s.params_schema, recount);
+    paramsBox.replaceChildren(h('legend', {}, `Parameters of ${s.title}`), h('p', { class: 'hint' }, s.description), ...params.map((p) => p.el));
+    recount();
+  };
+  strategySel.addEventListener('change', renderParams);
+  const form = h('form', { novalidate: true, 'data-testid': 'sweep-form' },
+    strategyEl, paramsBox, count,
+    h('fieldset', {}, h('legend', {}, 'Data'), ...data.els),
+    h('fieldset', {}, h('legend', {}, 'Ranking and search'), h('p', { class: 'hint' }, 'Every combination of the lists and ranges above is run (a grid) and ranked.'), ...search.els),
+    generalErrors, h('button', { type: 'submit' }, 'Run sweep'), status);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void submit();
+  });
+  const allFields = () => [...params.map((p) => p.field), ...search.fields, ...common];
+  async function submit(): Promise<void> {
+    generalErrors.replaceChildren();
+    const { fixed, grid, problems } = read();
+    if (problems.length) { showIssues(allFields(), problems); return; }
+    const options = Object.fromEntries(search.fields.map((f) => [f.name, fieldValue(f)]).filter(([, v]) => v !== undefined));
+    const body = { strategy: strategySel.value, params: fixed, grid, ...data.value(), ...options };
+    status.textContent = 'submitting…';
+    try {
+      showIssues(allFields(), []);
+      const task = (await (await call('POST', '/api/v1/sweeps', body)).json()) as TaskAccepted;
+      followTask(task, status, 'open sweep');
+    } catch (err) {
+      status.textContent = '';
+      const rest = err instanceof ApiCallError ? showIssues(allFields(), err.issues) : [];
+      if (!(err instanceof ApiCallError) || err.issues.length === 0 || rest.length > 0) generalErrors.replaceChildren(errorBox(err));
+    }
+  }
+  shell('New sweep', form);
+  renderParams();
 }
 
 async function compareView(ids: string[]): Promise<void> {
@@ -327,6 +444,9 @@ function route(): void {
   const done = (p: Promise<void>) => p.catch((err: unknown) => app.append(errorBox(err)));
   if (view === 'run' && arg) void done(runView(decodeURIComponent(arg)));
   else if (view === 'new') void done(newRunView());
+  else if (view === 'sweep') void done(sweepView());
+  else if (view === 'paper' && arg) void done(paperSessionView(kit, decodeURIComponent(arg)));
+  else if (view === 'paper') void done(paperListView(kit));
   else if (view === 'compare' && arg) void done(compareView(arg.split(',').map(decodeURIComponent)));
   else if (view === 'data') void done(dataView());
   else void done(runsView(new URLSearchParams(query ?? '')));

@@ -2,7 +2,7 @@ import { h } from '@coinhts/report/widgets';
 import type { FieldIssue } from './api';
 
 /** The part of a JSON Schema property the form reads. */
-interface PropertySchema {
+export interface PropertySchema {
   readonly type?: string | readonly string[];
   readonly description?: string;
   readonly default?: unknown;
@@ -49,23 +49,7 @@ function range(p: PropertySchema): string {
 export function schemaFields(schema: { readonly properties?: Readonly<Record<string, PropertySchema>> }, prefix: string): { els: HTMLElement[]; fields: FormField[] } {
   const els: HTMLElement[] = [], fields: FormField[] = [];
   for (const [name, p] of Object.entries(schema.properties ?? {})) {
-    const type = Array.isArray(p.type) ? (p.type.find((t) => t !== 'null') as string) : (p.type as string | undefined) ?? 'string';
-    let input: HTMLInputElement | HTMLSelectElement;
-    let kind: FormField['kind'];
-    if (p.enum) {
-      input = h('select', {}, ...p.enum.map((v) => h('option', { value: String(v), selected: v === p.default }, String(v))));
-      kind = typeof p.enum[0] === 'number' ? 'number' : 'string';
-    } else if (type === 'boolean') {
-      input = h('select', {}, h('option', { value: 'true', selected: p.default === true }, 'yes'), h('option', { value: 'false', selected: p.default === false }, 'no'));
-      kind = 'boolean';
-    } else if (type === 'number' || type === 'integer') {
-      input = h('input', { type: 'number', step: type === 'integer' ? '1' : 'any', value: p.default === undefined ? '' : String(p.default) });
-      kind = type;
-    } else {
-      input = h('input', { type: 'text', value: p.default === undefined ? '' : String(p.default) });
-      kind = 'string';
-    }
-    const hint = [p.description?.replace(/\.$/, ''), range(p), p.default !== undefined ? `default ${JSON.stringify(p.default)}` : ''].filter(Boolean).join('; ');
+    const { input, kind, hint } = propertyInput(p);
     const f = field(`${prefix}${name}`, name, input, hint, kind);
     els.push(f.el);
     fields.push(f.field);
@@ -73,11 +57,44 @@ export function schemaFields(schema: { readonly properties?: Readonly<Record<str
   return { els, fields };
 }
 
+/** The JSON type of a property (the non-null one of a union). */
+export function propertyType(p: PropertySchema): string {
+  return Array.isArray(p.type) ? (p.type.find((t) => t !== 'null') as string) : (p.type as string | undefined) ?? 'string';
+}
+
+/**
+ * The input of one JSON Schema property with its default filled in, its kind and its hint
+ * (description, range, default). An enum without a default gets an empty first option, sent as
+ * "not given" so the API's default applies.
+ */
+export function propertyInput(p: PropertySchema): { input: HTMLInputElement | HTMLSelectElement; kind: FormField['kind']; hint: string } {
+  const type = propertyType(p);
+  let input: HTMLInputElement | HTMLSelectElement;
+  let kind: FormField['kind'];
+  if (p.enum) {
+    input = h('select', {}, ...(p.default === undefined ? [h('option', { value: '' }, '(default)')] : []),
+      ...p.enum.map((v) => h('option', { value: String(v), selected: v === p.default }, String(v))));
+    kind = typeof p.enum[0] === 'number' ? 'number' : 'string';
+  } else if (type === 'boolean') {
+    input = h('select', {}, h('option', { value: 'true', selected: p.default === true }, 'yes'), h('option', { value: 'false', selected: p.default === false }, 'no'));
+    kind = 'boolean';
+  } else if (type === 'number' || type === 'integer') {
+    input = h('input', { type: 'number', step: type === 'integer' ? '1' : 'any', value: p.default === undefined ? '' : String(p.default) });
+    kind = type;
+  } else {
+    input = h('input', { type: 'text', value: p.default === undefined ? '' : String(p.default) });
+    kind = 'string';
+  }
+  const hint = [p.description?.replace(/\.$/, ''), range(p), p.default !== undefined ? `default ${JSON.stringify(p.default)}` : ''].filter(Boolean).join('; ');
+  return { input, kind, hint };
+}
+
 /** The value of a field as JSON (empty number fields are left out so the API's default applies). */
 export function fieldValue(f: FormField): unknown {
   const v = f.input.value.trim();
   if (f.kind === 'boolean') return v === 'true';
   if (f.kind === 'number' || f.kind === 'integer') return v === '' ? undefined : Number(v);
+  if (v === '' && f.input instanceof HTMLSelectElement) return undefined;
   return v;
 }
 

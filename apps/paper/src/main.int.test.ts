@@ -46,13 +46,21 @@ it('exits 2 and names the variable when the configuration is wrong', async () =>
   expect(p.err()).toMatch(/PAPER_LEASE_MS="10": must be at least 1000/);
 }, 60_000);
 
+it('exits 2 naming the module when a strategy plugin does not load (the API may start sessions of plugin strategies)', async () => {
+  const missing = join(tmpdir(), `no-such-plugin-${randomBytes(4).toString('hex')}.js`);
+  const p = start({ DATABASE_URL: url, COINHTS_STRATEGY_MODULES: missing });
+  expect(await p.exited).toBe(2);
+  expect(p.err()).toContain('The paper cannot start: Strategy module');
+  expect(p.err()).toContain(missing);
+}, 60_000);
+
 it('runs a stored session on the stream, stores closed candles, and shuts down cleanly on SIGTERM', async () => {
   const schema = `paper_app_t_${randomBytes(6).toString('hex')}`;
   const dataRoot = await mkdtemp(join(tmpdir(), 'paper-app-'));
   const ws = await startFakeUpbitStream();
   const rest = await startFakeUpbit({ data: { 'KRW-BTC': { 'minutes/1': [] } } });
   const ds = createDataSource({ url, schema });
-  const p = start({ DATABASE_URL: url, DB_SCHEMA: schema, MIGRATE_ON_START: 'true', UPBIT_WS_URL: ws.url, UPBIT_BASE_URL: rest.baseUrl, PAPER_LEASE_MS: '20000', PAPER_POLL_MS: '100', DATA_ROOT: dataRoot, PAPER_OWNER: 'paper-app-test' });
+  const p = start({ DATABASE_URL: url, DB_SCHEMA: schema, MIGRATE_ON_START: 'true', UPBIT_WS_URL: ws.url, UPBIT_BASE_URL: rest.baseUrl, PAPER_LEASE_MS: '20000', PAPER_POLL_MS: '100', DATA_ROOT: dataRoot, PAPER_OWNER: 'paper-app-test', METRICS_PORT: '0' });
   try {
     await until('the process started', () => p.out().includes('paper process started') || p.err().length > 0, 60_000);
     expect(p.err()).toBe('');
@@ -66,6 +74,12 @@ it('runs a stored session on the stream, stores closed candles, and shuts down c
     // m+1 may close by the clock too (it ended more than the grace ago) and land in the same checkpoint.
     await until('minute m checkpointed', async () => ((await repo.pairs(s.id))[0].lastCandleTime ?? 0) >= m);
     expect((await repo.get(s.id)).owner).toBe('paper-app-test');
+    // The container's HEALTHCHECK: /healthz names the owner and the sessions it runs; /metrics counts them.
+    const port = Number(/"port":(\d+)/.exec(p.out())?.[1]);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true, database: true, owner: 'paper-app-test', sessions: [s.id] });
+    expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/^coinhts_paper_sessions_owned 1$/m);
     p.proc.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect((await repo.get(s.id)).owner).toBeNull();

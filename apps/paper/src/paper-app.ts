@@ -1,12 +1,16 @@
 import { ClosedCandleAppender, ParquetCandleStore, UpbitCandleStream } from '@coinhts/market-data';
 import { PaperRunner } from '@coinhts/paper';
 import { createDataSource, ensureInitialized, PaperSessionRepository, runMigrations } from '@coinhts/results';
+import { DEFAULT_METRICS_PORT, startHealthServer } from '@coinhts/service';
 import type { Logger } from 'pino';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { PaperAppConfig } from './config';
 
 /** A started paper process. */
 export interface PaperApp {
   readonly runner: PaperRunner;
+  /** Port of `/healthz` and `/metrics` (METRICS_PORT, or a free one when the default 9464 is taken). */
+  readonly metricsPort: number;
   /** Stops streams, writes pending checkpoints, releases leases, closes the pool. */
   close(): Promise<void>;
 }
@@ -34,10 +38,26 @@ export async function startPaperApp(config: PaperAppConfig, logger: Logger): Pro
     }),
   });
   runner.start();
-  logger.info({ owner: config.owner, leaseMs: config.leaseMs }, 'paper process started');
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'coinhts_paper_' });
+  new Gauge({ name: 'coinhts_paper_sessions_owned', help: 'Paper sessions this process holds the lease of and runs', registers: [registry], collect() { this.set(runner.sessionIds.length); } });
+  const server = await startHealthServer({
+    host: config.metrics.host, port: config.metrics.port, registry,
+    // The same default port as the worker's: a paper process beside a worker on one host takes a free port instead.
+    fallbackToFreePort: config.metrics.port === DEFAULT_METRICS_PORT,
+    onError: (err) => logger.warn({ err }, 'metrics collection failed'),
+    health: async () => {
+      const db = await ds.query('SELECT 1').then(() => true, () => false);
+      return { ok: db, database: db, owner: config.owner, sessions: runner.sessionIds };
+    },
+  });
+  if (server.fellBack) logger.warn({ wanted: config.metrics.port, port: server.port }, `port ${config.metrics.port} is in use: /healthz and /metrics listen on ${server.port}; set METRICS_PORT to choose`);
+  logger.info({ owner: config.owner, leaseMs: config.leaseMs, port: server.port, host: config.metrics.host }, 'paper process started: /healthz and /metrics');
   return {
     runner,
+    metricsPort: server.port,
     async close() {
+      await server.close();
       await runner.close();
       await ds.destroy();
     },

@@ -214,3 +214,16 @@ it('exits with status 2 naming the module when a strategy plugin fails to load',
   expect(code).toBe(2);
   expect(err).toBe(`The worker cannot start: Strategy module ${broken}: failed to load: boom at load\n`);
 }, 30_000);
+
+it('exits with status 2 naming the folder when its local results folder cannot be written', async () => {
+  const notAFolder = join(pluginDir, 'not-a-folder');
+  writeFileSync(notAFolder, 'a file where the results folder should be');
+  const results = join(notAFolder, 'results');
+  const child = spawn(process.execPath, [...loader, main], { cwd: root, env: { ...env(), RESULTS_STORE: `file:${results}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  expect(code).toBe(2);
+  expect(err).toMatch(new RegExp(`^The worker cannot start: the results folder ${results} is not writable by this process \\(uid \\d+\\): .*(ENOTDIR|EEXIST).*RESULTS_STORE`));
+  expect(err).not.toMatch(/\n\s+at /);
+}, 30_000);

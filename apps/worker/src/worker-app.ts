@@ -18,7 +18,7 @@ import {
 import { migrateResultsDatabase } from '@coinhts/runs';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config';
-import { startHealthServer } from './health-server';
+import { DEFAULT_METRICS_PORT, startHealthServer } from '@coinhts/service';
 import { WorkerMetrics } from './metrics';
 
 /** A running worker process (see {@link startWorkerApp}). */
@@ -50,9 +50,6 @@ export function processorFile(queue: ProcessedQueueName): string {
 export function sandboxExecArgv(): string[] {
   return fromSource ? ['--conditions=@coinhts/source', '-r', require.resolve('@swc-node/register')] : [];
 }
-
-/** The worker's well-known /healthz + /metrics port (METRICS_PORT's default). */
-const DEFAULT_METRICS_PORT = 9464;
 
 /** Wires configuration, queues, sandboxed processors, alerts, the scheduler and the HTTP port. */
 export async function startWorkerApp(config: WorkerConfig, logger: Logger, options: WorkerAppOptions = {}): Promise<WorkerApp> {

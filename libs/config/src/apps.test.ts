@@ -35,8 +35,9 @@ describe('the variables each process reads (written out by hand: a variable adde
   it('paper process', () => {
     expect(PAPER_CONFIG.variables).toEqual(sorted([
       'DATABASE_URL', 'DB_SCHEMA', 'DB_POOL_SIZE', 'MIGRATE_ON_START', 'UPBIT_BASE_URL', 'UPBIT_WS_URL', 'PAPER_OWNER', 'PAPER_LEASE_MS', 'PAPER_POLL_MS',
-      'PAPER_SNAPSHOT_EVERY_BARS', 'PAPER_GRACE_MS', 'DATA_ROOT', 'LOG_LEVEL',
+      'PAPER_SNAPSHOT_EVERY_BARS', 'PAPER_GRACE_MS', 'DATA_ROOT', 'LOG_LEVEL', 'METRICS_HOST', 'METRICS_PORT', 'COINHTS_STRATEGY_MODULES',
     ]));
+    expect(VARIABLES_BY_APP.paper).toEqual(PAPER_CONFIG.variables);
   });
   it('every variable has a doc, an expected form and an example that parses', () => {
     for (const cfg of [API_CONFIG, WORKER_CONFIG, CLI_CONFIG, OPS_CONFIG, PAPER_CONFIG]) {

@@ -274,19 +274,19 @@ function listenVars<H extends string, P extends string>(hostName: H, portName: P
   };
 }
 const apiListen = listenVars('HOST', 'PORT', 'the API', 8080);
-const metricsListen = listenVars('METRICS_HOST', 'METRICS_PORT', "the worker's /healthz and /metrics", 9464);
+const metricsListen = listenVars('METRICS_HOST', 'METRICS_PORT', "the /healthz and /metrics port of the worker and the paper process", 9464);
 /** `HOST`: the API's bind address (default 127.0.0.1). */
 export const HOST = apiListen.host;
 /** `PORT`: the API's TCP port (default 8080; 0 = any free port). */
 export const PORT = apiListen.port;
-/** `METRICS_HOST`: the worker's /healthz and /metrics bind address (default 127.0.0.1). */
+/** `METRICS_HOST`: bind address of the worker's and the paper process's /healthz and /metrics (default 127.0.0.1). */
 export const METRICS_HOST = metricsListen.host;
-/** `METRICS_PORT`: the worker's /healthz and /metrics port (default 9464; 0 = any free port). */
+/** `METRICS_PORT`: port of the worker's and the paper process's /healthz and /metrics (default 9464; 0 = any free port). */
 export const METRICS_PORT = metricsListen.port;
 
 /** The API's listener fragment (HOST, PORT). */
 export const apiListenFragment = defineFragment({ name: 'apiListen', vars: { HOST, PORT }, build: (v): ListenSettings => ({ host: v.HOST, port: v.PORT }) });
-/** The worker's metrics listener fragment (METRICS_HOST, METRICS_PORT). */
+/** The /healthz + /metrics listener fragment of the worker and the paper process (METRICS_HOST, METRICS_PORT). */
 export const metricsListenFragment = defineFragment({ name: 'metricsListen', vars: { METRICS_HOST, METRICS_PORT }, build: (v): ListenSettings => ({ host: v.METRICS_HOST, port: v.METRICS_PORT }) });
 
 // ---------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ export { PAPER_CONFIG, paperFragment, UPBIT_WS_URL, PAPER_OWNER, PAPER_LEASE_MS,
 import { API_CONFIG, API_KEYS_CONFIG } from './api';
 import { CLI_ALERTS_CONFIG, CLI_CONFIG } from './cli';
 import { OPS_CONFIG } from './ops';
+import { PAPER_CONFIG } from './paper';
 import { WORKER_CONFIG } from './worker';
 
 /**
@@ -38,10 +39,11 @@ import { WORKER_CONFIG } from './worker';
  * docker/compose.yml passes with what each app reads (both ways). The CLI's list includes the
  * alert variables `coinhts alerts test` reads.
  */
-export const VARIABLES_BY_APP: Readonly<Record<'api' | 'apiKeys' | 'worker' | 'cli' | 'ops', readonly string[]>> = {
+export const VARIABLES_BY_APP: Readonly<Record<'api' | 'apiKeys' | 'worker' | 'cli' | 'ops' | 'paper', readonly string[]>> = {
   api: API_CONFIG.variables,
   apiKeys: API_KEYS_CONFIG.variables,
   worker: WORKER_CONFIG.variables,
   cli: [...new Set([...CLI_CONFIG.variables, ...CLI_ALERTS_CONFIG.variables])].sort(),
   ops: OPS_CONFIG.variables,
+  paper: PAPER_CONFIG.variables,
 };

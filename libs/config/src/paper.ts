@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { composeConfig, defineFragment } from './compose';
 import { envVar, intText, urlText } from './env-var';
-import { databaseFragment, loggingFragment, optionalMarketDataFragment, upbitFragment, type DatabaseSettings, type LogLevel } from './fragments';
+import { databaseFragment, loggingFragment, metricsListenFragment, optionalMarketDataFragment, strategyModulesFragment, upbitFragment, type DatabaseSettings, type ListenSettings, type LogLevel } from './fragments';
 
 /** `UPBIT_WS_URL`: Upbit's quotation WebSocket. */
 export const UPBIT_WS_URL = envVar({
@@ -47,6 +47,10 @@ export interface PaperConfig {
   /** When set (DATA_ROOT), closed candles are appended to this candle store; absolute. */
   readonly dataRoot?: string;
   readonly logLevel: LogLevel;
+  /** Where `/healthz` and `/metrics` listen (METRICS_HOST, METRICS_PORT; default 127.0.0.1:9464, a free port when that default is taken). */
+  readonly metrics: ListenSettings;
+  /** Strategy plugin modules (COINHTS_STRATEGY_MODULES), resolved: the same list as the API's, so a session started there runs here. */
+  readonly strategyModules: readonly string[];
 }
 
 /** The paper process's configuration (`PAPER_CONFIG.variables`; `load(process.env)` parses it). */
@@ -56,7 +60,10 @@ export const PAPER_CONFIG = composeConfig('The paper process', {
   paper: paperFragment,
   marketData: optionalMarketDataFragment,
   logging: loggingFragment,
+  metrics: metricsListenFragment,
+  strategyModules: strategyModulesFragment,
 }).map((c): PaperConfig => ({
   database: c.database, upbitWsUrl: c.paper.wsUrl, upbitBaseUrl: c.upbit.baseUrl, owner: c.paper.owner, leaseMs: c.paper.leaseMs, pollMs: c.paper.pollMs,
-  snapshotEveryBars: c.paper.snapshotEveryBars, graceMs: c.paper.graceMs, dataRoot: c.marketData.dataRoot, logLevel: c.logging.level,
+  snapshotEveryBars: c.paper.snapshotEveryBars, graceMs: c.paper.graceMs, dataRoot: c.marketData.dataRoot, logLevel: c.logging.level, metrics: c.metrics,
+  strategyModules: c.strategyModules.modules,
 }));

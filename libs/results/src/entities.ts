@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import { DDL, RUN_COLUMNS, SYMBOL_COLUMNS } from './run-table';
 
 /*
  * Entities are declared with TypeORM's EntitySchema rather than decorators: the same sources are
@@ -42,46 +43,6 @@ export interface StoredError {
   readonly details?: unknown;
 }
 
-/** Row of `backtest_runs`, as TypeORM maps it (property names are camelCase, columns snake_case). */
-export interface BacktestRunRow {
-  id: string;
-  kind: RunKind;
-  status: RunStatus;
-  strategy: string;
-  params: Record<string, unknown>;
-  symbols: string[];
-  timeframe: string | null;
-  periodStart: Date | null;
-  periodEnd: Date | null;
-  metrics: Record<string, unknown>;
-  totalReturnPct: number | null;
-  sharpe: number | null;
-  maxDrawdownPct: number | null;
-  tradeCount: number | null;
-  archiveLocation: string | null;
-  manifestSha256: string | null;
-  archiveBytes: string | null;
-  archiveFiles: number | null;
-  durationMs: number | null;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  error: StoredError | null;
-  idempotencyKey: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** Row of `backtest_symbol_results`. */
-export interface BacktestSymbolResultRow {
-  runId: string;
-  symbol: string;
-  metrics: Record<string, unknown>;
-  totalReturnPct: number | null;
-  winRate: number | null;
-  maxDrawdownPct: number | null;
-  tradeCount: number | null;
-}
-
 /** Row of `presets`. */
 export interface PresetRow {
   id: string;
@@ -109,71 +70,39 @@ export interface JobRecordRow {
   finishedAt: Date | null;
 }
 
-const createdAt = { type: 'timestamptz', precision: 3, name: 'created_at', default: () => 'now()' } as const;
-const updatedAt = { type: 'timestamptz', precision: 3, name: 'updated_at', default: () => 'now()' } as const;
-const double = (name: string) => ({ type: 'double precision', name, nullable: true }) as const;
+const createdAt = { ...DDL.stamp, name: 'created_at' } as const;
+const updatedAt = { ...DDL.stamp, name: 'updated_at' } as const;
 
-/** `backtest_runs`: one row per run; the full result lives in the run's archive. */
-export const BacktestRunEntity = new EntitySchema<BacktestRunRow>({
+/**
+ * `backtest_runs`: one row per run; the full result lives in the run's archive. Built from
+ * {@link RUN_COLUMNS}, the one description queries use (properties are the column names).
+ */
+export const BacktestRunEntity = new EntitySchema<Record<string, unknown>>({
   name: 'BacktestRun',
   tableName: 'backtest_runs',
-  columns: {
-    id: { type: 'uuid', primary: true },
-    kind: { type: 'varchar', length: 16 },
-    status: { type: 'varchar', length: 16 },
-    strategy: { type: 'varchar', length: 100 },
-    params: { type: 'jsonb' },
-    symbols: { type: 'text', array: true },
-    timeframe: { type: 'varchar', length: 16, nullable: true },
-    periodStart: { type: 'timestamptz', precision: 3, name: 'period_start', nullable: true },
-    periodEnd: { type: 'timestamptz', precision: 3, name: 'period_end', nullable: true },
-    metrics: { type: 'jsonb' },
-    totalReturnPct: double('total_return_pct'),
-    sharpe: double('sharpe'),
-    maxDrawdownPct: double('max_drawdown_pct'),
-    tradeCount: { type: 'integer', name: 'trade_count', nullable: true },
-    archiveLocation: { type: 'text', name: 'archive_location', nullable: true },
-    manifestSha256: { type: 'char', length: 64, name: 'manifest_sha256', nullable: true },
-    archiveBytes: { type: 'bigint', name: 'archive_bytes', nullable: true },
-    archiveFiles: { type: 'integer', name: 'archive_files', nullable: true },
-    durationMs: { type: 'integer', name: 'duration_ms', nullable: true },
-    startedAt: { type: 'timestamptz', precision: 3, name: 'started_at', nullable: true },
-    finishedAt: { type: 'timestamptz', precision: 3, name: 'finished_at', nullable: true },
-    error: { type: 'jsonb', nullable: true },
-    idempotencyKey: { type: 'varchar', length: 200, name: 'idempotency_key', nullable: true, unique: true },
-    createdAt,
-    updatedAt,
-  },
+  columns: Object.fromEntries(RUN_COLUMNS.map((c) => [c.name, c.ddl])),
   checks: [
     { name: 'backtest_runs_kind_check', expression: `kind IN ('sync', 'async', 'sweep')` },
     { name: 'backtest_runs_status_check', expression: `status IN ('queued', 'running', 'completed', 'failed', 'cancelled')` },
     { name: 'backtest_runs_period_check', expression: 'period_start IS NULL OR period_end IS NULL OR period_start <= period_end' },
   ],
   indices: [
-    { name: 'backtest_runs_created_idx', columns: ['createdAt', 'id'], synchronize: false },
+    { name: 'backtest_runs_created_idx', columns: ['created_at', 'id'], synchronize: false },
     { name: 'backtest_runs_symbols_gin', columns: ['symbols'], synchronize: false },
-    { name: 'backtest_runs_strategy_created_idx', columns: ['strategy', 'createdAt', 'id'], synchronize: false },
-    { name: 'backtest_runs_status_created_idx', columns: ['status', 'createdAt', 'id'], synchronize: false },
-    { name: 'backtest_runs_total_return_idx', columns: ['totalReturnPct'], synchronize: false },
+    { name: 'backtest_runs_strategy_created_idx', columns: ['strategy', 'created_at', 'id'], synchronize: false },
+    { name: 'backtest_runs_status_created_idx', columns: ['status', 'created_at', 'id'], synchronize: false },
+    { name: 'backtest_runs_total_return_idx', columns: ['total_return_pct'], synchronize: false },
     { name: 'backtest_runs_sharpe_idx', columns: ['sharpe'], synchronize: false },
   ],
 });
 
-/** `backtest_symbol_results`: per-symbol summary of a run; deleted with the run (FK cascade). */
-export const BacktestSymbolResultEntity = new EntitySchema<BacktestSymbolResultRow>({
+/** `backtest_symbol_results`: per-symbol summary of a run; deleted with the run (FK cascade). Built from {@link SYMBOL_COLUMNS}. */
+export const BacktestSymbolResultEntity = new EntitySchema<Record<string, unknown>>({
   name: 'BacktestSymbolResult',
   tableName: 'backtest_symbol_results',
-  columns: {
-    runId: { type: 'uuid', primary: true, name: 'run_id' },
-    symbol: { type: 'varchar', length: 40, primary: true },
-    metrics: { type: 'jsonb' },
-    totalReturnPct: double('total_return_pct'),
-    winRate: double('win_rate'),
-    maxDrawdownPct: double('max_drawdown_pct'),
-    tradeCount: { type: 'integer', name: 'trade_count', nullable: true },
-  },
+  columns: { run_id: { type: 'uuid', primary: true }, ...Object.fromEntries(SYMBOL_COLUMNS.map((c) => [c.name, c.ddl])) },
   foreignKeys: [
-    { name: 'backtest_symbol_results_run_fk', target: 'BacktestRun', columnNames: ['runId'], referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+    { name: 'backtest_symbol_results_run_fk', target: 'BacktestRun', columnNames: ['run_id'], referencedColumnNames: ['id'], onDelete: 'CASCADE' },
   ],
 });
 
@@ -209,8 +138,8 @@ export const JobRecordEntity = new EntitySchema<JobRecordRow>({
     runId: { type: 'uuid', name: 'run_id', nullable: true },
     createdAt,
     updatedAt,
-    startedAt: { type: 'timestamptz', precision: 3, name: 'started_at', nullable: true },
-    finishedAt: { type: 'timestamptz', precision: 3, name: 'finished_at', nullable: true },
+    startedAt: { ...DDL.timestamp, name: 'started_at' },
+    finishedAt: { ...DDL.timestamp, name: 'finished_at' },
   },
   checks: [
     { name: 'job_records_state_check', expression: `state IN ('queued', 'running', 'completed', 'failed', 'cancelled')` },

@@ -1,10 +1,12 @@
 /**
- * The one description of `backtest_runs` and `backtest_symbol_results` as queries use them:
- * every column with its PostgreSQL type, how an upsert treats it, how a {@link RunInput} fills it
- * and how it reads back into a {@link StoredRun}. Adding a result column means one migration
- * and one entry here; the INSERT … ON CONFLICT, the SELECT list and the row mapping are all
- * generated from {@link RUN_COLUMNS}.
+ * The one description of `backtest_runs` and `backtest_symbol_results`: every column with its
+ * PostgreSQL type, its declaration (what the migrations create, checked by the migrations test
+ * through the TypeORM entities built from it in entities.ts), how an upsert treats it, how a
+ * {@link RunInput} fills it and how it reads back into a {@link StoredRun}. Adding a result column
+ * means one migration and one entry here; the INSERT … ON CONFLICT, the SELECT list, the row
+ * mapping and the entity are all generated from {@link RUN_COLUMNS}.
  */
+import type { EntitySchemaColumnOptions } from 'typeorm';
 import type { RunInput, ArchiveRef, StoredRun, StoredSymbolResult } from './run-types';
 import { toMs } from './validation';
 
@@ -25,6 +27,8 @@ export interface RunColumn {
   readonly onConflict: 'replace' | 'coalesce' | 'keep';
   /** The value to store for a run. */
   readonly write: (run: RunInput, archive: ArchiveRef | null, now: Date) => unknown;
+  /** The column as the migrations declare it (TypeORM's options; the entity is built from these). */
+  readonly ddl: EntitySchemaColumnOptions;
 }
 
 const json = (v: unknown): string => JSON.stringify(v);
@@ -33,33 +37,41 @@ const date = (v: number | Date | null | undefined): Date | null => {
   return m === null ? null : new Date(m);
 };
 
+/** Column declarations shared by the run tables (and the other tables of entities.ts). */
+export const DDL = {
+  timestamp: { type: 'timestamptz', precision: 3, nullable: true },
+  stamp: { type: 'timestamptz', precision: 3, default: () => 'now()' },
+  double: { type: 'double precision', nullable: true },
+  integer: { type: 'integer', nullable: true },
+} as const satisfies Record<string, EntitySchemaColumnOptions>;
+
 /** Every column of `backtest_runs`, in table order. */
 export const RUN_COLUMNS: readonly RunColumn[] = [
-  { name: 'id', type: 'uuid', onConflict: 'keep', write: (r) => r.id },
-  { name: 'kind', type: 'varchar', onConflict: 'replace', write: (r) => r.kind },
-  { name: 'status', type: 'varchar', onConflict: 'replace', write: (r) => r.status },
-  { name: 'strategy', type: 'varchar', onConflict: 'replace', write: (r) => r.strategy },
-  { name: 'params', type: 'jsonb', onConflict: 'replace', write: (r) => json(r.params ?? {}) },
-  { name: 'symbols', type: 'text[]', onConflict: 'replace', write: (r) => [...r.symbols] },
-  { name: 'timeframe', type: 'varchar', onConflict: 'replace', write: (r) => r.timeframe ?? null },
-  { name: 'period_start', type: 'timestamptz', onConflict: 'replace', write: (r) => date(r.periodStart) },
-  { name: 'period_end', type: 'timestamptz', onConflict: 'replace', write: (r) => date(r.periodEnd) },
-  { name: 'metrics', type: 'jsonb', onConflict: 'replace', write: (r) => json(r.metrics ?? {}) },
-  { name: 'total_return_pct', type: 'float8', onConflict: 'replace', write: (r) => r.totalReturnPct ?? null },
-  { name: 'sharpe', type: 'float8', onConflict: 'replace', write: (r) => r.sharpe ?? null },
-  { name: 'max_drawdown_pct', type: 'float8', onConflict: 'replace', write: (r) => r.maxDrawdownPct ?? null },
-  { name: 'trade_count', type: 'int', onConflict: 'replace', write: (r) => r.tradeCount ?? null },
-  { name: 'archive_location', type: 'text', onConflict: 'coalesce', write: (_r, a) => a?.location ?? null },
-  { name: 'manifest_sha256', type: 'char', onConflict: 'coalesce', write: (_r, a) => a?.manifestSha256 ?? null },
-  { name: 'archive_bytes', type: 'bigint', onConflict: 'coalesce', write: (_r, a) => a?.totalBytes ?? null },
-  { name: 'archive_files', type: 'int', onConflict: 'coalesce', write: (_r, a) => a?.fileCount ?? null },
-  { name: 'duration_ms', type: 'int', onConflict: 'replace', write: (r) => r.durationMs ?? null },
-  { name: 'started_at', type: 'timestamptz', onConflict: 'replace', write: (r) => date(r.startedAt) },
-  { name: 'finished_at', type: 'timestamptz', onConflict: 'replace', write: (r) => date(r.finishedAt) },
-  { name: 'error', type: 'jsonb', onConflict: 'replace', write: (r) => (r.error ? json(r.error) : null) },
-  { name: 'idempotency_key', type: 'varchar', onConflict: 'replace', write: (r) => r.idempotencyKey ?? null },
-  { name: 'created_at', type: 'timestamptz', onConflict: 'keep', write: (r, _a, now) => date(r.createdAt) ?? now },
-  { name: 'updated_at', type: 'timestamptz', onConflict: 'replace', write: (_r, _a, now) => now },
+  { name: 'id', type: 'uuid', onConflict: 'keep', write: (r) => r.id, ddl: { type: 'uuid', primary: true } },
+  { name: 'kind', type: 'varchar', onConflict: 'replace', write: (r) => r.kind, ddl: { type: 'varchar', length: 16 } },
+  { name: 'status', type: 'varchar', onConflict: 'replace', write: (r) => r.status, ddl: { type: 'varchar', length: 16 } },
+  { name: 'strategy', type: 'varchar', onConflict: 'replace', write: (r) => r.strategy, ddl: { type: 'varchar', length: 100 } },
+  { name: 'params', type: 'jsonb', onConflict: 'replace', write: (r) => json(r.params ?? {}), ddl: { type: 'jsonb' } },
+  { name: 'symbols', type: 'text[]', onConflict: 'replace', write: (r) => [...r.symbols], ddl: { type: 'text', array: true } },
+  { name: 'timeframe', type: 'varchar', onConflict: 'replace', write: (r) => r.timeframe ?? null, ddl: { type: 'varchar', length: 16, nullable: true } },
+  { name: 'period_start', type: 'timestamptz', onConflict: 'replace', write: (r) => date(r.periodStart), ddl: DDL.timestamp },
+  { name: 'period_end', type: 'timestamptz', onConflict: 'replace', write: (r) => date(r.periodEnd), ddl: DDL.timestamp },
+  { name: 'metrics', type: 'jsonb', onConflict: 'replace', write: (r) => json(r.metrics ?? {}), ddl: { type: 'jsonb' } },
+  { name: 'total_return_pct', type: 'float8', onConflict: 'replace', write: (r) => r.totalReturnPct ?? null, ddl: DDL.double },
+  { name: 'sharpe', type: 'float8', onConflict: 'replace', write: (r) => r.sharpe ?? null, ddl: DDL.double },
+  { name: 'max_drawdown_pct', type: 'float8', onConflict: 'replace', write: (r) => r.maxDrawdownPct ?? null, ddl: DDL.double },
+  { name: 'trade_count', type: 'int', onConflict: 'replace', write: (r) => r.tradeCount ?? null, ddl: DDL.integer },
+  { name: 'archive_location', type: 'text', onConflict: 'coalesce', write: (_r, a) => a?.location ?? null, ddl: { type: 'text', nullable: true } },
+  { name: 'manifest_sha256', type: 'char', onConflict: 'coalesce', write: (_r, a) => a?.manifestSha256 ?? null, ddl: { type: 'char', length: 64, nullable: true } },
+  { name: 'archive_bytes', type: 'bigint', onConflict: 'coalesce', write: (_r, a) => a?.totalBytes ?? null, ddl: { type: 'bigint', nullable: true } },
+  { name: 'archive_files', type: 'int', onConflict: 'coalesce', write: (_r, a) => a?.fileCount ?? null, ddl: DDL.integer },
+  { name: 'duration_ms', type: 'int', onConflict: 'replace', write: (r) => r.durationMs ?? null, ddl: DDL.integer },
+  { name: 'started_at', type: 'timestamptz', onConflict: 'replace', write: (r) => date(r.startedAt), ddl: DDL.timestamp },
+  { name: 'finished_at', type: 'timestamptz', onConflict: 'replace', write: (r) => date(r.finishedAt), ddl: DDL.timestamp },
+  { name: 'error', type: 'jsonb', onConflict: 'replace', write: (r) => (r.error ? json(r.error) : null), ddl: { type: 'jsonb', nullable: true } },
+  { name: 'idempotency_key', type: 'varchar', onConflict: 'replace', write: (r) => r.idempotencyKey ?? null, ddl: { type: 'varchar', length: 200, nullable: true, unique: true } },
+  { name: 'created_at', type: 'timestamptz', onConflict: 'keep', write: (r, _a, now) => date(r.createdAt) ?? now, ddl: DDL.stamp },
+  { name: 'updated_at', type: 'timestamptz', onConflict: 'replace', write: (_r, _a, now) => now, ddl: DDL.stamp },
 ];
 
 /** `SELECT` list of a run row. */
@@ -114,15 +126,26 @@ export function storedRunOf(r: RunRow, symbolResults?: readonly StoredSymbolResu
   };
 }
 
-/** Columns of `backtest_symbol_results` after `run_id`, with their array casts for `unnest`. */
-const SYMBOL_COLUMNS = [
-  { name: 'symbol', type: 'varchar[]', write: (s: NonNullable<RunInput['symbolResults']>[number]) => s.symbol },
-  { name: 'metrics', type: 'jsonb[]', write: (s: NonNullable<RunInput['symbolResults']>[number]) => json(s.metrics ?? {}) },
-  { name: 'total_return_pct', type: 'float8[]', write: (s: NonNullable<RunInput['symbolResults']>[number]) => s.totalReturnPct ?? null },
-  { name: 'win_rate', type: 'float8[]', write: (s: NonNullable<RunInput['symbolResults']>[number]) => s.winRate ?? null },
-  { name: 'max_drawdown_pct', type: 'float8[]', write: (s: NonNullable<RunInput['symbolResults']>[number]) => s.maxDrawdownPct ?? null },
-  { name: 'trade_count', type: 'int[]', write: (s: NonNullable<RunInput['symbolResults']>[number]) => s.tradeCount ?? null },
-] as const;
+type SymbolInput = NonNullable<RunInput['symbolResults']>[number];
+
+/** One column of `backtest_symbol_results` after `run_id`, with its array cast for `unnest`. */
+export interface SymbolColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly write: (s: SymbolInput) => unknown;
+  /** The column as the migrations declare it. */
+  readonly ddl: EntitySchemaColumnOptions;
+}
+
+/** Every column of `backtest_symbol_results` after `run_id` (which is the foreign key to `backtest_runs`). */
+export const SYMBOL_COLUMNS: readonly SymbolColumn[] = [
+  { name: 'symbol', type: 'varchar[]', write: (s) => s.symbol, ddl: { type: 'varchar', length: 40, primary: true } },
+  { name: 'metrics', type: 'jsonb[]', write: (s) => json(s.metrics ?? {}), ddl: { type: 'jsonb' } },
+  { name: 'total_return_pct', type: 'float8[]', write: (s) => s.totalReturnPct ?? null, ddl: DDL.double },
+  { name: 'win_rate', type: 'float8[]', write: (s) => s.winRate ?? null, ddl: DDL.double },
+  { name: 'max_drawdown_pct', type: 'float8[]', write: (s) => s.maxDrawdownPct ?? null, ddl: DDL.double },
+  { name: 'trade_count', type: 'int[]', write: (s) => s.tradeCount ?? null, ddl: DDL.integer },
+];
 
 /** `SELECT` list of a symbol row. */
 export const SYMBOL_SELECT = SYMBOL_COLUMNS.map((c) => c.name).join(', ');

@@ -66,3 +66,16 @@ export class ArchiveMissingError extends RunsError {
     return { run_id: this.runId, ...(typeof key === 'string' ? { key } : {}) };
   }
 }
+
+/** A local results folder this process may not write (checked at start-up, before any job is taken). */
+export class StoreNotWritableError extends RunsError {
+  readonly code = 'STORE_NOT_WRITABLE' as const;
+  constructor(
+    message: string,
+    /** The folder. */
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -19,3 +19,4 @@ export * from './executor';
 export * from './job-stores';
 export * from './runtime';
 export * from './legacy-target';
+export * from './layout-migration';

@@ -22,6 +22,20 @@ export interface RunDocument {
   readonly ranking?: unknown;
   /** For imported runs of the original system: its files, kept byte for byte. */
   readonly legacy?: unknown;
+  /** For runs moved by `coinhts results migrate-layout`: where the archive was before. */
+  readonly migratedFrom?: MigratedFrom;
+}
+
+/** Where `coinhts results migrate-layout` found a run (recorded in its {@link RunDocument}). */
+export interface MigratedFrom {
+  /** `results-dir`: `{store}/backtests/{uuid}/` (old `@coinhts/results` store); `cli-store`: `{store}/objects/backtests/{stamp}-{strategy}-{hex}/` + `runs.jsonl` (old CLI store). */
+  readonly layout: 'results-dir' | 'cli-store';
+  /** The run's id in the old layout. */
+  readonly id: string;
+  /** The old manifest's `createdAt` (ISO 8601). */
+  readonly createdAt: string;
+  /** Old CLI store only: where the candles came from (`store:DIR` or `csv:FILE`, from `runs.jsonl`). */
+  readonly source?: string;
 }
 
 /** Timing and identity of a finished backtest, for {@link backtestRunInput}. Times are epoch ms. */
@@ -36,10 +50,10 @@ export interface BacktestRunFacts {
 /**
  * The index fields of a finished backtest: strategy, symbols, timeframe and period from the
  * result; headline metrics promoted to their own columns (percent as the engine reports them).
- * @param r - the engine's result
+ * @param r - the engine's result (only its summary is read)
  * @param facts - id, kind and timing
  */
-export function backtestRunInput(r: BacktestResult, facts: BacktestRunFacts): RunInput {
+export function backtestRunInput(r: Pick<BacktestResult, 'summary'>, facts: BacktestRunFacts): RunInput {
   const s = r.summary;
   const p = s.portfolio;
   return {

@@ -4,10 +4,12 @@
  *
  * Write order and compensation (so that no code path leaves an orphan):
  * - save: archive first (manifest last), then the row. If the archive write fails, what was
- *   written is deleted; if the row write fails, the archive is deleted. Only if that deletion
- *   fails too (the store went away between the two steps) is an archive without a row left, and
- *   the error says so; {@link RunService.check} finds it and `repair` re-indexes it (a complete
- *   archive is a finished run).
+ *   written is deleted; if the row write fails, the index is asked whether the row is there after
+ *   all (a commit whose answer was lost with the connection): if it is, the save succeeded; if not
+ *   (or the index cannot tell), the archive is deleted. Only if that deletion fails too (the store
+ *   went away between the two steps) is an archive without a row left, and the error says so;
+ *   {@link RunService.check} finds it and `repair` re-indexes it (a complete archive is a finished
+ *   run). A job's run id is its job id, so the job's next attempt upserts both sides again.
  * - delete: archive first (its manifest goes first, so it turns incomplete at once), then the
  *   row. A failure after the archive went leaves a row without an archive; `check` finds it and
  *   `repair` deletes the row.
@@ -37,8 +39,14 @@ export interface RunCheckReport {
   readonly rowsWithoutArchive: readonly string[];
   /** Folders without a manifest older than `minAgeMs` (deleted when repairing). */
   readonly incomplete: readonly string[];
-  /** Archives whose manifest or summary cannot be read, with the reason (never touched). */
+  /**
+   * Archives whose manifest or summary cannot be read, and with `verify` also archives whose files
+   * do not match their manifest's sizes and SHA-256 or whose manifest is not the one the row
+   * records, with the reason (never touched).
+   */
   readonly damaged: readonly { readonly runId: string; readonly problem: string }[];
+  /** With `verify`: complete archives whose every file was re-hashed and matched (else 0). */
+  readonly verified: number;
   /** True when the problems above were repaired. */
   readonly repaired: boolean;
   /** Repairs that failed. */
@@ -83,6 +91,8 @@ export class RunService {
     try {
       return await this.index.put(run, ref);
     } catch (err) {
+      const landed = await this.index.get(run.id).catch(() => null);
+      if (landed?.archive?.location === ref.location && landed.archive.manifestSha256 === ref.manifestSha256) return landed;
       try {
         await this.archive.delete(run.id);
       } catch (cleanup) {
@@ -153,9 +163,11 @@ export class RunService {
    * have no row yet, or no manifest yet, may be in the middle of a save and are left alone.
    * With `repair`: complete archives without a row are indexed from their summary, rows whose
    * archive is gone are deleted, stale incomplete folders are removed. Damaged archives are only
-   * reported.
+   * reported. With `verify`, every file of every complete archive is read and re-hashed against
+   * its manifest, and the manifest's SHA-256 is compared with the one its index row records (reads
+   * the whole store: for audits and tests, not for a routine check of a large store).
    */
-  async check(options: { readonly repair?: boolean; readonly minAgeMs?: number } = {}): Promise<RunCheckReport> {
+  async check(options: { readonly repair?: boolean; readonly minAgeMs?: number; readonly verify?: boolean } = {}): Promise<RunCheckReport> {
     const minAgeMs = options.minAgeMs ?? 600_000;
     const now = this.now();
     const scan: ArchiveScanEntry[] = await this.archive.scan();
@@ -168,6 +180,25 @@ export class RunService {
     const ownRows = refs.filter((r) => r.location !== null && this.archive.holds(r.location, r.id));
     const rowsWithoutArchive = ownRows.filter((r) => folderState.get(r.id) !== 'complete' && folderState.get(r.id) !== 'damaged');
     const damaged = scan.filter((e): e is Extract<ArchiveScanEntry, { state: 'damaged' }> => e.state === 'damaged').map((e) => ({ runId: e.runId, problem: e.problem }));
+    let verified = 0;
+    if (options.verify) {
+      for (const e of scan) {
+        if (e.state !== 'complete') continue;
+        try {
+          await this.archive.readVerifiedFiles(e.runId);
+          if (rowIds.has(e.runId)) {
+            const recorded = (await this.index.get(e.runId)).archive;
+            const stored = await this.archive.refOf(e.runId, e.manifest);
+            if (recorded && this.archive.holds(recorded.location, e.runId) && recorded.manifestSha256 !== stored.manifestSha256) {
+              throw new Error(`the index row records manifest SHA-256 ${recorded.manifestSha256}, the store's manifest has ${stored.manifestSha256}`);
+            }
+          }
+          verified++;
+        } catch (err) {
+          damaged.push({ runId: e.runId, problem: (err as Error).message });
+        }
+      }
+    }
     const failures: { runId: string; message: string }[] = [];
     if (options.repair) {
       const attempt = async (runId: string, fn: () => Promise<unknown>) => {
@@ -192,6 +223,7 @@ export class RunService {
       rowsWithoutArchive: rowsWithoutArchive.map((r) => r.id),
       incomplete: incomplete.map((e) => e.runId),
       damaged,
+      verified,
       repaired: options.repair ?? false,
       failures,
     };

@@ -3,8 +3,12 @@
  * `ResultsStoreConfig`: a local folder or an S3 bucket + key prefix with its connection). Either
  * way the runs are under `backtests/{runId}/` inside it, in the one archive format.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ResultsStoreConfig } from '@coinhts/config';
 import { LocalFsStorageProvider, S3StorageProvider, type StorageProvider } from '@coinhts/storage';
+import { StoreNotWritableError } from './errors';
 
 /** Where runs are stored: the configuration module's parsed `RESULTS_STORE`. */
 export type StoreLocation = ResultsStoreConfig;
@@ -33,4 +37,35 @@ export function openStore(location: StoreLocation): OpenedStore {
     bucket: location.bucket, endpoint: location.endpoint, region: location.region, credentials: location.credentials, keyPrefix: location.keyPrefix || undefined,
   });
   return { provider, url: storeUrlOf(location), location, close: () => provider.destroy() };
+}
+
+/**
+ * Start-up check of a local store: creates the folder if needed and writes, syncs and removes a
+ * one-byte probe file in it, so a folder this process may not write (permissions, a read-only
+ * mount, a full disk) is refused before any job is taken instead of failing every job later.
+ * S3 stores are not probed (their credentials are checked by the first write).
+ * @throws StoreNotWritableError naming the folder, the system's reason and how to fix it
+ */
+export async function checkStoreWritable(location: StoreLocation): Promise<void> {
+  if (location.kind !== 'local') return;
+  const dir = location.dir;
+  const probe = join(dir, `.coinhts-write-check-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const fh = await open(probe, 'wx');
+    try {
+      await fh.write(Buffer.from('x'));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await unlink(probe);
+  } catch (err) {
+    await unlink(probe).catch(() => undefined);
+    const uid = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+    throw new StoreNotWritableError(
+      `the results folder ${dir} is not writable by this process${uid}: ${(err as Error).message}. Make it writable (owner, mode, a read-write mount with free space) or point RESULTS_STORE at a folder this process may write`,
+      dir, { cause: err },
+    );
+  }
 }

@@ -35,8 +35,16 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Options of {@link startApiStack}. */
+export interface ApiStackOptions {
+  /** Upbit REST base URL (a fake server) for the API's market checks and the paper process's gap repair. */
+  readonly upbitBaseUrl?: string;
+  /** Also start the paper-trading process (apps/paper) on this Upbit WebSocket URL (a fake server). */
+  readonly paperWsUrl?: string;
+}
+
 /** Starts the stack; `DATABASE_URL` and `REDIS_URL` must point at running servers. */
-export async function startApiStack(): Promise<ApiStack> {
+export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
   const { DATABASE_URL, REDIS_URL } = process.env;
   if (!DATABASE_URL || !REDIS_URL) throw new Error('DATABASE_URL and REDIS_URL must be set: start PostgreSQL and Redis with `source tools/services.sh` (tools/test-all.sh does this)');
   const id = randomBytes(4).toString('hex');
@@ -46,11 +54,12 @@ export async function startApiStack(): Promise<ApiStack> {
   const env: NodeJS.ProcessEnv = {
     ...process.env, DB_SCHEMA: `console_${id}`, MIGRATE_ON_START: 'true', QUEUE_PREFIX: `t-console-${id}`, DATA_ROOT: join(tmp, 'data'),
     RESULTS_STORE: `file:${join(tmp, 'results')}`, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000', METRICS_PORT: '0',
+    ...(options.upbitBaseUrl ? { UPBIT_BASE_URL: options.upbitBaseUrl } : {}),
   };
   const procs: ChildProcess[] = [];
   const logs: string[] = [];
-  const start = (script: string) => {
-    const child = spawn(process.execPath, [...SOURCE, join(REPO_ROOT, script)], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = (script: string, extra: NodeJS.ProcessEnv = {}) => {
+    const child = spawn(process.execPath, [...SOURCE, join(REPO_ROOT, script)], { cwd: REPO_ROOT, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (b: Buffer) => logs.push(b.toString()));
     child.stderr?.on('data', (b: Buffer) => logs.push(b.toString()));
     procs.push(child);
@@ -77,6 +86,8 @@ export async function startApiStack(): Promise<ApiStack> {
     await new Promise((r) => setTimeout(r, 250));
   }
   start('apps/worker/src/main.ts');
+  // The paper process: quick polling for new sessions, a performance snapshot every 5 candles (closed candles go to the copy of the sample data).
+  if (options.paperWsUrl) start('apps/paper/src/main.ts', { UPBIT_WS_URL: options.paperWsUrl, PAPER_POLL_MS: '100', PAPER_LEASE_MS: '20000', PAPER_SNAPSHOT_EVERY_BARS: '5', PAPER_OWNER: `console-test-${id}` });
   const createKey = (scopes: string): string => {
     const r = spawnSync(process.execPath, [...SOURCE, join(REPO_ROOT, 'apps/api/src/cli/keys.ts'), 'create', '--name', `console-${scopes}`, '--scopes', scopes], { cwd: REPO_ROOT, env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`keys create failed: ${r.stderr}`);

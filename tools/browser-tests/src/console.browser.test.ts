@@ -5,7 +5,7 @@
  * next to its field, two runs compared, keyboard use and axe-core.
  */
 import { formatCount, formatPercent } from '@coinhts/report';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { startApiStack, type ApiStack } from './api-stack';
 import { axeViolations, collectErrors, launchChromium, paintedPixels, screenshot, type TestBrowser } from './chromium';
 
@@ -63,11 +63,17 @@ describe('the console served by the API under /console', () => {
   });
 
   let firstRun = '';
-  it('submits a queued backtest from the generated form, follows its progress and opens its report', async () => {
+  it('submits a queued backtest from the generated form, follows the progress the API pushes and opens its report', async () => {
+    const requests: string[] = [];
+    const log = (r: Request) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    page.on('request', log);
     await submitBacktest(page, { volume_window: '10', Symbols: 'KRW-BTC, KRW-ETH', From: '2023-01-01', To: '2024-12-31' }, 'async');
     const link = page.locator('[data-testid="run-link"]');
     await link.waitFor({ timeout: 90_000 });
     firstRun = ((await link.textContent()) ?? '').replace('open run ', '');
+    page.off('request', log);
+    // Pushed, not polled: the task's event stream once, its status route never.
+    expect(requests.filter((r) => r.includes('/api/v1/backtests/async'))).toEqual(['POST /api/v1/backtests/async', `GET /api/v1/backtests/async/${firstRun}/events`]);
     await link.click();
     await page.waitForSelector('#report[data-ready="true"]', { timeout: 60_000 });
     const api = await (await fetch(`${stack.url}/api/v1/backtests/${firstRun}`, { headers: { Authorization: `Bearer ${stack.key}` } })).json() as { total_return_pct: number; trade_count: number };

@@ -19,6 +19,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { startFakeUpbit, startFakeUpbitStream } from '@coinhts/market-data/testing';
 import { Client } from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools share helpers by path (they are not packages)
 import { lifecycleRules } from '../../ops/src/bucket/bucket-setup';
@@ -47,7 +48,11 @@ let compose: ComposeFile;
 let images: { api: EmulatedImage; worker: EmulatedImage };
 const services: NativeService[] = [];
 const containers: Container[] = [];
-let ports: { postgres: number; redis: number; s3: number; api: number; workers: number[] };
+let ports: { postgres: number; redis: number; s3: number; api: number; workers: number[]; paper: number };
+// Upbit's REST API and quotation WebSocket, faked on the host (the stack has no Internet): the api checks
+// markets against the REST one, the paper container streams from the WebSocket one.
+let upbit: { rest: Awaited<ReturnType<typeof startFakeUpbit>>; ws: Awaited<ReturnType<typeof startFakeUpbitStream>> } | undefined;
+let paper: Container | undefined;
 let stack: SmokeStack | undefined;
 let s3: S3Client | undefined;
 let migrateOut = '';
@@ -129,7 +134,7 @@ beforeAll(async () => {
   // 2. compose.yml resolved with the operator's env file.
   const envFile = `${readFileSync(join(root, '.env.example'), 'utf8')}\n# docker-emulate: no daily Upbit collection during the test\nSCHEDULER_ENABLED=false\n`;
   compose = resolveCompose(join(repo, 'docker/compose.yml'), envFile);
-  ports = { postgres: await freePort(), redis: await freePort(), s3: await freePort(), api: await freePort(), workers: [await freePort(), await freePort()] };
+  ports = { postgres: await freePort(), redis: await freePort(), s3: await freePort(), api: await freePort(), workers: [await freePort(), await freePort()], paper: await freePort() };
 
   // 3. postgres, redis, s3 — healthy before their dependants start (compose's depends_on conditions).
   await time('services (postgres, redis, s3 stand-in) healthy', async () => {
@@ -159,14 +164,20 @@ beforeAll(async () => {
     if (r.status !== 0) throw new Error(`migrate failed (status ${r.status}):\n${migrateOut}`);
   });
 
-  // 6. api and two workers (deploy.replicas), their container ports published on free loopback ports.
-  await time('api + 2 workers healthy', async () => {
-    containers.push(new Container(containerSpec('api', images.api, 'api', serviceEnv('api', { PORT: String(ports.api) }), compose.services['api'].command)));
+  // 6. api, two workers (deploy.replicas) and the paper process, their container ports published on free loopback ports.
+  upbit = { rest: await startFakeUpbit({ data: { 'KRW-BTC': { 'minutes/1': [] } } }), ws: await startFakeUpbitStream() };
+  const fakeUpbit = { UPBIT_BASE_URL: upbit.rest.baseUrl };
+  await time('api + 2 workers + paper healthy', async () => {
+    containers.push(new Container(containerSpec('api', images.api, 'api', serviceEnv('api', { PORT: String(ports.api), ...fakeUpbit }), compose.services['api'].command)));
     const replicas = compose.services['worker'].deploy?.replicas ?? 1;
     expect(replicas).toBe(2);
     for (let i = 0; i < replicas; i++) {
       containers.push(new Container(containerSpec(`worker-${i + 1}`, images.worker, 'worker', serviceEnv('worker', { METRICS_PORT: String(ports.workers[i]) }), compose.services['worker'].command)));
     }
+    // compose's `paper` service: the worker image with its own command.
+    expect(compose.services['paper'].image).toBe(compose.services['worker'].image);
+    paper = new Container(containerSpec('paper', images.worker, 'paper', serviceEnv('paper', { METRICS_PORT: String(ports.paper), UPBIT_WS_URL: upbit?.ws.url ?? '', ...fakeUpbit }), compose.services['paper'].command));
+    containers.push(paper);
     for (const c of containers) await waitFor(`${c.name} to pass the image's HEALTHCHECK`, async () => (c.healthy() ? true : undefined), 120_000, 500, dump);
     await waitFor('the API to be ready', async () => ((await fetch(`http://127.0.0.1:${ports.api}/readyz`, { signal: AbortSignal.timeout(3000) })).status === 200 ? true : undefined), 60_000, 250, dump);
   });
@@ -186,13 +197,15 @@ beforeAll(async () => {
     s3,
     resultsDir: join(run, 'volumes', 'results'),
     api: containers[0],
-    workers: containers.slice(1),
+    workers: containers.slice(1, 1 + ports.workers.length),
   };
 }, 1_800_000);
 
 afterAll(async () => {
   for (const c of containers) c.kill();
   await Promise.all(containers.map((c) => Promise.race([c.exited, delay(10_000)])));
+  await upbit?.ws.close();
+  await upbit?.rest.close();
   for (const s of services) await s.stop().catch(() => undefined);
   s3?.destroy();
   if (run && !process.env['DOCKER_EMULATE_KEEP']) rmSync(run, { recursive: true, force: true });
@@ -247,6 +260,32 @@ describe('emulated images', () => {
       rules: lifecycleRules({ archiveExpireDays: Number(e['ARCHIVE_EXPIRE_DAYS']), noncurrentExpireDays: Number(e['NONCURRENT_EXPIRE_DAYS']), abortMultipartDays: 0, keyPrefix: store.pathname.replace(/^\//, '') }).map((r) => expect.objectContaining(r)),
     });
     expect(initOut).toContain(`s3-init: bucket ${bucket} ready`);
+  });
+});
+
+describe('the paper service (worker image, `node apps/paper/dist/main.js`)', () => {
+  it('runs a session started through the API on the Upbit stream and reports it on /healthz', async () => {
+    if (!stack || !paper || !upbit) throw new Error('the emulated stack did not start (see the beforeAll failure above)');
+    const auth = { Authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' };
+    const body = { name: `emulated-${randomBytes(3).toString('hex')}`, pairs: [{ symbol: 'KRW-BTC', strategy: 'sma_crossover', params: { fast_period: 5, slow_period: 20 } }], options: { initial_capital: 1_000_000 } };
+    const r = await fetch(`${stack.apiUrl}/api/v1/paper/sessions`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+    const created = (await r.json()) as { id: string };
+    expect({ status: r.status, id: typeof created.id }).toEqual({ status: 201, id: 'string' });
+    // The paper container takes the session (lease) and subscribes to its market on the stream.
+    const health = await waitFor('the paper process to run the session', async () => {
+      const h = (await (await fetch(`http://127.0.0.1:${ports.paper}/healthz`, { signal: AbortSignal.timeout(3000) })).json()) as { ok: boolean; sessions: string[]; owner: string };
+      return h.sessions.includes(created.id) ? h : undefined;
+    }, 60_000, 250, dump);
+    expect(health.ok).toBe(true);
+    await upbit.ws.waitForSubscriptions(1);
+    const status = (await (await fetch(`${stack.apiUrl}/api/v1/paper/sessions/${created.id}`, { headers: auth })).json()) as { session: { owner: string | null; status: string } };
+    expect(status.session).toMatchObject({ status: 'running', owner: health.owner });
+    const stop = await fetch(`${stack.apiUrl}/api/v1/paper/sessions/${created.id}/stop`, { method: 'POST', headers: auth });
+    expect(stop.status).toBe(202);
+    await waitFor('the paper process to let the stopped session go', async () => {
+      const h = (await (await fetch(`http://127.0.0.1:${ports.paper}/healthz`, { signal: AbortSignal.timeout(3000) })).json()) as { sessions: string[] };
+      return h.sessions.includes(created.id) ? undefined : true;
+    }, 60_000, 250, dump);
   });
 });
 

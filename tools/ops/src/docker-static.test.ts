@@ -23,7 +23,7 @@ const show = (findings: readonly { rule: string; line: number; message: string }
 
 const images: Record<'api' | 'worker', { file: string; exp: Omit<ImageExpectations, 'dockerignore'> }> = {
   api: { file: 'docker/api.Dockerfile', exp: { repoRoot: root, projects: ['api', 'cli'], appDirs: ['apps/api', 'apps/cli'], entry: 'apps/api/dist/main.js', port: 8080, portVariable: 'PORT' } },
-  worker: { file: 'docker/worker.Dockerfile', exp: { repoRoot: root, projects: ['worker'], appDirs: ['apps/worker'], entry: 'apps/worker/dist/main.js', port: 9464, portVariable: 'METRICS_PORT' } },
+  worker: { file: 'docker/worker.Dockerfile', exp: { repoRoot: root, projects: ['worker', 'paper-app'], appDirs: ['apps/worker', 'apps/paper'], entry: 'apps/worker/dist/main.js', port: 9464, portVariable: 'METRICS_PORT' } },
 };
 
 describe('Dockerfiles', () => {
@@ -253,7 +253,7 @@ describe('.env.example', () => {
 });
 
 /** Variable names each app's configuration reads: the lists of the one configuration module (@coinhts/config). */
-function appConfigVariables(app: 'api' | 'worker' | 'cli'): string[] {
+function appConfigVariables(app: 'api' | 'worker' | 'cli' | 'paper'): string[] {
   return [...VARIABLES_BY_APP[app]];
 }
 
@@ -264,7 +264,7 @@ describe('docker/compose.yml passes every setting an app reads, and nothing else
   // Read by the AWS SDK itself (not by our config modules); compose sets them for every app.
   const sdkVariables = ['AWS_REQUEST_CHECKSUM_CALCULATION', 'AWS_RESPONSE_CHECKSUM_VALIDATION'];
 
-  for (const [service, app] of [['api', 'api'], ['worker', 'worker']] as const) {
+  for (const [service, app] of [['api', 'api'], ['worker', 'worker'], ['paper', 'paper']] as const) {
     it(`${service}: compose passes exactly the variables apps/${app} reads`, () => {
       const reads = appConfigVariables(app);
       expect(reads.length).toBeGreaterThan(10);

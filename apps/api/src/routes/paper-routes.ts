@@ -3,6 +3,7 @@ import type { PaperSessionRecord } from '@coinhts/results';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { RouteDef } from '../http/route-table';
+import { streamSse } from '../http/sse';
 import { jsonBody, parseInput } from '../http/validate';
 import type { RouteDeps } from './deps';
 
@@ -46,6 +47,8 @@ const rows = z.array(z.record(z.string(), z.unknown()));
 /** How often the event stream looks for new events (ms), and sends a keep-alive comment. */
 const EVENT_POLL_MS = 500;
 const KEEPALIVE_MS = 15_000;
+/** Events read from the database per look. */
+const EVENT_BATCH = 500;
 
 /**
  * `/api/v1/paper/sessions`: start (run scope), stop (run), list, status, positions, trades, orders,
@@ -68,30 +71,18 @@ export function paperRoutes(deps: RouteDeps): RouteDef[] {
     const q = parseInput(PaperEventsQuerySchema, req.query, 'query');
     await p().get(id); // 404 before the stream starts
     const header = Number(req.get('last-event-id'));
-    let after = q.after ?? (Number.isInteger(header) && header >= 0 ? header : 0);
-    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    res.flushHeaders();
-    let closed = false;
-    const gone = new Promise<void>((r) => res.once('close', () => { closed = true; r(); }));
-    let lastWrite = Date.now();
-    res.write('retry: 2000\n\n');
-    for (;;) {
-      if (closed) break;
-      const batch = await p().events(id, after, 500);
-      for (const e of batch) {
-        res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify({ ...(e.data as object), created_at: new Date(e.createdAt).toISOString() })}\n\n`);
-        after = e.id;
-        lastWrite = Date.now();
-      }
-      if (closed || (q.follow === 'false' && batch.length < 500) || deps.isShuttingDown()) break;
-      if (batch.length < 500) {
-        if (Date.now() - lastWrite > KEEPALIVE_MS) { res.write(': keep-alive\n\n'); lastWrite = Date.now(); }
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([gone, new Promise((r) => { timer = setTimeout(r, EVENT_POLL_MS); })]);
-        clearTimeout(timer);
-      }
-    }
-    res.end();
+    const after = q.after ?? (Number.isInteger(header) && header >= 0 ? header : 0);
+    await streamSse(req, res, {
+      next: async (lastId) => {
+        const batch = await p().events(id, lastId === null ? 0 : Number(lastId), EVENT_BATCH);
+        const full = batch.length === EVENT_BATCH;
+        return {
+          events: batch.map((e) => ({ id: String(e.id), event: e.type, data: { ...(e.data as object), created_at: new Date(e.createdAt).toISOString() } })),
+          done: q.follow === 'false' && !full,
+          more: full,
+        };
+      },
+    }, { lastId: String(after), pollMs: EVENT_POLL_MS, keepAliveMs: KEEPALIVE_MS, isShuttingDown: deps.isShuttingDown });
   };
   const tags = ['paper'];
   const idReq = { params: PaperSessionIdSchema };

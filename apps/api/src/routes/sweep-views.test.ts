@@ -44,7 +44,7 @@ describe('sweepStatusView', () => {
 
   it('links a completed sweep to its full ranking and its run', () => {
     const v = sweepStatusView(completed, base, storedRun);
-    expect(v.links).toEqual({ self: `${base}/status`, cancel: base, result: base, run: `/api/v1/backtests/${storedRun.id}` });
+    expect(v.links).toEqual({ self: `${base}/status`, cancel: base, events: `${base}/events`, result: base, run: `/api/v1/backtests/${storedRun.id}` });
     expect(v).toMatchObject({ state: 'completed', run_id: storedRun.id, progress: 1 });
   });
 

@@ -57,7 +57,7 @@ export function sweepStatusView(s: JobStatus & { readonly sets?: { readonly done
   const view = { ...taskStatusView(s, base), sets: s.sets ?? null };
   if (s.state === 'cancelled' || s.state === 'failed') return { ...view, links: { ...view.links, resume: `${base}/resume` } };
   if (s.state !== 'completed') return view;
-  const links: Record<string, string> = { self: view.links.self, cancel: view.links.cancel };
+  const links: Record<string, string> = { self: view.links.self, cancel: view.links.cancel, events: view.links.events };
   if (stored) {
     links.result = `/api/v1/sweeps/${stored.id}`;
     links.run = `/api/v1/backtests/${stored.id}`;

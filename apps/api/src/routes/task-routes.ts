@@ -1,9 +1,11 @@
 import { BacktestRequestSchema, SweepRequestSchema, type BacktestJobs, type JobStatus, type SweepJobs } from '@coinhts/jobs';
 import type { StoredRun } from '@coinhts/results';
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../http/api-error';
 import type { RouteDef } from '../http/route-table';
+import { streamSse } from '../http/sse';
 import { jsonBody, parseInput } from '../http/validate';
 import { BACKTEST_EXAMPLE } from './backtest-routes';
 import type { RouteDeps } from './deps';
@@ -47,7 +49,12 @@ interface TaskKind {
   statusView: (s: JobStatus, base: string) => Promise<object>;
 }
 
-function taskRoutes(kind: TaskKind): RouteDef[] {
+/** States after which a task's status no longer changes. */
+const TERMINAL: ReadonlySet<JobStatus['state']> = new Set(['completed', 'failed', 'cancelled']);
+/** How often a status stream looks at the task (ms). */
+const STATUS_POLL_MS = 250;
+
+function taskRoutes(kind: TaskKind, deps: RouteDeps): RouteDef[] {
   const submit: RequestHandler = async (req, res) => {
     const body = parseInput(kind.body, jsonBody(req), 'body');
     const r = await kind.jobs().submit(body, { idempotencyKey: idempotencyKey(req) });
@@ -55,7 +62,7 @@ function taskRoutes(kind: TaskKind): RouteDef[] {
     res
       .status(202)
       .location(`${base}/status`)
-      .json({ task_id: r.jobId, state: r.status.state, deduplicated: r.deduplicated, created_at: iso(r.status.createdAt), links: { status: `${base}/status`, cancel: base } });
+      .json({ task_id: r.jobId, state: r.status.state, deduplicated: r.deduplicated, created_at: iso(r.status.createdAt), links: { status: `${base}/status`, cancel: base, events: `${base}/events` } });
   };
   const status: RequestHandler = async (req, res) => {
     const { id } = parseInput(TaskIdParamsSchema, req.params, 'params');
@@ -68,6 +75,20 @@ function taskRoutes(kind: TaskKind): RouteDef[] {
       throw new ApiError(ApiErrorCode.AlreadyFinished, `The ${kind.noun} ${id} already finished (${r.status.state}); it cannot be cancelled`, { state: r.status.state });
     }
     res.json({ task_id: id, state: 'cancelled', was_running: r.wasRunning, already_cancelled: r.alreadyCancelled });
+  };
+  const events: RequestHandler = async (req, res) => {
+    const { id } = parseInput(TaskIdParamsSchema, req.params, 'params');
+    const base = `${kind.base}/${id}`;
+    await kind.jobs().status(id); // 404 before the stream starts
+    const header = req.get('last-event-id');
+    await streamSse(req, res, {
+      next: async (lastId) => {
+        const s = await kind.jobs().status(id);
+        const view = await kind.statusView(s, base);
+        const digest = createHash('sha256').update(JSON.stringify(view)).digest('hex').slice(0, 16);
+        return { events: digest === lastId ? [] : [{ id: digest, event: 'status', data: view }], done: TERMINAL.has(s.state) };
+      },
+    }, { lastId: header && header.length <= 64 ? header : null, pollMs: STATUS_POLL_MS, isShuttingDown: deps.isShuttingDown });
   };
   return [
     {
@@ -95,6 +116,19 @@ function taskRoutes(kind: TaskKind): RouteDef[] {
       request: { params: TaskIdParamsSchema },
       responses: { 200: { description: 'Current status', schema: kind.statusSchema }, 404: { description: 'No such task (`JOB_NOT_FOUND`)' } },
       handler: status,
+    },
+    {
+      method: 'get',
+      path: `${kind.base}/:id/events`,
+      operationId: `stream${kind.opPrefix}Status`,
+      summary: `Server-Sent Events: the status of a ${kind.noun} each time it changes, until it ends`,
+      description:
+        `A \`text/event-stream\` of \`status\` events, each the body \`GET ${kind.base}/{id}/status\` would answer at that moment, sent when it changes (state, progress, stage), checked every ${STATUS_POLL_MS} ms. The stream ends after the first completed, failed or cancelled status. Each event's \`id\` is a digest of its status: reconnect with \`Last-Event-ID\` and the current status is sent only if it differs from the one you have (a reconnect after the end gets nothing and the stream ends). Send the key as a header: read with \`fetch\` streaming (browsers' \`EventSource\` cannot send headers).`,
+      tags: [kind.tag],
+      scope: 'read',
+      request: { params: TaskIdParamsSchema },
+      responses: { 200: { description: 'Event stream', contentTypes: ['text/event-stream'] }, 404: { description: 'No such task (`JOB_NOT_FOUND`)' } },
+      handler: events,
     },
     {
       method: 'delete',
@@ -188,12 +222,12 @@ export function asyncRoutes(deps: RouteDeps): RouteDef[] {
     ...taskRoutes({
       base: '/api/v1/backtests/async', tag: 'async backtests', noun: 'backtest', opPrefix: 'AsyncBacktest', jobs: () => deps.jobs.backtests, body: BacktestRequestSchema, example: BACKTEST_EXAMPLE,
       statusSchema: TaskStatusSchema, statusView: async (s, base) => taskStatusView(s, base),
-    }),
+    }, deps),
     ...taskRoutes({
       base: '/api/v1/sweeps', tag: 'sweeps', noun: 'sweep', opPrefix: 'Sweep', jobs: () => deps.jobs.sweeps, body: SweepRequestSchema, example: SWEEP_EXAMPLE,
       statusSchema: SweepStatusSchema,
       statusView: async (s, base) => sweepStatusView(s, base, s.state === 'completed' && s.runId ? await storedRunOrNull(deps, s.runId) : null),
-    }),
+    }, deps),
     resumeSweepRoute(deps),
     storedSweepRoute(deps),
   ];

@@ -42,7 +42,7 @@ export function storedRunView(r: StoredRun, withDetail: boolean) {
 /** A job status as the API shows it. `base` is the URL of the task (without `/status`). */
 export function taskStatusView(s: JobStatus, base: string) {
   const common = { task_id: s.id, attempts: s.attemptsMade, created_at: iso(s.createdAt) };
-  const links: Record<string, string> = { self: `${base}/status`, cancel: base };
+  const links: Record<string, string> = { self: `${base}/status`, cancel: base, events: `${base}/events` };
   switch (s.state) {
     case 'queued':
       return { ...common, state: s.state, progress: 0, stage: `waiting for ${s.waitingFor}`, error: s.lastError, run_id: null, finished_at: null, links };

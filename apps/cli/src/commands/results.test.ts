@@ -139,6 +139,21 @@ describe('coinhts results: integrity and the index', () => {
     expect(bad.err).toMatch(/manifest/);
   });
 
+  it('check --verify re-hashes every file: a changed table is DAMAGED (exit 1), an intact store says so (exit 0)', async () => {
+    const results = dirs.make('verify');
+    const env = { env: { RESULTS_STORE: `file:${results}` } };
+    const a = /saved run (\S+)/.exec((await runCoinhts(['backtest'], env)).out)?.[1] as string;
+    const ok = await runCoinhts(['results', 'check', '--min-age', '0', '--verify'], env);
+    expect({ code: ok.code, out: ok.out }).toEqual({ code: 0, out: expect.stringMatching(/1 archive\(s\) re-hashed and intact\nno problems/) as unknown as string });
+    const file = join(results, 'objects', 'backtests', a, 'equity.parquet');
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 9] ^= 0xff; // same size, other bytes
+    writeFileSync(file, bytes);
+    expect((await runCoinhts(['results', 'check', '--min-age', '0'], env)).code).toBe(0); // manifest and summary still read
+    const bad = await runCoinhts(['results', 'check', '--min-age', '0', '--verify'], env);
+    expect({ code: bad.code, out: bad.out }).toEqual({ code: 1, out: expect.stringMatching(new RegExp(`DAMAGED: ${a}: .*equity\\.parquet`)) as unknown as string });
+  });
+
   it('an empty results folder lists nothing', async () => {
     const r = await runCoinhts(['results', 'list'], { env: { RESULTS_STORE: `file:${dirs.make('empty')}` } });
     expect(r.code).toBe(0);

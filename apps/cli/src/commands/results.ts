@@ -3,11 +3,11 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { serializeSummary, type BacktestSummary } from '@coinhts/engine';
 import type { StoredRun } from '@coinhts/results';
-import type { ResultTables } from '@coinhts/runs';
+import { migrateLayout, type LayoutMigrationEvent, type ResultTables } from '@coinhts/runs';
 import { CliUsageError, ExitCode } from '../errors';
 import { formatStats } from '../format/stats-report';
 import { fixed, formatTable } from '../format/text-table';
-import { storeOf, withRuns } from '../open-runs';
+import { storeLocationOf, storeOf, withRuns } from '../open-runs';
 import { writeResultFiles } from '../result-tables';
 import type { CommandContext } from './context';
 
@@ -134,13 +134,14 @@ export function register(program: Command, ctx: CommandContext): void {
       if (!Number.isFinite(n) || n < 0) throw new CliUsageError(`--min-age must be a number of minutes >= 0 (got "${v}")`);
       return n;
     }, 10)
+    .option('--verify', 'also read every file of every archive and re-hash it against its manifest (reads the whole store)')
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { repair?: boolean; minAge: number; json?: boolean }) => {
-      const report = await withRuns(ctx, (service) => service.check({ repair: opts.repair ?? false, minAgeMs: opts.minAge * 60_000 }));
+    .action(async (opts: { repair?: boolean; minAge: number; verify?: boolean; json?: boolean }) => {
+      const report = await withRuns(ctx, (service) => service.check({ repair: opts.repair ?? false, minAgeMs: opts.minAge * 60_000, verify: opts.verify ?? false }));
       if (opts.json) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
       else {
         const verb = report.repaired ? 'repaired' : 'found';
-        const lines = [`checked ${report.archives} archive(s) and ${report.rows} index row(s) of ${storeOf(ctx)}`];
+        const lines = [`checked ${report.archives} archive(s) and ${report.rows} index row(s) of ${storeOf(ctx)}${opts.verify ? `; ${report.verified} archive(s) re-hashed and intact` : ''}`];
         for (const id of report.archivesWithoutRow) lines.push(`  archive without row: ${id}${report.repaired ? ' (indexed)' : ''}`);
         for (const id of report.rowsWithoutArchive) lines.push(`  row without archive: ${id}${report.repaired ? ' (row deleted)' : ''}`);
         for (const id of report.incomplete) lines.push(`  unfinished write: ${id}${report.repaired ? ' (removed)' : ''}`);
@@ -151,5 +152,30 @@ export function register(program: Command, ctx: CommandContext): void {
         ctx.io.stdout(`${lines.join('\n')}\n`);
       }
       if (report.failures.length > 0 || report.damaged.length > 0 || (!report.repaired && (report.archivesWithoutRow.length + report.rowsWithoutArchive.length + report.incomplete.length) > 0)) ctx.setExitCode(ExitCode.Failure);
+    });
+
+  results
+    .command('migrate-layout')
+    .description('move runs stored in the two older layouts of a local store folder (backtests/{uuid}/ of the old results store; objects/backtests/{stamp}-{strategy}-{hex}/ + runs.jsonl of the old CLI) into the one archive format and index; every file is checked before anything old is removed; safe to re-run and to interrupt')
+    .option('--json', 'print the report as JSON (one event per line while it runs, the report last)')
+    .action(async (opts: { json?: boolean }) => {
+      const location = storeLocationOf(ctx);
+      if (location.kind !== 'local') {
+        throw new CliUsageError(`migrate-layout moves archives inside a local store folder, and RESULTS_STORE is ${location.url}; run it with RESULTS_STORE=file:DIR (the old folder), then copy to the new store`);
+      }
+      const line = (e: LayoutMigrationEvent): string => {
+        if (opts.json) return JSON.stringify(e);
+        if (e.type === 'skipped') return `skipped ${e.layout} ${e.oldId}: ${e.problem}`;
+        return `${e.type} ${e.layout} ${e.oldId}${e.oldId === e.runId ? '' : ` -> ${e.runId}`}`;
+      };
+      const report = await withRuns(ctx, (service) => migrateLayout({ dir: location.dir, service, onEvent: (e) => ctx.io.stdout(`${line(e)}\n`) }));
+      if (opts.json) ctx.io.stdout(`${JSON.stringify(report)}\n`);
+      else {
+        const moved = report.migrated + report.finished;
+        ctx.io.stdout(moved === 0 && report.skipped.length === 0
+          ? `nothing to migrate in ${location.dir}: every run is in the one format\n`
+          : `migrated ${moved} run(s)${report.skipped.length > 0 ? `; ${report.skipped.length} left in place (damaged or unfinished, listed above)` : ''}${report.removedOldIndex ? '; removed the old index runs.jsonl' : ''}\n`);
+      }
+      if (report.skipped.length > 0) ctx.setExitCode(ExitCode.Failure);
     });
 }

