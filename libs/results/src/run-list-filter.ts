@@ -5,7 +5,7 @@
  * index evaluates in memory, so both accept and refuse exactly the same inputs.
  */
 import { decodeCursor, encodeCursor, type KeysetPosition } from './cursor';
-import { RUN_KINDS, RUN_STATUSES, type RunKind, type RunStatus } from './entities';
+import { RUN_KINDS, RUN_STATUSES, type RunKind, type RunStatus } from './run-vocabulary';
 import { ResultValidationError } from './errors';
 import type { StoredRun } from './run-types';
 import { IssueList, toMs } from './validation';
@@ -132,8 +132,11 @@ export function normalizeRunQuery(filter: RunListFilter = {}, page: PageRequest 
   };
 }
 
+/** The fields of a run that {@link runMatches} looks at (an index may keep only these in memory). */
+export type RunFilterFields = Pick<StoredRun, 'strategy' | 'symbols' | 'status' | 'kind' | 'createdAt' | RangeField>;
+
 /** True when `run` passes every filter of `q` (the cursor and limit are not looked at). */
-export function runMatches(run: StoredRun, q: NormalizedRunQuery): boolean {
+export function runMatches(run: RunFilterFields, q: NormalizedRunQuery): boolean {
   if (q.strategy !== undefined && run.strategy !== q.strategy) return false;
   if (q.symbols && !q.symbols.every((s) => run.symbols.includes(s))) return false;
   if (q.statuses && !q.statuses.includes(run.status)) return false;

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedRunIndex } from './embedded-run-index';
@@ -61,5 +61,83 @@ describe('EmbeddedRunIndex on disk', () => {
     expect(lines).toHaveLength(2);
     const other = new EmbeddedRunIndex({ file });
     expect((await other.list()).items.map((r) => [r.id, r.status])).toEqual([[contractRun(3).id, 'completed'], [contractRun(2).id, 'failed']]);
+  });
+
+  describe('snapshot (runs-index.jsonl.snapshot)', () => {
+    const snapshot = () => `${file}.snapshot`;
+    const ids = async (idx: EmbeddedRunIndex, filter = {}) => (await idx.list(filter, { limit: 500 })).items.map((r) => r.id);
+    /** 30 runs, every third on KRW-ETH, then run 5 updated and run 7 deleted. */
+    const fill = async (idx: EmbeddedRunIndex) => {
+      for (let n = 1; n <= 30; n++) await idx.put(contractRun(n, n % 3 === 0 ? { symbols: ['KRW-ETH'], symbolResults: [] } : {}), null);
+      await idx.put(contractRun(5, { status: 'failed' }), null);
+      await idx.delete(contractRun(7).id);
+    };
+    // Written by hand: 1..30 without 7, newest (highest n) first; ETH ones are the multiples of 3.
+    const all = Array.from({ length: 30 }, (_, i) => 30 - i).filter((n) => n !== 7).map((n) => contractRun(n).id);
+    const eth = [30, 27, 24, 21, 18, 15, 12, 9, 6, 3].map((n) => contractRun(n).id);
+
+    it('is written every `snapshotEvery` lines; a fresh instance reads it plus the lines after it and lists the same runs', async () => {
+      const idx = new EmbeddedRunIndex({ file, snapshotEvery: 10 });
+      await fill(idx);
+      expect((await stat(snapshot())).size).toBeGreaterThan(0);
+      const fresh = new EmbeddedRunIndex({ file, snapshotEvery: 0 });
+      expect(await ids(fresh)).toEqual(all);
+      expect(await ids(fresh, { symbol: 'KRW-ETH' })).toEqual(eth);
+      expect((await fresh.get(contractRun(5).id)).status).toBe('failed');
+      expect((await fresh.get(contractRun(4).id)).symbolResults).toEqual([{ symbol: 'KRW-BTC', metrics: { bars: 366 }, totalReturnPct: null, winRate: 0.5, maxDrawdownPct: null, tradeCount: 4 }]);
+      await expect(fresh.get(contractRun(7).id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
+    it('a torn or damaged snapshot is ignored: the log is read from the start', async () => {
+      await fill(new EmbeddedRunIndex({ file, snapshotEvery: 10 }));
+      const good = await readFile(snapshot());
+      await writeFile(snapshot(), good.subarray(0, Math.floor(good.byteLength / 2))); // a crash mid-write of the snapshot
+      expect(await ids(new EmbeddedRunIndex({ file, snapshotEvery: 0 }))).toEqual(all);
+      const flipped = Buffer.from(good);
+      flipped[flipped.byteLength - 10] ^= 0x01; // one bit of the body: the SHA-256 no longer matches
+      await writeFile(snapshot(), flipped);
+      expect(await ids(new EmbeddedRunIndex({ file, snapshotEvery: 0 }), { symbol: 'KRW-ETH' })).toEqual(eth);
+      await writeFile(snapshot(), 'garbage');
+      expect(await ids(new EmbeddedRunIndex({ file, snapshotEvery: 0 }))).toEqual(all);
+    });
+
+    it('a snapshot of a log that was since compacted (replaced) or cut short is ignored', async () => {
+      const idx = new EmbeddedRunIndex({ file, snapshotEvery: 10 });
+      await fill(idx);
+      const before = join(dir, 'old.snapshot');
+      await copyFile(snapshot(), before);
+      await idx.compact();
+      await copyFile(before, snapshot()); // the old snapshot names the old file: its offsets mean nothing now
+      expect(await ids(new EmbeddedRunIndex({ file, snapshotEvery: 0 }))).toEqual(all);
+      // A log shorter than the part the snapshot covers.
+      await fill(new EmbeddedRunIndex({ file, snapshotEvery: 10 }));
+      const text = await readFile(file, 'utf8');
+      await truncate(file, Buffer.byteLength(text.slice(0, text.indexOf('\n') + 1))); // only the first line (run 1) is left
+      expect(await ids(new EmbeddedRunIndex({ file, snapshotEvery: 0 }))).toEqual([contractRun(1).id]);
+    });
+
+    it('an instance holding the old offsets notices a compaction by another instance and reads the new file', async () => {
+      const reader = new EmbeddedRunIndex({ file, snapshotEvery: 10 });
+      await fill(reader);
+      const other = new EmbeddedRunIndex({ file });
+      // reader knows the runs only by offsets (a fresh one that loaded the snapshot)
+      const fresh = new EmbeddedRunIndex({ file, snapshotEvery: 0 });
+      expect(await ids(fresh, { symbol: 'KRW-ETH' })).toEqual(eth);
+      await other.compact();
+      expect(await ids(fresh)).toEqual(all);
+      expect((await fresh.get(contractRun(1).id)).tradeCount).toBe(1);
+    });
+
+    it('a crash after the append and before the snapshot: the snapshot covers a prefix, the rest is read from the log', async () => {
+      const idx = new EmbeddedRunIndex({ file, snapshotEvery: 10 });
+      await fill(idx);
+      // Appends past the snapshot without writing a new one (snapshotEvery 0), then a torn line.
+      const late = new EmbeddedRunIndex({ file, snapshotEvery: 0 });
+      await late.put(contractRun(40), null);
+      await appendFile(file, '{"v":1,"op":"put","run":{"id":"torn');
+      const fresh = new EmbeddedRunIndex({ file, snapshotEvery: 0 });
+      expect(await ids(fresh)).toEqual([contractRun(40).id, ...all]);
+      expect(fresh.skippedLines).toBe(0); // the torn fragment has no newline yet: not a line
+    });
   });
 });

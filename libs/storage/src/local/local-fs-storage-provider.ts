@@ -7,7 +7,8 @@
  * - `tmp/`          — in-flight writes (same filesystem, so renames are atomic).
  *
  * A write streams the content into `tmp/` while hashing it, writes the sidecar into `tmp/`, fsyncs
- * both (option), then renames the content into place and the sidecar last. The sidecar rename is
+ * both at once (option), then renames the content into place and the sidecar last, then fsyncs both
+ * folders at once. The sidecar rename is
  * the commit point: an object exists exactly when its sidecar does, so a write that fails or is
  * aborted before it leaves nothing visible. Every read recomputes the SHA-256.
  */
@@ -183,14 +184,16 @@ export class LocalFsStorageProvider implements StorageProvider {
         throw error; // the source's own error (or the abort reason), unchanged
       }
       try {
-        if (this.fsync) await fh.sync();
         const ino = String((await fh.stat({ bigint: true })).ino);
-        await fh.close();
-        handle = undefined;
         const sidecar: Sidecar = {
           formatVersion: 1, key, size: digest.size, sha256: digest.sha256, contentType, metadata, lastModified: Date.now(), writeId, ino,
         };
-        await this.writeFileDurably(tmpMeta, JSON.stringify(sidecar));
+        // Both temporaries are made durable at once (neither is visible before the renames below,
+        // which wait for both), so a write waits for one fsync round here instead of two.
+        const settled = await Promise.allSettled([this.fsync ? fh.sync() : undefined, this.writeFileDurably(tmpMeta, JSON.stringify(sidecar))]);
+        for (const r of settled) if (r.status === 'rejected') throw r.reason;
+        await fh.close();
+        handle = undefined;
       } catch (error) {
         throw mapFsError(error, key, 'write');
       }
@@ -222,8 +225,9 @@ export class LocalFsStorageProvider implements StorageProvider {
     await this.renameInto(key, tmpData, dataPath);
     await this.renameInto(key, tmpMeta, metaPath);
     if (this.fsync) {
-      await this.syncDir(dirname(dataPath), key);
-      await this.syncDir(dirname(metaPath), key);
+      // The two renames are durable once both folders are synced; both at once (one round).
+      const settled = await Promise.allSettled([this.syncDir(dirname(dataPath), key), this.syncDir(dirname(metaPath), key)]);
+      for (const r of settled) if (r.status === 'rejected') throw r.reason;
     }
   }
 
