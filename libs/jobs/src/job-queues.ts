@@ -434,14 +434,12 @@ export class SweepJobs {
       }
       const data = parsed.data;
       const chunkIds = Array.from({ length: data.chunks }, (_, i) => sweepChunkJobId(sweepId, i));
-      for (const id of chunkIds) {
-        if ((await this.q.queue.getJobState(id)) === 'active') {
-          throw new SweepNotResumableError(sweepId, before.state, `chunk ${id} is still stopping after the cancel; resume again in a moment`);
-        }
-      }
+      const states = await inBatches(chunkIds, (id) => this.q.queue.getJobState(id));
+      const active = chunkIds.find((_, i) => states[i] === 'active');
+      if (active) throw new SweepNotResumableError(sweepId, before.state, `chunk ${active} is still stopping after the cancel; resume again in a moment`);
       // The old jobs go (their results are in the chunk store), then the same ids are queued again.
       await this.q.queue.remove(sweepId, { removeChildren: true });
-      for (const id of chunkIds) await this.q.queue.remove(id);
+      await inBatches(chunkIds, (id) => this.q.queue.remove(id));
       await this.q.forgetCancelled(sweepId);
       // Parsed again: a sweep queued by an older version is refused here as its worker would refuse it.
       const request = this.requests.sweep(data.request);
@@ -533,6 +531,13 @@ export type SweepStatus = JobStatus & { readonly sets: SweepSetCounts | null };
 export function sweepCombinations(request: SweepJobRequest): Readonly<Record<string, unknown>>[] {
   const space = Object.fromEntries(Object.entries(request.grid).map(([name, values]) => [name, { values }]));
   return gridParamSets(space).map((set) => ({ ...request.params, ...set }));
+}
+
+/** `fn` over `items`, 100 calls in flight at a time (one round trip per batch, not per item). */
+async function inBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += 100) out.push(...(await Promise.all(items.slice(i, i + 100).map(fn))));
+  return out;
 }
 
 /** Sets counted in a chunk job's return value (`SweepChunkResult`, or an older `{rows}` one). */

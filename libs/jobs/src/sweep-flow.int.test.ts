@@ -119,3 +119,27 @@ it('a cancelled sweep whose chunks all waited (its jobs were removed) can still 
     await deleteKeys(redis, `${prefix}-idle`);
   }
 }, 30_000);
+
+it('a failed sweep (a chunk out of attempts) is resumed and completes', async () => {
+  const testKey = `${prefix}:failed`;
+  // The fixture fails its first 2 runs: with 2 attempts per chunk the only chunk fails for good.
+  const { jobId } = await jobs.sweeps.submit({
+    strategy: 'fixture', params: { test_key: testKey, fail_times: 2 }, grid: { x: [3], y: [1] },
+    symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-02-01', chunk_size: 1,
+  });
+  const failed = await waitFor('sweep failed', async () => {
+    const s = await jobs.sweeps.status(jobId);
+    return s.state === 'failed' || s.state === 'completed' ? s : null;
+  }, 30_000);
+  expect(failed).toMatchObject({ state: 'failed', sets: { done: 0, total: 1 } });
+  expect(Number(await redis.get(fixtureKeys(testKey).runs))).toBe(2);
+  await jobs.sweeps.resume(jobId);
+  const done = await waitFor('resumed sweep completed', async () => {
+    const s = await jobs.sweeps.status(jobId);
+    if (s.state === 'completed') return s.result !== null ? s : null;
+    return s.state === 'failed' ? s : null;
+  }, 30_000);
+  // 2·3 − 1 = 5
+  expect(done).toMatchObject({ state: 'completed', sets: { done: 1, total: 1 }, result: { total: 1, evaluated: 1, top: [{ params: { x: 3, y: 1 }, score: 5 }] } });
+  expect(Number(await redis.get(fixtureKeys(testKey).runs))).toBe(3);
+}, 60_000);

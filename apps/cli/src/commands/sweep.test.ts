@@ -191,6 +191,8 @@ describe('coinhts sweep options', () => {
     ['no --space', [], /name at least one parameter to sweep: --space name=min:max:step/],
     ['unknown parameter', ['--space', 'speed=1:3:1'], /--space speed: not a parameter of sma_crossover; its parameters are fast_period, slow_period, hold_period_bars/],
     ['unreadable range', ['--space', 'fast=1:x:1'], /fast_period: "1:x:1" is not a numeric range/],
+    // 2000 × 1000 = 2,000,000 sets: over the one sweep limit (the engine's 1,000,000, also the queue's), refused before any backtest.
+    ['a grid over the limit', ['--space', 'fast=1:2000:1', '--space', 'slow=1:1000:1'], /2000000 combinations exceed the limit of 1000000/],
     ['unknown metric', ['--space', 'fast=5,10', '--rank-by', 'luck'], /argument 'luck' is invalid/],
     ['--seed without --random', ['--space', 'fast=5,10', '--seed', '3'], /--seed applies to --random/],
     ['walk-forward without windows', ['--space', 'fast=5,10', '--walk-forward'], /--walk-forward needs --in-sample-bars N and --out-of-sample-bars M/],
