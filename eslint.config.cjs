@@ -28,6 +28,10 @@ module.exports = [
       '@nx/enforce-module-boundaries': ['error', {
         enforceBuildableLibDependency: false,
         allow: [],
+        // libs/runs loads the queue and the PostgreSQL parts lazily (require in runtime.ts/executor.ts)
+        // and imports their light entry points (/model) statically: both on purpose (see the
+        // no-restricted-imports rule for libs/runs below), not Nx's loadChildren mix-up.
+        checkDynamicDependenciesExceptions: ['@coinhts/jobs', '@coinhts/jobs/model', '@coinhts/results', '@coinhts/results/model'],
         depConstraints: [
           { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ioModules },
           // The configuration module parses an env record it is given: no I/O, no other lib.

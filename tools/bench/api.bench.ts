@@ -22,7 +22,7 @@ import pino from 'pino';
 // The benchmark measures the API app in-process, against calling the engine directly.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createApp, buildServices, loadConfig } from '@coinhts/api-app';
-import { BacktestRequestSchema } from '@coinhts/jobs';
+import { RunRequestSchema } from '@coinhts/runs';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 20; i++) await once(port, 'POST', '/api/v1/backtests', key, bodyText);
 
     // 2. HTTP overhead: the same work in-process vs over HTTP, one at a time, interleaved.
-    const request = BacktestRequestSchema.parse(body);
+    const request = RunRequestSchema.parse(body);
     const direct: number[] = [];
     const overHttp: number[] = [];
     const engineOnly: number[] = [];

@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createRedisClient, ensureConnected, JobQueues, type JobStatus, type SweepJobResult } from '@coinhts/jobs';
+import { RUN_REQUEST_PARSERS } from '@coinhts/runs';
 import { report, saveResults, type CaseResult } from './harness';
 
 const url = process.env.REDIS_URL;
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   const redis = createRedisClient({ url: redisUrl });
   await ensureConnected(redis);
   // Keep every finished job for the run (default retention trims at 1,000).
-  const jobs = await JobQueues.connect({ redis: { url: redisUrl }, prefix, retention: { completedCount: 1_000_000, completedAgeSec: 86_400 } });
+  const jobs = await JobQueues.connect({ redis: { url: redisUrl }, prefix, requests: RUN_REQUEST_PARSERS, retention: { completedCount: 1_000_000, completedAgeSec: 86_400 } });
   const results: CaseResult[] = [];
   const data: Record<string, unknown> = {};
   try {

@@ -3,8 +3,9 @@
 //   libs/report/src/generated/report-page-assets.ts  the report page (its code, lightweight-charts
 //     included, and its stylesheet) as string constants, inlined by renderReportHtml into each
 //     self-contained report file;
-//   apps/console/static/console.js, console-charts.js (loaded on demand), console.css: the web
-//     console the API serves under /console.
+//   apps/console/static/console.js, console-charts.js (loaded on demand), console.css (the console's
+//     own rules; the report stylesheet comes from the constant above as /console/report.css): the
+//     web console the API serves under /console.
 // The outputs are committed, so the CLI, the API and tests run from sources without this step;
 // `nx run report:bundle` (part of `npm run build`) regenerates them, and a test fails when a
 // committed output differs from what this script produces.
@@ -51,7 +52,8 @@ async function outputs() {
   if (existsSync(join(root, consoleEntry))) {
     files['apps/console/static/console.js'] = await bundle(consoleEntry);
     files['apps/console/static/console-charts.js'] = await bundle('apps/console/src/charts-entry.ts');
-    files['apps/console/static/console.css'] = reportCss + '\n' + readFileSync(join(root, 'apps/console/src/console.css'), 'utf8');
+    // The report's stylesheet is not copied in: the API serves it as /console/report.css from the constant above.
+    files['apps/console/static/console.css'] = readFileSync(join(root, 'apps/console/src/console.css'), 'utf8');
   }
   return files;
 }

@@ -9,10 +9,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getStrategy, runBacktest } from '@coinhts/engine';
-import { QUEUE_NAMES, type BacktestRequest } from '@coinhts/jobs';
+import { QUEUE_NAMES } from '@coinhts/jobs';
 import { ParquetCandleStore, parseDateBound } from '@coinhts/market-data';
 import { PgRunIndex } from '@coinhts/results';
-import { openStore, RunArchive, RunService, ServiceRunStore, type StoreLocation } from '@coinhts/runs';
+import { openStore, RunArchive, RunService, ServiceRunStore, type RunRequest, type StoreLocation } from '@coinhts/runs';
 import request from 'supertest';
 import { expectErrorShape, startTestApp, startTestWorker, waitFor, type TestApp } from './testing/test-app';
 
@@ -158,7 +158,7 @@ describe('runs in other stores', () => {
     const store = openStore(location);
     try {
       const runs = new RunService(new RunArchive(store.provider, store.url), new PgRunIndex(t.services.dataSource));
-      const req = { ...BODY, options: { ...BODY.options } } as unknown as BacktestRequest;
+      const req = { ...BODY, options: { ...BODY.options } } as unknown as RunRequest;
       const execution = await t.services.deps.executor.run(req, { signal: new AbortController().signal, progress: () => undefined });
       const runId = randomUUID();
       await new ServiceRunStore(runs, 'async').save({ runId, request: req, execution, startedAt: 0, finishedAt: 1 });

@@ -15,7 +15,7 @@ import { RedisRateLimitStore, type EvalClient } from './auth/rate-limit';
 import type { ApiConfig } from './config';
 import { ApiMetrics } from './http/metrics';
 import { queueCounts } from './routes/ops-routes';
-import { EngineBacktestExecutor, validateSweepWithEngine, validateWithEngine } from '@coinhts/runs';
+import { EngineBacktestExecutor, RUN_REQUEST_PARSERS, validateSweepWithEngine, validateWithEngine } from '@coinhts/runs';
 import { openResultsStore } from './services/results-store';
 
 /** The wired application dependencies plus what must be closed on shutdown. */
@@ -57,6 +57,7 @@ export async function buildServices(config: ApiConfig, logger: Logger, options: 
       redis: { url: config.redisUrl, clientName: 'coinhts-api', failFast: true, onError: (err) => logger.warn({ err }, 'redis (queues) error') },
       prefix: config.queuePrefix,
       clock,
+      requests: RUN_REQUEST_PARSERS,
       validateBacktest: validateWithEngine,
       validateSweep: validateSweepWithEngine,
     });

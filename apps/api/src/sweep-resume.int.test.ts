@@ -108,6 +108,9 @@ async function startWorker(): Promise<Worker> {
   return w;
 }
 
+/** The worker processes still running. */
+const live = () => workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+
 /** Sweep jobs the worker is processing now (from its /healthz). */
 async function activeSweepJobs(w: Worker): Promise<number> {
   const r = await fetch(`http://127.0.0.1:${w.port}/healthz`);
@@ -225,7 +228,12 @@ describe('a sweep over two worker processes', () => {
     const cancelled = (await request(t.app).get(`/api/v1/sweeps/${id}/status`).set(auth(t.keys.read)).expect(200)).body as StatusBody;
     expect(cancelled).toMatchObject({ state: 'cancelled', links: { resume: `/api/v1/sweeps/${id}/resume` } });
 
-    // Resume answers 409 NOT_RESUMABLE while a cancelled chunk is still stopping; then 202.
+    // Snapshot once no worker evaluates anything (the cancelled chunks have stopped).
+    await waitFor('the cancelled chunks to stop', async () => (await Promise.all(live().map(activeSweepJobs))).every((n) => n === 0), 30_000);
+    const before = await chunkRows(id);
+    const finishedBefore = before.filter((c) => c.finished !== null);
+    // Resume answers 409 NOT_RESUMABLE while a cancelled chunk is still stopping (the queue may
+    // lag the worker by a moment); then 202.
     const resumed = await waitFor('the resume to be accepted', async () => {
       const r = await request(t.app).post(`/api/v1/sweeps/${id}/resume`).set(auth(t.keys.run));
       if (r.status === 409) {
@@ -234,9 +242,6 @@ describe('a sweep over two worker processes', () => {
       }
       return r;
     }, 30_000);
-    // Snapshot after the last attempt stopped (a resume is accepted only then).
-    const before = await chunkRows(id);
-    const finishedBefore = before.filter((c) => c.finished !== null);
     expect(resumed.status).toBe(202);
     expect(resumed.headers.location).toBe(`/api/v1/sweeps/${id}/status`);
     expect(resumed.body).toMatchObject({ task_id: id, deduplicated: false });

@@ -14,6 +14,8 @@ const BAD_INPUT_CODES = new Set([
   'IMPORT_FAILED', 'DATA_QUALITY', 'NO_DATA', 'NOT_FOUND', 'CORRUPT_FILE', 'BAD_INPUT', 'INVALID_KEY',
   'INVALID_STORE_URL', 'STORE_UNREACHABLE', 'ARCHIVE_UNREACHABLE',
   'CONFIG_INVALID', 'INVALID_STRATEGY_DEFINITION', 'STRATEGY_RULE',
+  // runs: a request the one request schema refuses (the CLI's flags become such a request)
+  'INVALID_REQUEST',
   // results: a live paper session already has the name / a session that is not running cannot be stopped
   'CONFLICT',
 ]);

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createRedisClient, ensureConnected, JobQueues, type JobStatus } from '@coinhts/jobs';
+import { RUN_REQUEST_PARSERS } from '@coinhts/runs';
 import { Client } from 'pg';
 
 function requireEnv(name: string): string {
@@ -105,7 +106,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   hook = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, calls };
   worker = await startWorker(env());
-  jobs = await JobQueues.connect({ redis: { url: REDIS_URL }, prefix });
+  jobs = await JobQueues.connect({ redis: { url: REDIS_URL }, prefix, requests: RUN_REQUEST_PARSERS });
 }, 60_000);
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ import {
   type QueueWorker,
   type QueueWorkerEvents,
 } from '@coinhts/jobs';
-import { migrateResultsDatabase } from '@coinhts/runs';
+import { migrateResultsDatabase, RUN_REQUEST_PARSERS } from '@coinhts/runs';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config';
 import { DEFAULT_METRICS_PORT, startHealthServer } from '@coinhts/service';
@@ -63,7 +63,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger, optio
       if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
     }
     const redis = { url: config.redisUrl, onError: (err: Error) => logger.warn({ err }, 'redis error') };
-    const jobs = await JobQueues.connect({ redis: { ...redis, clientName: 'coinhts-worker-queues' }, prefix: config.queuePrefix, retention: config.retention });
+    const jobs = await JobQueues.connect({ redis: { ...redis, clientName: 'coinhts-worker-queues' }, requests: RUN_REQUEST_PARSERS, prefix: config.queuePrefix, retention: config.retention });
     closers.push(() => jobs.close());
 
     const metrics = new WorkerMetrics(

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { JobQueues } from './job-queues';
+import { FIXTURE_REQUESTS } from './testing/fixture-requests';
 import { startQueueWorker, type QueueWorker } from './queue-worker';
 import { createRedisClient, ensureConnected, type RedisClient } from './redis';
 import type { DeadLetterEntry } from './dead-letter';
@@ -33,7 +34,7 @@ const key = (label: string) => `${prefix}:case:${label}`;
 beforeAll(async () => {
   redis = createRedisClient({ url });
   await ensureConnected(redis);
-  jobs = await JobQueues.connect({ redis: { url }, prefix, retry: { attempts: 3, backoffMs: 50, jitter: 0 } });
+  jobs = await JobQueues.connect({ redis: { url }, requests: FIXTURE_REQUESTS, prefix, retry: { attempts: 3, backoffMs: 50, jitter: 0 } });
   worker = await startQueueWorker({
     redis: { url },
     prefix,

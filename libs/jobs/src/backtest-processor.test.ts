@@ -6,6 +6,9 @@ import { backtestHandler, throttledProgress, type BacktestExecutor, type RunReco
 import { OutcomeStore } from './outcome-store';
 import type { JobContext } from './sandbox';
 import { memoryOutcomeRedis } from './testing/memory-outcomes';
+import { FIXTURE_REQUESTS } from './testing/fixture-requests';
+
+const parseRequest = FIXTURE_REQUESTS.backtest;
 
 const QUEUE = 'test:backtest';
 const JOB = '11111111-1111-4111-8111-111111111111';
@@ -37,7 +40,7 @@ it('completes: saves the run under the job id, claims the outcome, reports progr
   const redis = memoryOutcomeRedis();
   const runs = new MemoryRuns();
   const c = ctx();
-  await expect(backtestHandler(c, { executor, runs, outcomes: redis, progressIntervalMs: 0 })).resolves.toEqual({ runId: JOB, headline: { total_return_pct: 12.5 } });
+  await expect(backtestHandler(c, { parseRequest, executor, runs, outcomes: redis, progressIntervalMs: 0 })).resolves.toEqual({ runId: JOB, headline: { total_return_pct: 12.5 } });
   expect(runs.saves).toBe(1);
   expect(await new OutcomeStore(redis, QUEUE).get(JOB)).toMatchObject({ state: 'completed', runId: JOB });
   expect(c.progressLog.at(-1)).toEqual([1, 'done']);
@@ -48,7 +51,7 @@ it('a cancellation that lands while the run is being saved wins: the saved run i
   const redis = memoryOutcomeRedis();
   const runs = new MemoryRuns();
   runs.onSave = async () => { await new OutcomeStore(redis, QUEUE).claim(JOB, { state: 'cancelled', reason: 'user', at: 1 }); };
-  await expect(backtestHandler(ctx(), { executor, runs, outcomes: redis })).rejects.toMatchObject({ code: 'CANCELLED', reason: 'user' });
+  await expect(backtestHandler(ctx(), { parseRequest, executor, runs, outcomes: redis })).rejects.toMatchObject({ code: 'CANCELLED', reason: 'user' });
   expect(runs.saved.size).toBe(0);
   expect(runs.deletes).toBe(1);
   expect(await new OutcomeStore(redis, QUEUE).get(JOB)).toMatchObject({ state: 'cancelled' });
@@ -59,7 +62,7 @@ it('an attempt of an already cancelled job deletes leftovers and never runs the 
   await new OutcomeStore(redis, QUEUE).claim(JOB, { state: 'cancelled', reason: 'user', at: 1 });
   const runs = new MemoryRuns();
   const run = jest.fn(executor.run);
-  await expect(backtestHandler(ctx(), { executor: { run }, runs, outcomes: redis })).rejects.toMatchObject({ code: 'CANCELLED' });
+  await expect(backtestHandler(ctx(), { parseRequest, executor: { run }, runs, outcomes: redis })).rejects.toMatchObject({ code: 'CANCELLED' });
   expect(run).not.toHaveBeenCalled();
   expect(runs.deletes).toBe(1);
 });
@@ -69,7 +72,7 @@ it('an attempt of an already completed job (e.g. taken over after a crash past t
   await new OutcomeStore(redis, QUEUE).claim(JOB, { state: 'completed', runId: JOB, at: 1 });
   const runs = new MemoryRuns();
   const run = jest.fn(executor.run);
-  await expect(backtestHandler(ctx(), { executor: { run }, runs, outcomes: redis })).resolves.toMatchObject({ runId: JOB });
+  await expect(backtestHandler(ctx(), { parseRequest, executor: { run }, runs, outcomes: redis })).resolves.toMatchObject({ runId: JOB });
   expect(run).not.toHaveBeenCalled();
   expect(runs.saves).toBe(0);
 });
@@ -79,8 +82,8 @@ it('a retried attempt after a failed claim saves the same run again (an upsert),
   const runs = new MemoryRuns();
   let failClaim = true;
   const flaky = { ...redis, setIfAbsent: async (k: string, v: string, t: number) => { if (failClaim) { failClaim = false; throw Object.assign(new Error('redis down'), { code: 'ECONNRESET' }); } return redis.setIfAbsent(k, v, t); } };
-  await expect(backtestHandler(ctx(), { executor, runs, outcomes: flaky })).rejects.toMatchObject({ code: 'ECONNRESET' });
-  await expect(backtestHandler(ctx(), { executor, runs, outcomes: flaky })).resolves.toMatchObject({ runId: JOB });
+  await expect(backtestHandler(ctx(), { parseRequest, executor, runs, outcomes: flaky })).rejects.toMatchObject({ code: 'ECONNRESET' });
+  await expect(backtestHandler(ctx(), { parseRequest, executor, runs, outcomes: flaky })).resolves.toMatchObject({ runId: JOB });
   expect(runs.saves).toBe(2);
   expect([...runs.saved.keys()]).toEqual([JOB]);
 });
@@ -94,15 +97,15 @@ it('polls the outcome: a cancellation whose message was missed still aborts the 
       c.signal.addEventListener('abort', () => rej(Object.assign(new Error('aborted'), { code: 'ABORTED' })));
     }),
   };
-  await expect(backtestHandler(ctx(), { executor: slow, runs, outcomes: redis, cancelPollMs: 10 })).rejects.toMatchObject({ code: 'CANCELLED' });
+  await expect(backtestHandler(ctx(), { parseRequest, executor: slow, runs, outcomes: redis, cancelPollMs: 10 })).rejects.toMatchObject({ code: 'CANCELLED' });
   expect(runs.saves).toBe(0);
 });
 
-it('refuses a payload that does not match the schema without touching anything', async () => {
+it('refuses a payload whose request the injected parser refuses, without touching anything', async () => {
   const redis = memoryOutcomeRedis();
   const runs = new MemoryRuns();
   const c = { ...ctx(), data: { v: 1, request: { strategy: 's' } } };
-  await expect(backtestHandler(c, { executor, runs, outcomes: redis })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  await expect(backtestHandler(c, { parseRequest, executor, runs, outcomes: redis })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
   expect(redis.data.size).toBe(0);
 });
 

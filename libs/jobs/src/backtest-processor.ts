@@ -9,8 +9,9 @@
  */
 import { JobCancelledError } from './errors';
 import { OutcomeStore, type OutcomeRedis } from './outcome-store';
-import { BacktestJobDataSchema, parseJobPayload, type BacktestRequest } from './schemas';
-import { SHUTDOWN_REASON, type JobContext, type JobHandler } from './sandbox';
+import type { BacktestJobRequest } from './job-requests';
+import { BacktestJobDataSchema, parseJobPayload } from './schemas';
+import { SHUTDOWN_REASON, type JobContext } from './sandbox';
 
 /** Progress callback of an executor: `fraction` 0..1 of the backtest itself, and a stage label. */
 export type ProgressFn = (fraction: number, stage: string) => void;
@@ -31,16 +32,19 @@ export interface BacktestExecution {
 /**
  * Runs one backtest: loads candles and runs the engine. Must honour `signal` (throw once it is
  * aborted) and may report progress. Throws coded errors (`NO_DATA`, `INVALID_PARAMS`, …).
+ * `B` is the application's request (what its `JobRequestParsers.backtest` returns).
  */
-export interface BacktestExecutor {
-  run(request: BacktestRequest, ctx: { readonly signal: AbortSignal; readonly progress: ProgressFn }): Promise<BacktestExecution>;
+export interface BacktestExecutor<B extends BacktestJobRequest = BacktestJobRequest> {
+  /** Runs `request`. */
+  run(request: B, ctx: { readonly signal: AbortSignal; readonly progress: ProgressFn }): Promise<BacktestExecution>;
 }
 
 /** A run to store. Times are epoch ms. */
-export interface RunRecord {
+export interface RunRecord<B extends BacktestJobRequest = BacktestJobRequest> {
   /** Run id (= job id, a UUID). */
   readonly runId: string;
-  readonly request: BacktestRequest;
+  /** The parsed request. */
+  readonly request: B;
   readonly execution: BacktestExecution;
   readonly startedAt: number;
   readonly finishedAt: number;
@@ -49,17 +53,23 @@ export interface RunRecord {
 }
 
 /** Durable storage of runs (implemented over `@coinhts/results`). Both calls must be idempotent. */
-export interface RunStore {
+export interface RunStore<B extends BacktestJobRequest = BacktestJobRequest> {
   /** Saves (or replaces) the run `record.runId`: archive first, then the row. */
-  save(record: RunRecord): Promise<void>;
+  save(record: RunRecord<B>): Promise<void>;
   /** Deletes the run (row and archive); deleting a missing run is not an error. */
   delete(runId: string): Promise<void>;
 }
 
 /** What a backtest processor needs. */
-export interface BacktestProcessorDeps {
-  readonly executor: BacktestExecutor;
-  readonly runs: RunStore;
+export interface BacktestProcessorDeps<B extends BacktestJobRequest = BacktestJobRequest> {
+  /**
+   * Parses the payload's request (the application's schema: `JobRequestParsers.backtest`). A
+   * request it refuses (e.g. a payload queued by an older version with retired option names)
+   * fails the job at once, with the parser's message as the dead-letter reason.
+   */
+  readonly parseRequest: (input: unknown) => B;
+  readonly executor: BacktestExecutor<B>;
+  readonly runs: RunStore<B>;
   /** Redis access for job outcomes. */
   readonly outcomes: OutcomeRedis;
   /** How long outcomes are kept, ms (default 7 days; must match the producer's). */
@@ -81,9 +91,10 @@ export interface BacktestJobResult {
 }
 
 /** The backtest job handler (see the module comment). */
-export const backtestHandler: JobHandler<BacktestProcessorDeps, BacktestJobResult> = async (ctx, deps) => {
+export async function backtestHandler<B extends BacktestJobRequest>(ctx: JobContext, deps: BacktestProcessorDeps<B>): Promise<BacktestJobResult> {
   const clock = deps.clock ?? Date.now;
   const payload = parseJobPayload(BacktestJobDataSchema, ctx.data, 'backtest job payload');
+  const request = deps.parseRequest(payload.request);
   const runId = ctx.id;
   const outcomes = new OutcomeStore(deps.outcomes, ctx.queue, { ttlMs: deps.outcomeTtlMs });
 
@@ -101,7 +112,7 @@ export const backtestHandler: JobHandler<BacktestProcessorDeps, BacktestJobResul
   try {
     const startedAt = clock();
     progress(0.01, 'starting', true);
-    const execution = await deps.executor.run(payload.request, {
+    const execution = await deps.executor.run(request, {
       signal: watch.signal,
       progress: (f, stage) => progress(0.02 + 0.88 * Math.min(1, Math.max(0, f)), stage),
     });
@@ -109,7 +120,7 @@ export const backtestHandler: JobHandler<BacktestProcessorDeps, BacktestJobResul
     progress(0.92, 'saving results', true);
     await deps.runs.save({
       runId,
-      request: payload.request,
+      request,
       execution,
       startedAt,
       finishedAt: clock(),
@@ -135,7 +146,7 @@ export const backtestHandler: JobHandler<BacktestProcessorDeps, BacktestJobResul
   } finally {
     watch.stop();
   }
-};
+}
 
 /** See {@link watchCancellation}. */
 export interface CancellationWatch {

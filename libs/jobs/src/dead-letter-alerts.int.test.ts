@@ -6,6 +6,7 @@ import { EmailChannel, FailureAlerter, RedisAlertWindowStore, SlackWebhookChanne
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { DeadLetterForwarder, redisEntryClaims } from './dead-letter';
 import { JobQueues } from './job-queues';
+import { FIXTURE_REQUESTS } from './testing/fixture-requests';
 import { startQueueWorker, type QueueWorker } from './queue-worker';
 import { QUEUE_NAMES, qualifiedName } from './queues';
 import { createRedisClient, ensureConnected, type RedisClient } from './redis';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   await ensureConnected(redis);
   webhook = await startWebhookSink();
   smtp = await startSmtpSink();
-  jobs = await JobQueues.connect({ redis: { url }, prefix });
+  jobs = await JobQueues.connect({ redis: { url }, requests: FIXTURE_REQUESTS, prefix });
   for (let i = 0; i < 2; i++) {
     const email = new EmailChannel({ host: smtp.host, port: smtp.port, from: 'coinhts@example.test', to: ['ops@example.test'] });
     emails.push(email);
@@ -112,7 +113,7 @@ it('a cancelled job is not dead-lettered and raises no alert', async () => {
 it('the failed event on one worker and a reconciliation on another report a job once (the "7 for 6" alert)', async () => {
   // A failed job nobody forwarded yet: a worker with its dead-letter copy turned off.
   const p2 = testPrefix('dlq2');
-  const jobs2 = await JobQueues.connect({ redis: { url }, prefix: p2 });
+  const jobs2 = await JobQueues.connect({ redis: { url }, requests: FIXTURE_REQUESTS, prefix: p2 });
   const w = await startQueueWorker({ redis: { url }, prefix: p2, queue: QUEUE_NAMES.backtest, processor: alwaysInvalid, deadLetter: false });
   const conns = [createRedisClient({ url }), createRedisClient({ url })];
   const queues: Queue[] = [];

@@ -4,7 +4,8 @@
  * storing them is `@coinhts/runs`' job (it implements the `BacktestExecutor`, `RunStore` and
  * `SweepStore` ports declared here).
  */
-import type { BacktestResult, PortfolioMetrics } from '@coinhts/engine';
+import type { BacktestResult } from '@coinhts/engine';
+import { numericMetrics } from './run-metrics';
 import { collectUpbitCandles, type ParquetCandleStore, type UpbitClientOptions } from '@coinhts/market-data';
 
 /** Headline numbers of a run (small: they become the job's return value). */
@@ -13,12 +14,11 @@ export function headlineOf(r: BacktestResult): Readonly<Record<string, number | 
   return { total_return_pct: p.total_return_pct, max_drawdown_pct: p.max_drawdown_pct, sharpe: p.sharpe, trade_count: p.trade_count, signals: r.summary.signal_study.signals };
 }
 
-/** Portfolio metrics as plain numbers (what sweeps rank by). */
+/** Portfolio metrics of a run as plain numbers (what sweeps rank by). */
 export function metricsOf(r: BacktestResult): Readonly<Record<string, number | null>> {
-  const out: Record<string, number | null> = {};
-  for (const [k, v] of Object.entries(r.summary.portfolio as PortfolioMetrics)) if (typeof v === 'number' || v === null) out[k] = v;
-  return out;
+  return numericMetrics(r.summary.portfolio);
 }
+
 
 /** What a collection fetched. */
 export interface CollectSummary {

@@ -1,6 +1,6 @@
 import { chunk } from './grid';
 import { sweepCombinations } from './job-queues';
-import { SweepRequestSchema } from './schemas';
+import { FIXTURE_REQUESTS } from './testing/fixture-requests';
 import { canonicalJson, idempotentJobId, sweepChunkJobId } from './ids';
 
 describe('idempotentJobId', () => {
@@ -27,7 +27,7 @@ describe('canonicalJson', () => {
 
 describe('sweepCombinations (the engine\'s grid expansion)', () => {
   const sweep = (params: Record<string, unknown>, grid: Record<string, (number | string | boolean)[]>) =>
-    SweepRequestSchema.parse({ strategy: 's', params, grid, symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-01-31' });
+    FIXTURE_REQUESTS.sweep({ strategy: 's', params, grid, symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-01-31' });
   it('is nested loops over the names, last name fastest, over the fixed params', () => {
     expect(sweepCombinations(sweep({ k: 'v' }, { x: [1, 2], y: ['a', 'b', 'c'] }))).toEqual([
       { k: 'v', x: 1, y: 'a' }, { k: 'v', x: 1, y: 'b' }, { k: 'v', x: 1, y: 'c' },

@@ -5,6 +5,8 @@
  */
 export * from './errors';
 export * from './schemas';
+export * from './job-requests';
+export * from './run-metrics';
 export * from './queues';
 export * from './ids';
 export * from './grid';

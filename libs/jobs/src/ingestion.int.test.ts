@@ -13,6 +13,7 @@ import { ParquetCandleStore } from '@coinhts/market-data';
 import { UpbitCandleCollector, type CandleCollector } from './engine-adapters';
 import { ingestionHandler, type IngestionJobResult } from './ingestion-processor';
 import { JobQueues } from './job-queues';
+import { FIXTURE_REQUESTS } from './testing/fixture-requests';
 import { startQueueWorker, type QueueWorker } from './queue-worker';
 import { QUEUE_NAMES } from './queues';
 import { createRedisClient, ensureConnected, type RedisClient } from './redis';
@@ -58,7 +59,7 @@ async function startFakeUpbit() {
 beforeAll(async () => {
   redis = createRedisClient({ url });
   await ensureConnected(redis);
-  jobs = await JobQueues.connect({ redis: { url }, prefix, ingestionRetry: { attempts: 1 } });
+  jobs = await JobQueues.connect({ redis: { url }, requests: FIXTURE_REQUESTS, prefix, ingestionRetry: { attempts: 1 } });
   dir = await mkdtemp(join(tmpdir(), 'coinhts-ingest-'));
   upbit = await startFakeUpbit();
 });

@@ -21,27 +21,28 @@ import {
   type RetryOptions,
 } from './queues';
 import { closeQuietly, createRedisClient, ensureConnected, type RedisClient, type RedisConnectionOptions } from './redis';
+import type { BacktestJobRequest, JobRequestParsers, SweepJobRequest } from './job-requests';
 import {
-  BacktestRequestSchema,
   IngestionRequestSchema,
   parseOrThrow,
   PAYLOAD_VERSION,
-  MAX_SWEEP_COMBINATIONS,
   SweepJobDataSchema,
-  SweepRequestSchema,
   type BacktestJobData,
-  type BacktestRequest,
   type IngestionJobData,
   type SweepChunkJobData,
   type SweepJobData,
-  type SweepRequest,
 } from './schemas';
 import { DeadLetterQueue, redisEntryClaims } from './dead-letter';
 
-/** Options of {@link JobQueues.connect}. */
-export interface JobQueuesOptions {
+/** Options of {@link JobQueues.connect}. `B` and `S` are the application's backtest and sweep requests. */
+export interface JobQueuesOptions<B extends BacktestJobRequest = BacktestJobRequest, S extends SweepJobRequest = SweepJobRequest> {
   /** Where Redis is. */
   readonly redis: RedisConnectionOptions;
+  /**
+   * The request parsers (the application's one request schema, `@coinhts/runs`'
+   * `RUN_REQUEST_PARSERS`): a submit parses its input with them before anything is queued.
+   */
+  readonly requests: JobRequestParsers<B, S>;
   /** Key prefix of every queue (default `coinhts`); tests use a random one per file. */
   readonly prefix?: string;
   /** Retries of backtest and sweep-chunk jobs (defaults: `DEFAULT_RETRY`). */
@@ -61,9 +62,9 @@ export interface JobQueuesOptions {
    * strategy registry and parameter schema), so bad input is refused before it is queued.
    * Throw an error with a `code` (e.g. `UNKNOWN_STRATEGY`, `INVALID_PARAMS`) to refuse.
    */
-  readonly validateBacktest?: (request: BacktestRequest) => void;
+  readonly validateBacktest?: (request: B) => void;
   /** Same as {@link JobQueuesOptions.validateBacktest} for the base request of a sweep (params = fixed ∪ first combination). */
-  readonly validateSweep?: (request: SweepRequest, firstCombination: Readonly<Record<string, unknown>>) => void;
+  readonly validateSweep?: (request: S, firstCombination: Readonly<Record<string, unknown>>) => void;
 }
 
 /** Options of a submit call. */
@@ -267,7 +268,8 @@ export class BacktestJobs {
     private readonly opts: ReturnType<typeof jobOptionsFor>,
     private readonly clock: () => number,
     private readonly newId: () => string,
-    private readonly validate?: (request: BacktestRequest) => void,
+    private readonly parse: (input: unknown) => BacktestJobRequest,
+    private readonly validate?: (request: BacktestJobRequest) => void,
   ) {}
 
   /**
@@ -276,7 +278,7 @@ export class BacktestJobs {
    * `IdempotencyConflictError` when the key was used for a different request.
    */
   async submit(input: unknown, options: SubmitOptions = {}): Promise<SubmitResult> {
-    const request = parseOrThrow(BacktestRequestSchema, input, 'backtest request');
+    const request = this.parse(input);
     this.validate?.(request);
     const key = options.idempotencyKey;
     const jobId = key ? idempotentJobId(QUEUE_NAMES.backtest, key) : this.newId();
@@ -299,7 +301,7 @@ export class BacktestJobs {
     return { jobId, deduplicated: false, status: await this.q.requireStatus(jobId) };
   }
 
-  private async existing(jobId: string, key: string, request: BacktestRequest, ownSubmittedAt?: string): Promise<SubmitResult | null> {
+  private async existing(jobId: string, key: string, request: BacktestJobRequest, ownSubmittedAt?: string): Promise<SubmitResult | null> {
     const job = await this.q.queue.getJob(jobId);
     if (job) {
       const data = job.data as Partial<BacktestJobData>;
@@ -346,7 +348,8 @@ export class SweepJobs {
     private readonly opts: ReturnType<typeof jobOptionsFor>,
     private readonly clock: () => number,
     private readonly newId: () => string,
-    private readonly validate?: (request: SweepRequest, firstCombination: Readonly<Record<string, unknown>>) => void,
+    private readonly requests: JobRequestParsers,
+    private readonly validate?: (request: SweepJobRequest, firstCombination: Readonly<Record<string, unknown>>) => void,
   ) {}
 
   /**
@@ -354,7 +357,7 @@ export class SweepJobs {
    * The parent runs once every chunk has completed and ranks the combinations.
    */
   async submit(input: unknown, options: SubmitOptions = {}): Promise<SubmitResult> {
-    const request = parseOrThrow(SweepRequestSchema, input, 'sweep request');
+    const request = this.requests.sweep(input);
     const combos = sweepCombinations(request);
     this.validate?.(request, combos[0]);
     const key = options.idempotencyKey;
@@ -373,13 +376,11 @@ export class SweepJobs {
   }
 
   /** Queues the parent job and one child job per chunk of `combos` under `sweepId`. */
-  private async addFlow(sweepId: string, request: SweepRequest, combos: readonly Readonly<Record<string, unknown>>[], key: string | undefined): Promise<void> {
+  private async addFlow(sweepId: string, request: SweepJobRequest, combos: readonly Readonly<Record<string, unknown>>[], key: string | undefined): Promise<void> {
     const chunks = chunk(combos, request.chunk_size);
     // The chunks' base request: exactly the backtest fields of the sweep (sweep-only fields such
     // as grid, chunk_size, rank_by and direction are not part of a backtest).
-    const backtestKeys = new Set(Object.keys(BacktestRequestSchema.shape));
-    const baseFields = Object.fromEntries(Object.entries(request).filter(([k]) => backtestKeys.has(k)));
-    const base = BacktestRequestSchema.parse({ ...baseFields, params: {} });
+    const base = this.requests.sweepBase(request);
     const parentData: SweepJobData = {
       v: PAYLOAD_VERSION,
       request,
@@ -433,16 +434,16 @@ export class SweepJobs {
       }
       const data = parsed.data;
       const chunkIds = Array.from({ length: data.chunks }, (_, i) => sweepChunkJobId(sweepId, i));
-      for (const id of chunkIds) {
-        if ((await this.q.queue.getJobState(id)) === 'active') {
-          throw new SweepNotResumableError(sweepId, before.state, `chunk ${id} is still stopping after the cancel; resume again in a moment`);
-        }
-      }
+      const states = await inBatches(chunkIds, (id) => this.q.queue.getJobState(id));
+      const active = chunkIds.find((_, i) => states[i] === 'active');
+      if (active) throw new SweepNotResumableError(sweepId, before.state, `chunk ${active} is still stopping after the cancel; resume again in a moment`);
       // The old jobs go (their results are in the chunk store), then the same ids are queued again.
       await this.q.queue.remove(sweepId, { removeChildren: true });
-      for (const id of chunkIds) await this.q.queue.remove(id);
+      await inBatches(chunkIds, (id) => this.q.queue.remove(id));
       await this.q.forgetCancelled(sweepId);
-      await this.addFlow(sweepId, data.request, sweepCombinations(data.request), data.idempotency_key);
+      // Parsed again: a sweep queued by an older version is refused here as its worker would refuse it.
+      const request = this.requests.sweep(data.request);
+      await this.addFlow(sweepId, request, sweepCombinations(request), data.idempotency_key);
       return { jobId: sweepId, deduplicated: false, status: await this.status(sweepId) };
     } finally {
       await this.q.unlock(lock);
@@ -523,10 +524,20 @@ export interface SweepSetCounts {
 /** Status of a sweep: a job status plus its parameter-set counts (null when its job record is gone). */
 export type SweepStatus = JobStatus & { readonly sets: SweepSetCounts | null };
 
-/** Every parameter set of a sweep in the engine's grid order, fixed parameters merged in. */
-export function sweepCombinations(request: SweepRequest): Readonly<Record<string, unknown>>[] {
+/**
+ * Every parameter set of a sweep in the engine's grid order, fixed parameters merged in; the
+ * engine's limit (`DEFAULT_MAX_COMBINATIONS`, 1,000,000) is the queue's (INVALID_PARAMS above it).
+ */
+export function sweepCombinations(request: SweepJobRequest): Readonly<Record<string, unknown>>[] {
   const space = Object.fromEntries(Object.entries(request.grid).map(([name, values]) => [name, { values }]));
-  return gridParamSets(space, MAX_SWEEP_COMBINATIONS).map((set) => ({ ...request.params, ...set }));
+  return gridParamSets(space).map((set) => ({ ...request.params, ...set }));
+}
+
+/** `fn` over `items`, 100 calls in flight at a time (one round trip per batch, not per item). */
+async function inBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += 100) out.push(...(await Promise.all(items.slice(i, i + 100).map(fn))));
+  return out;
 }
 
 /** Sets counted in a chunk job's return value (`SweepChunkResult`, or an older `{rows}` one). */
@@ -619,7 +630,7 @@ export interface DailySchedule {
  * Entry point of the producer side: one object per process, holding one Redis connection.
  *
  * ```ts
- * const jobs = await JobQueues.connect({ redis: { url } });
+ * const jobs = await JobQueues.connect({ redis: { url }, requests: RUN_REQUEST_PARSERS }); // parsers from @coinhts/runs
  * const { jobId } = await jobs.backtests.submit(body, { idempotencyKey });
  * const status = await jobs.backtests.status(jobId);
  * ```
@@ -641,10 +652,11 @@ export class JobQueues {
   ) {}
 
   /** Connects to Redis and opens the queues. Throws `QueueUnavailableError` when Redis is unreachable. */
-  static async connect(options: JobQueuesOptions): Promise<JobQueues> {
+  static async connect<B extends BacktestJobRequest, S extends SweepJobRequest>(options: JobQueuesOptions<B, S>): Promise<JobQueues> {
     const prefix = options.prefix ?? DEFAULT_PREFIX;
     const clock = options.clock ?? Date.now;
     const newId = options.newId ?? newJobId;
+    const requests = options.requests as unknown as JobRequestParsers;
     const redis = createRedisClient({ ...options.redis, clientName: options.redis.clientName ?? 'coinhts-producer' });
     await ensureConnected(redis);
     const connection = redis as unknown as ConnectionOptions;
@@ -658,8 +670,9 @@ export class JobQueues {
     const ingestOpts = jobOptionsFor({ attempts: 3, backoffMs: 30_000, jitter: 0.5, ...options.ingestionRetry }, options.retention);
     const client = (name: QueueName, q: Queue) => new QueueClient(name, q, redis, prefix, options.outcomeTtlMs, clock);
     return new JobQueues(
-      new BacktestJobs(client(QUEUE_NAMES.backtest, backtestQ), opts, clock, newId, options.validateBacktest),
-      new SweepJobs(client(QUEUE_NAMES.sweep, sweepQ), flows, opts, clock, newId, options.validateSweep),
+      // The queues hold requests as the parsers made them; only the parsers and validators look inside.
+      new BacktestJobs(client(QUEUE_NAMES.backtest, backtestQ), opts, clock, newId, (input) => requests.backtest(input), options.validateBacktest as ((r: BacktestJobRequest) => void) | undefined),
+      new SweepJobs(client(QUEUE_NAMES.sweep, sweepQ), flows, opts, clock, newId, requests, options.validateSweep as ((r: SweepJobRequest, first: Readonly<Record<string, unknown>>) => void) | undefined),
       new IngestionJobs(client(QUEUE_NAMES.ingestion, ingestQ), ingestOpts, newId),
       new DeadLetterQueue(dlq, new Map<string, Queue>([[QUEUE_NAMES.backtest, backtestQ], [QUEUE_NAMES.sweep, sweepQ], [QUEUE_NAMES.ingestion, ingestQ]]), redisEntryClaims(redis, qualifiedName(prefix, QUEUE_NAMES.deadLetter))),
       prefix,

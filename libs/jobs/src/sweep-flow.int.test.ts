@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { JobQueues } from './job-queues';
+import { FIXTURE_REQUESTS } from './testing/fixture-requests';
 import { startQueueWorker, type QueueWorker } from './queue-worker';
 import { QUEUE_NAMES } from './queues';
 import { createRedisClient, ensureConnected, type RedisClient } from './redis';
@@ -21,7 +22,7 @@ const workers: QueueWorker[] = [];
 beforeAll(async () => {
   redis = createRedisClient({ url });
   await ensureConnected(redis);
-  jobs = await JobQueues.connect({ redis: { url }, prefix, retry: { attempts: 2, backoffMs: 50 } });
+  jobs = await JobQueues.connect({ redis: { url }, requests: FIXTURE_REQUESTS, prefix, retry: { attempts: 2, backoffMs: 50 } });
   for (let i = 0; i < 2; i++) {
     workers.push(await startQueueWorker({
       redis: { url }, prefix, queue: QUEUE_NAMES.sweep,
@@ -97,7 +98,7 @@ it('cancels a sweep: waiting chunks are removed, running ones stop, the sweep en
 
 it('a cancelled sweep whose chunks all waited (its jobs were removed) can still be resumed: it is queued again with every set to do', async () => {
   // A second namespace without workers: nothing is picked up.
-  const idle = await JobQueues.connect({ redis: { url }, prefix: `${prefix}-idle` });
+  const idle = await JobQueues.connect({ redis: { url }, requests: FIXTURE_REQUESTS, prefix: `${prefix}-idle` });
   try {
     const { jobId } = await idle.sweeps.submit({
       strategy: 'fixture', params: { test_key: `${prefix}:idle` }, grid: { x: [1, 2, 3], y: [0, 1] },
@@ -118,3 +119,27 @@ it('a cancelled sweep whose chunks all waited (its jobs were removed) can still 
     await deleteKeys(redis, `${prefix}-idle`);
   }
 }, 30_000);
+
+it('a failed sweep (a chunk out of attempts) is resumed and completes', async () => {
+  const testKey = `${prefix}:failed`;
+  // The fixture fails its first 2 runs: with 2 attempts per chunk the only chunk fails for good.
+  const { jobId } = await jobs.sweeps.submit({
+    strategy: 'fixture', params: { test_key: testKey, fail_times: 2 }, grid: { x: [3], y: [1] },
+    symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-02-01', chunk_size: 1,
+  });
+  const failed = await waitFor('sweep failed', async () => {
+    const s = await jobs.sweeps.status(jobId);
+    return s.state === 'failed' || s.state === 'completed' ? s : null;
+  }, 30_000);
+  expect(failed).toMatchObject({ state: 'failed', sets: { done: 0, total: 1 } });
+  expect(Number(await redis.get(fixtureKeys(testKey).runs))).toBe(2);
+  await jobs.sweeps.resume(jobId);
+  const done = await waitFor('resumed sweep completed', async () => {
+    const s = await jobs.sweeps.status(jobId);
+    if (s.state === 'completed') return s.result !== null ? s : null;
+    return s.state === 'failed' ? s : null;
+  }, 30_000);
+  // 2·3 − 1 = 5
+  expect(done).toMatchObject({ state: 'completed', sets: { done: 1, total: 1 }, result: { total: 1, evaluated: 1, top: [{ params: { x: 3, y: 1 }, score: 5 }] } });
+  expect(Number(await redis.get(fixtureKeys(testKey).runs))).toBe(3);
+}, 60_000);

@@ -8,8 +8,9 @@ import type { BacktestExecutor } from './backtest-processor';
 import { failureDecision, errorCode, JobCancelledError } from './errors';
 import { OutcomeStore, type OutcomeRedis } from './outcome-store';
 import { throttledProgress, watchCancellation } from './backtest-processor';
-import { parseJobPayload, SweepChunkJobDataSchema, SweepJobDataSchema, type SweepRequest } from './schemas';
-import type { JobContext, JobHandler } from './sandbox';
+import type { BacktestJobRequest, JobRequestParsers, SweepJobRequest } from './job-requests';
+import { parseJobPayload, SweepChunkJobDataSchema, SweepJobDataSchema } from './schemas';
+import type { JobContext } from './sandbox';
 
 /** The result of one combination. */
 export interface SweepRowResult {
@@ -92,16 +93,20 @@ export interface SweepJobResult {
 }
 
 /** Durable storage of sweep rankings (e.g. a `sweep` run in `@coinhts/results`). Idempotent. */
-export interface SweepStore {
-  save(ranking: SweepRanking, request: SweepRequest, timing: { readonly startedAt: number; readonly finishedAt: number }): Promise<void>;
+export interface SweepStore<S extends SweepJobRequest = SweepJobRequest> {
+  /** Saves (or replaces) the ranking of sweep `ranking.sweepId`; times are epoch ms. */
+  save(ranking: SweepRanking, request: S, timing: { readonly startedAt: number; readonly finishedAt: number }): Promise<void>;
+  /** Deletes the sweep's run; a missing one is not an error. */
   delete(sweepId: string): Promise<void>;
 }
 
 /** What the sweep processor needs. */
-export interface SweepProcessorDeps {
-  readonly executor: BacktestExecutor;
+export interface SweepProcessorDeps<B extends BacktestJobRequest = BacktestJobRequest, S extends SweepJobRequest = SweepJobRequest> {
+  /** Parses the sweep request of a parent payload and the base request of a chunk (the application's schema). */
+  readonly requests: Pick<JobRequestParsers<B, S>, 'backtest' | 'sweep'>;
+  readonly executor: BacktestExecutor<B>;
   /** Where rankings are stored; without one the ranking's head is only the job's return value. */
-  readonly sweeps?: SweepStore;
+  readonly sweeps?: SweepStore<S>;
   /**
    * Where finished chunks are kept; with one a sweep resumes from its finished chunks (after a
    * crash, a failure or cancel-then-resume), without one every chunk's rows are its job's return value.
@@ -114,12 +119,14 @@ export interface SweepProcessorDeps {
 }
 
 /** The sweep job handler: dispatches on the job name (`chunk` or `aggregate`). */
-export const sweepHandler: JobHandler<SweepProcessorDeps, SweepChunkResult | SweepJobResult> = (ctx, deps) =>
-  ctx.name === 'aggregate' ? aggregate(ctx, deps) : runChunk(ctx, deps);
+export function sweepHandler<B extends BacktestJobRequest, S extends SweepJobRequest>(ctx: JobContext, deps: SweepProcessorDeps<B, S>): Promise<SweepChunkResult | SweepJobResult> {
+  return ctx.name === 'aggregate' ? aggregate(ctx, deps) : runChunk(ctx, deps);
+}
 
-async function runChunk(ctx: JobContext, deps: SweepProcessorDeps): Promise<SweepChunkResult> {
+async function runChunk<B extends BacktestJobRequest, S extends SweepJobRequest>(ctx: JobContext, deps: SweepProcessorDeps<B, S>): Promise<SweepChunkResult> {
   const clock = deps.clock ?? Date.now;
   const data = parseJobPayload(SweepChunkJobDataSchema, ctx.data, 'sweep chunk payload');
+  const base = deps.requests.backtest(data.base);
   // Cancelling a sweep records the outcome on the sweep (the parent), so chunks watch that id.
   const outcomes = new OutcomeStore(deps.outcomes, ctx.queue, { ttlMs: deps.outcomeTtlMs });
   const sweepCtx = { id: data.sweep_id, signal: ctx.signal };
@@ -140,7 +147,7 @@ async function runChunk(ctx: JobContext, deps: SweepProcessorDeps): Promise<Swee
       watch.throwIfAborted();
       const params = data.combinations[i];
       try {
-        const exec = await deps.executor.run({ ...data.base, params: { ...params } }, { signal: watch.signal, progress: () => undefined });
+        const exec = await deps.executor.run({ ...base, params: { ...params } }, { signal: watch.signal, progress: () => undefined });
         rows.push({ index: data.first_index + i, params, metrics: exec.metrics ?? { ...exec.headline } as Record<string, number | null> });
       } catch (err) {
         // A combination the strategy rejects is a result ("invalid"), not a reason to fail the sweep;
@@ -174,10 +181,11 @@ export function rankSweepRows(rows: readonly SweepRowResult[], metric: string, d
   return scored.sort((a, b) => compareRows(a as unknown as CollectedRow, b as unknown as CollectedRow, sign));
 }
 
-async function aggregate(ctx: JobContext, deps: SweepProcessorDeps): Promise<SweepJobResult> {
+async function aggregate<B extends BacktestJobRequest, S extends SweepJobRequest>(ctx: JobContext, deps: SweepProcessorDeps<B, S>): Promise<SweepJobResult> {
   const clock = deps.clock ?? Date.now;
   const startedAt = clock();
   const data = parseJobPayload(SweepJobDataSchema, ctx.data, 'sweep payload');
+  const request = deps.requests.sweep(data.request);
   const outcomes = new OutcomeStore(deps.outcomes, ctx.queue, { ttlMs: deps.outcomeTtlMs });
   const before = await outcomes.get(ctx.id);
   if (before?.state === 'cancelled') {
@@ -191,8 +199,8 @@ async function aggregate(ctx: JobContext, deps: SweepProcessorDeps): Promise<Swe
   if (rows.length !== data.combinations) {
     throw Object.assign(new Error(`expected ${data.combinations} combinations from ${data.chunks} chunks, got ${rows.length}`), { code: 'INTERNAL' });
   }
-  const rankBy = data.request.rank_by;
-  const direction = data.request.direction ?? defaultDirection(rankBy);
+  const rankBy = request.rank_by;
+  const direction = request.direction ?? defaultDirection(rankBy);
   const ranked = rankSweepRows(rows, rankBy, direction);
   const ranking: SweepRanking = {
     sweepId: ctx.id,
@@ -203,7 +211,7 @@ async function aggregate(ctx: JobContext, deps: SweepProcessorDeps): Promise<Swe
     failed: rows.filter((r) => r.metrics === null).length,
     rows: ranked,
   };
-  await deps.sweeps?.save(ranking, data.request, { startedAt, finishedAt: clock() });
+  await deps.sweeps?.save(ranking, request, { startedAt, finishedAt: clock() });
   const claim = await outcomes.claim(ctx.id, { state: 'completed', runId: ctx.id, at: clock() });
   if (!claim.won && claim.outcome.state === 'cancelled') {
     await deps.sweeps?.delete(ctx.id);

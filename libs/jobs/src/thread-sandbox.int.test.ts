@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { JobQueues } from './job-queues';
+import { FIXTURE_REQUESTS } from './testing/fixture-requests';
 import { startQueueWorker, type QueueWorker } from './queue-worker';
 import { QUEUE_NAMES } from './queues';
 import { createRedisClient, ensureConnected, type RedisClient } from './redis';
@@ -20,7 +21,7 @@ const request = (testKey: string, params: Record<string, unknown>) => ({ strateg
 beforeAll(async () => {
   redis = createRedisClient({ url });
   await ensureConnected(redis);
-  jobs = await JobQueues.connect({ redis: { url }, prefix, retry: { attempts: 2, backoffMs: 50 } });
+  jobs = await JobQueues.connect({ redis: { url }, requests: FIXTURE_REQUESTS, prefix, retry: { attempts: 2, backoffMs: 50 } });
   worker = await startQueueWorker({
     redis: { url }, prefix, queue: QUEUE_NAMES.backtest, sandbox: 'thread', concurrency: 2, stopGraceMs: 300,
     processor: join(__dirname, 'testing', 'fixtures', 'backtest.processor.cjs'), execArgv: sourceExecArgv(),

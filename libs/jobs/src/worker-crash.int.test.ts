@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { JobQueues } from './job-queues';
+import { FIXTURE_REQUESTS } from './testing/fixture-requests';
 import { createRedisClient, ensureConnected, type RedisClient } from './redis';
 import { deleteKeys, requireRedisUrl, testPrefix, waitFor } from './testing/env';
 import { fixtureKeys, fixtureRun } from './testing/fixture-backtests';
@@ -25,7 +26,7 @@ const request = (testKey: string, params: Record<string, unknown> = {}) => ({
 beforeAll(async () => {
   redis = createRedisClient({ url });
   await ensureConnected(redis);
-  jobs = await JobQueues.connect({ redis: { url }, prefix, retry: { attempts: 3, backoffMs: 50 } });
+  jobs = await JobQueues.connect({ redis: { url }, requests: FIXTURE_REQUESTS, prefix, retry: { attempts: 3, backoffMs: 50 } });
 });
 
 afterAll(async () => {

@@ -10,6 +10,8 @@ export const REPORT_FILE_CSP = "default-src 'none'; script-src 'unsafe-inline'; 
 
 /** The inline script of every report file (for a hash-based CSP on a server that serves reports). */
 export { REPORT_PAGE_SCRIPT };
+/** The stylesheet inlined into every report file; the console loads the same one (`/console/report.css`). */
+export { REPORT_PAGE_STYLE };
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

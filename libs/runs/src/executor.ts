@@ -4,14 +4,15 @@
  */
 import { getStrategy, parsePortfolioOptions, parseStrategyParams, runBacktest, type BacktestSeries } from '@coinhts/engine';
 import type * as Jobs from '@coinhts/jobs';
-import type { BacktestExecution, BacktestExecutor, BacktestRequest, ProgressFn, SweepRequest } from '@coinhts/jobs';
+import type { BacktestExecution, BacktestExecutor, ProgressFn } from '@coinhts/jobs';
 import { loadSeriesForBacktest, type ParquetCandleStore } from '@coinhts/market-data';
+import type { RunRequest, SweepRequest } from './run-request';
 
 /**
  * Submit-time checks with the engine (strategy exists, params and options in range), for
  * `JobQueues.connect({ validateBacktest })`: bad input is refused before it is queued.
  */
-export function validateWithEngine(request: BacktestRequest): void {
+export function validateWithEngine(request: RunRequest): void {
   parseStrategyParams(getStrategy(request.strategy), request.params);
   parsePortfolioOptions(request.options);
 }
@@ -34,7 +35,7 @@ export interface EngineBacktestExecutorOptions {
 }
 
 /** Loads candles from the store and runs the engine (the jobs library's `BacktestExecutor` port). */
-export class EngineBacktestExecutor implements BacktestExecutor {
+export class EngineBacktestExecutor implements BacktestExecutor<RunRequest> {
   private readonly cache = new Map<string, Promise<BacktestSeries[]>>();
 
   /**
@@ -47,7 +48,7 @@ export class EngineBacktestExecutor implements BacktestExecutor {
   ) {}
 
   /** Runs `request`; `result` of the execution is the engine's `BacktestResult`. */
-  async run(request: BacktestRequest, ctx: { readonly signal: AbortSignal; readonly progress: ProgressFn }): Promise<BacktestExecution> {
+  async run(request: RunRequest, ctx: { readonly signal: AbortSignal; readonly progress: ProgressFn }): Promise<BacktestExecution> {
     const strategy = getStrategy(request.strategy);
     ctx.progress(0, 'loading candles');
     const series = await this.load(request);
@@ -65,7 +66,7 @@ export class EngineBacktestExecutor implements BacktestExecutor {
     return { headline: headlineOf(result), metrics: metricsOf(result), result };
   }
 
-  private load(request: BacktestRequest): Promise<BacktestSeries[]> {
+  private load(request: RunRequest): Promise<BacktestSeries[]> {
     const key = JSON.stringify([request.symbols, request.timeframe, request.start_date, request.end_date]);
     let p = this.cache.get(key);
     if (!p) {

@@ -4,10 +4,11 @@
  * one archive format plus its index row — exactly what the CLI and the synchronous API write.
  */
 import type { BacktestResult } from '@coinhts/engine';
-import type { RunRecord, RunStore, SweepChunkRef, SweepChunkStore, SweepRanking, SweepRequest, SweepRowResult, SweepStore } from '@coinhts/jobs';
+import type { RunRecord, RunStore, SweepChunkRef, SweepChunkStore, SweepRanking, SweepRowResult, SweepStore } from '@coinhts/jobs';
 import type { RunInput, RunKind, SweepChunkRepository } from '@coinhts/results';
 import { emptyResultTables, resultTables } from './result-tables';
 import { backtestRunInput, runDocument } from './run-record';
+import type { RunRequest, SweepRequest } from './run-request';
 import type { RunService } from './run-service';
 
 const ignoreNotFound = (err: unknown): void => {
@@ -15,7 +16,7 @@ const ignoreNotFound = (err: unknown): void => {
 };
 
 /** Stores finished backtests (the `RunStore` port): run id = job id, so a retried job upserts. */
-export class ServiceRunStore implements RunStore {
+export class ServiceRunStore implements RunStore<RunRequest> {
   /**
    * @param runs - the run service
    * @param kind - `async` for queued jobs, `sync` for the API's synchronous runs
@@ -23,7 +24,7 @@ export class ServiceRunStore implements RunStore {
   constructor(private readonly runs: RunService, private readonly kind: RunKind = 'async') {}
 
   /** Archive, then row (see RunService.save). */
-  async save(record: RunRecord): Promise<void> {
+  async save(record: RunRecord<RunRequest>): Promise<void> {
     const result = record.execution.result as BacktestResult;
     const run = backtestRunInput(result, { runId: record.runId, kind: this.kind, startedAt: record.startedAt, finishedAt: record.finishedAt, idempotencyKey: record.idempotencyKey });
     await this.runs.save(run, { summary: runDocument(run, { request: record.request, summary: result.summary }), tables: resultTables(result) });
@@ -61,7 +62,7 @@ export function sweepRunInput(ranking: SweepRanking, request: SweepRequest, timi
 }
 
 /** Stores ranked sweeps as `sweep` runs (the `SweepStore` port); the full ranking is in the summary. */
-export class ServiceSweepStore implements SweepStore {
+export class ServiceSweepStore implements SweepStore<SweepRequest> {
   /** @param runs - the run service */
   constructor(private readonly runs: RunService) {}
 

@@ -27,7 +27,8 @@ import { open, readdir, readFile, rm, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BacktestSummary } from '@coinhts/engine';
 import { isUuid, type RunInput, type StoredRun } from '@coinhts/results/model';
-import type { SweepRanking, SweepRequest } from '@coinhts/jobs';
+import type { SweepRanking } from '@coinhts/jobs';
+import type { SweepRequest } from './run-request';
 import {
   ArchiveReader, ArchiveWriter, decodeParquet, fromArrowTable, type ColumnarTable, type JsonObject, type StorageProvider,
 } from '@coinhts/storage';

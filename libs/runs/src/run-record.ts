@@ -24,6 +24,14 @@ export interface RunDocument {
   readonly legacy?: unknown;
   /** For runs moved by `coinhts results migrate-layout`: where the archive was before. */
   readonly migratedFrom?: MigratedFrom;
+  /** For sweeps run by the CLI: how the combinations were chosen (`{kind: 'grid'}` or `{kind: 'random', samples, seed}`). */
+  readonly search?: unknown;
+  /** For sweeps run by the CLI: the engine's overfitting verdict of the best set. */
+  readonly verdict?: unknown;
+  /** For walk-forward analyses: folds, scores and parameter stability (see the README). */
+  readonly walk_forward?: unknown;
+  /** For runs made from candles outside the store (the CLI's `--csv FILE`): where they came from. */
+  readonly source?: unknown;
 }
 
 /** Where `coinhts results migrate-layout` found a run (recorded in its {@link RunDocument}). */

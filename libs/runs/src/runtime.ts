@@ -11,6 +11,7 @@ import { ParquetCandleStore } from '@coinhts/market-data';
 import { EngineBacktestExecutor } from './executor';
 import { PgSweepChunkStore, ServiceRunStore, ServiceSweepStore } from './job-stores';
 import { RunArchive } from './run-archive';
+import { RUN_REQUEST_PARSERS, type RunRequest, type SweepRequest } from './run-request';
 import { RunService } from './run-service';
 import { openStore, type StoreLocation } from './store-location';
 
@@ -34,8 +35,8 @@ export interface ProcessorRuntimeOptions {
 
 /** The opened runtime. */
 export interface ProcessorRuntime {
-  readonly backtest: BacktestProcessorDeps;
-  readonly sweep: SweepProcessorDeps;
+  readonly backtest: BacktestProcessorDeps<RunRequest>;
+  readonly sweep: SweepProcessorDeps<RunRequest, SweepRequest>;
   readonly ingestion: IngestionProcessorDeps;
   /** Closes the database pool, the store and Redis. */
   close(): Promise<void>;
@@ -68,8 +69,8 @@ export async function openProcessorRuntime(options: ProcessorRuntimeOptions): Pr
   const store = openStore(options.results);
   const runs = new RunService(new RunArchive(store.provider, store.url), new PgRunIndex(ds));
   return {
-    backtest: { executor, runs: new ServiceRunStore(runs, 'async'), outcomes, outcomeTtlMs: options.outcomeTtlMs },
-    sweep: { executor, sweeps: new ServiceSweepStore(runs), chunks: new PgSweepChunkStore(new SweepChunkRepository(ds)), outcomes, outcomeTtlMs: options.outcomeTtlMs },
+    backtest: { parseRequest: RUN_REQUEST_PARSERS.backtest, executor, runs: new ServiceRunStore(runs, 'async'), outcomes, outcomeTtlMs: options.outcomeTtlMs },
+    sweep: { requests: RUN_REQUEST_PARSERS, executor, sweeps: new ServiceSweepStore(runs), chunks: new PgSweepChunkStore(new SweepChunkRepository(ds)), outcomes, outcomeTtlMs: options.outcomeTtlMs },
     ingestion: { collector: new UpbitCandleCollector(candles, options.upbitBaseUrl ? { baseUrl: options.upbitBaseUrl } : {}) },
     close: async () => {
       if (ds.isInitialized) await ds.destroy().catch(() => undefined);

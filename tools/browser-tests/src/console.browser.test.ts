@@ -44,6 +44,9 @@ describe('the console served by the API under /console', () => {
     await page.waitForSelector('[data-testid="runs-table"]');
     expect(await page.evaluate(() => sessionStorage.getItem('coinhts.apiKey'))).toBe(stack.key);
     expect(await page.evaluate(() => document.cookie)).toBe('');
+    // One stylesheet for reports and the console: /console/report.css (the report file's own) and the console's layout.
+    expect(await page.evaluate(() => Array.from(document.styleSheets).map((x) => new URL(x.href ?? '').pathname))).toEqual(['/console/report.css', '/console/console.css']);
+    expect(await page.evaluate(() => getComputedStyle(document.getElementById('main') as HTMLElement).maxWidth)).toBe('1200px'); // .coinhts-report, from report.css
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Runs');
     expect(await axeViolations(page)).toEqual([]);

@@ -59,7 +59,7 @@ describe('OpenAPI document', () => {
   it('marks only health, readiness, docs and the console\'s static files as public', () => {
     const open = Object.entries(spec.paths).flatMap(([p, methods]) => Object.entries(methods).filter(([, o]) => (o as Op).security.length === 0).map(([m]) => `${m} ${p}`));
     // The console's page and scripts hold no data; every API call they make carries the user's key.
-    expect(open.sort()).toEqual(['get /console', 'get /console/console-charts.js', 'get /console/console.css', 'get /console/console.js', 'get /docs', 'get /healthz', 'get /openapi.json', 'get /readyz']);
+    expect(open.sort()).toEqual(['get /console', 'get /console/console-charts.js', 'get /console/console.css', 'get /console/console.js', 'get /console/report.css', 'get /docs', 'get /healthz', 'get /openapi.json', 'get /readyz']);
   });
 
   it('every example validates against the schema of its body', () => {

@@ -1,4 +1,4 @@
-import { BacktestRequestSchema } from '@coinhts/jobs';
+import { RunRequestSchema } from '@coinhts/runs';
 import { getStrategy, TIMEFRAMES } from '@coinhts/engine';
 import type { RunListFilter } from '@coinhts/results';
 import type { Request, Response } from 'express';
@@ -75,13 +75,13 @@ export function backtestRoutes(deps: RouteDeps): RouteDef[] {
         'Loads the candles from the store, runs the engine (signals, signal study, portfolio with fees, slippage, sizing and exits), stores the run (index + archive) and returns the summary. Dates are inclusive; date-only bounds are days in the configured zone (default Asia/Seoul). Requests over the configured size (candles × symbols) get 413: use POST /api/v1/backtests/async.',
       tags: ['backtests'],
       scope: 'run',
-      request: { body: BacktestRequestSchema, bodyExample: BACKTEST_EXAMPLE },
+      request: { body: RunRequestSchema, bodyExample: BACKTEST_EXAMPLE },
       responses: {
         201: { description: 'Run stored; `Location` is the run', schema: BacktestResponseSchema, headers: { Location: 'URL of the stored run' } },
         413: { description: 'Too large for a synchronous run (`REQUEST_TOO_LARGE`); use the async route' },
       },
       handler: async (req, res) => {
-        const request = parseInput(BacktestRequestSchema, jsonBody(req), 'body');
+        const request = parseInput(RunRequestSchema, jsonBody(req), 'body');
         getStrategy(request.strategy); // UNKNOWN_STRATEGY before any I/O
         const size = requestedCandles(request, deps.config.timeZone, TIMEFRAMES[request.timeframe].ms);
         if (size > deps.config.syncMaxCandles) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { REPORT_PAGE_STYLE } from '@coinhts/report';
 import type { RouteDef } from '../http/route-table';
 
 /** Folder of the console's built files (apps/console/static; from src/routes and dist/routes alike). */
@@ -39,6 +40,16 @@ export function consoleRoutes(dir = CONSOLE_STATIC_DIR): RouteDef[] {
     def('/console', 'index.html', 'The web console (runs, reports, new backtests, comparisons, data)'),
     def('/console/console.js', 'console.js', 'The console script'),
     def('/console/console-charts.js', 'console-charts.js', 'The console\'s chart script (loaded when a report or a comparison is shown)'),
-    def('/console/console.css', 'console.css', 'The console stylesheet'),
+    def('/console/console.css', 'console.css', 'The console stylesheet (its layout and forms; loaded after report.css)'),
+    {
+      // The report's own stylesheet, as inlined into every report file: one stylesheet for both.
+      method: 'get', path: '/console/report.css', operationId: 'consolereportcss', summary: 'The report stylesheet the console shares with report files', tags: ['console'], scope: null,
+      responses: { 200: { description: 'The report stylesheet', contentTypes: ['text/css'] } },
+      handler: (_req, res) => {
+        res.setHeader('Content-Type', 'text/css; charset=utf-8');
+        res.setHeader('Cache-Control', 'no-cache');
+        res.send(REPORT_PAGE_STYLE);
+      },
+    },
   ];
 }

@@ -1,4 +1,5 @@
-import { BacktestRequestSchema, SweepRequestSchema, type BacktestJobs, type JobStatus, type SweepJobs } from '@coinhts/jobs';
+import type { BacktestJobs, JobStatus, SweepJobs } from '@coinhts/jobs';
+import { QueuedSweepRequestSchema, RunRequestSchema } from '@coinhts/runs';
 import type { StoredRun } from '@coinhts/results';
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
@@ -43,7 +44,7 @@ interface TaskKind {
   noun: string;
   opPrefix: string;
   jobs: () => BacktestJobs | SweepJobs;
-  body: typeof BacktestRequestSchema | typeof SweepRequestSchema;
+  body: typeof RunRequestSchema | typeof QueuedSweepRequestSchema;
   example: unknown;
   statusSchema: z.ZodType;
   statusView: (s: JobStatus, base: string) => Promise<object>;
@@ -181,6 +182,9 @@ function storedSweepRoute(deps: RouteDeps): RouteDef {
       const run = await storedRunOrNull(deps, id);
       if (!run) throw new ApiError(ApiErrorCode.NotFound, `No stored sweep ${id}: a sweep is stored once it has completed (see /api/v1/sweeps/${id}/status)`, { status: `/api/v1/sweeps/${id}/status` });
       if (run.kind !== 'sweep') throw new ApiError(ApiErrorCode.NotFound, `Run ${id} is a ${run.kind} backtest, not a sweep (see /api/v1/backtests/${id})`, { kind: run.kind });
+      if ((run.metrics as { analysis?: unknown } | null)?.analysis === 'walk-forward') {
+        throw new ApiError(ApiErrorCode.NotFound, `Run ${id} is a walk-forward analysis (made by \`coinhts sweep --walk-forward\`), not a ranked sweep: see /api/v1/backtests/${id} and its report`, { kind: run.kind, analysis: 'walk-forward' });
+      }
       const summary = parseSweepSummary(id, await deps.runs.readSummary(run));
       res.json({ ...storedRunView(run, true), request: summary.request, ranking: rankingView(summary, offset, limit) });
     },
@@ -220,11 +224,11 @@ function resumeSweepRoute(deps: RouteDeps): RouteDef {
 export function asyncRoutes(deps: RouteDeps): RouteDef[] {
   return [
     ...taskRoutes({
-      base: '/api/v1/backtests/async', tag: 'async backtests', noun: 'backtest', opPrefix: 'AsyncBacktest', jobs: () => deps.jobs.backtests, body: BacktestRequestSchema, example: BACKTEST_EXAMPLE,
+      base: '/api/v1/backtests/async', tag: 'async backtests', noun: 'backtest', opPrefix: 'AsyncBacktest', jobs: () => deps.jobs.backtests, body: RunRequestSchema, example: BACKTEST_EXAMPLE,
       statusSchema: TaskStatusSchema, statusView: async (s, base) => taskStatusView(s, base),
     }, deps),
     ...taskRoutes({
-      base: '/api/v1/sweeps', tag: 'sweeps', noun: 'sweep', opPrefix: 'Sweep', jobs: () => deps.jobs.sweeps, body: SweepRequestSchema, example: SWEEP_EXAMPLE,
+      base: '/api/v1/sweeps', tag: 'sweeps', noun: 'sweep', opPrefix: 'Sweep', jobs: () => deps.jobs.sweeps, body: QueuedSweepRequestSchema, example: SWEEP_EXAMPLE,
       statusSchema: SweepStatusSchema,
       statusView: async (s, base) => sweepStatusView(s, base, s.state === 'completed' && s.runId ? await storedRunOrNull(deps, s.runId) : null),
     }, deps),

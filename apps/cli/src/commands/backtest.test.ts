@@ -87,6 +87,14 @@ describe('coinhts backtest on the bundled sample (no flags)', () => {
     const runs = JSON.parse(list.out) as { run_id: string; strategy: string; kind: string; archive: string }[];
     expect(runs.map((r) => r.run_id)).toEqual([id]);
     expect(runs[0]).toMatchObject({ strategy: 'volume_zone_breakout', kind: 'sync', archive: expect.stringMatching(/^file:\/\/.*\/backtests\//) });
+
+    // The stored request is the one schema's (what the API records), the data range that ran, the engine's default options.
+    const shown = JSON.parse((await runCoinhts(['results', 'show', id as string, '--json'], { env: { RESULTS_STORE: `file:${results}` } })).out) as { request: Record<string, unknown>; source: string };
+    expect(Object.keys(shown.request).sort()).toEqual(['end_date', 'options', 'params', 'start_date', 'strategy', 'symbols', 'timeframe']);
+    // The bundled sample: KRW-BTC 1d from 2022-01-01 to 2024-12-31 (candle open times, UTC).
+    expect(shown.request).toMatchObject({ strategy: 'volume_zone_breakout', params: {}, symbols: ['KRW-BTC'], timeframe: '1d', start_date: '2022-01-01T00:00:00.000Z', end_date: '2024-12-31T00:00:00.000Z' });
+    expect(shown.request.options).toMatchObject({ fee_rate: 0.001, stop_loss_pct: null });
+    expect(typeof shown.source).toBe('string');
   });
 });
 

@@ -6,7 +6,7 @@ import { createProgressBar } from '../format/progress-bar';
 import { formatStats } from '../format/stats-report';
 import { randomUUID } from 'node:crypto';
 import { backtestReportInput } from '@coinhts/report';
-import { backtestRunInput, resultTables, runDocument, type RunService } from '@coinhts/runs';
+import { backtestRunInput, parseRunRequest, resultTables, runDocument, type RunService } from '@coinhts/runs';
 import { storeOf, withRuns } from '../open-runs';
 import { writeResultFiles } from '../result-tables';
 import { writeReport } from '../run-report';
@@ -42,11 +42,19 @@ export function register(program: Command, ctx: CommandContext): void {
       const bar = createProgressBar({ enabled: ctx.io.isTty, write: ctx.io.stderr, unit: '', counts: false, delayMs: 300 });
       const candles = await loadRunCandles(flags, ctx);
       for (const note of qualityNotes(candles)) ctx.io.stderr(`note: ${note}\n`);
+      const series = engineSeries(candles);
+      // The run as a request of the one schema (what the API records): parsed before the run, so a
+      // run that could not be stored is refused (exit 2) before any work.
+      const request = runs ? parseRunRequest({
+        strategy: strategy.name, params, options, symbols: series.map((x) => x.symbol), timeframe: series[0].timeframe,
+        start_date: flags.from ?? new Date(Math.min(...series.map((x) => x.candles.timestamp[0]))).toISOString(),
+        end_date: flags.to ?? new Date(Math.max(...series.map((x) => x.candles.timestamp[x.candles.timestamp.length - 1]))).toISOString(),
+      }) : undefined;
       let result;
       const startedAt = Date.now();
       try {
         result = runBacktest({
-          strategy, params, options, series: engineSeries(candles),
+          strategy, params, options, series,
           onProgress: (p) => bar.update(Math.round(p.fraction * 1000), 1000, p.stage),
         });
       } finally {
@@ -58,14 +66,12 @@ export function register(program: Command, ctx: CommandContext): void {
       let runId: string | undefined;
       if (runs) {
         const run = backtestRunInput(result, { runId: randomUUID(), kind: 'sync', startedAt, finishedAt: Date.now() });
-        const request = { strategy: strategy.name, params, options, symbols: run.symbols, timeframe: run.timeframe, from: flags.from ?? null, to: flags.to ?? null, source: candles.source };
-        await runs.save(run, { summary: runDocument(run, { request, summary: result.summary }), tables });
+        await runs.save(run, { summary: runDocument(run, { request, summary: result.summary, source: candles.source }), tables });
         runId = run.id;
       }
       let reportPath: string | undefined;
       if (flags.report !== undefined) {
         const file = typeof flags.report === 'string' ? flags.report : flags.out !== undefined ? `${flags.out}/report.html` : `${runId ?? 'report'}.html`;
-        const series = engineSeries(candles);
         reportPath = await writeReport(file, backtestReportInput({
           meta: { id: runId ?? null, created_at: runId ? new Date(startedAt).toISOString() : null, source: candles.source },
           summary: result.summary,

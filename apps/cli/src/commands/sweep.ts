@@ -1,10 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { randomUUID } from 'node:crypto';
 import {
-  parseDimension, SWEEP_METRICS, walkForward,
-  type ParamDimension, type ParamSpace, type SweepMode, type SweepResult, type SweepRow, type WalkForwardResult,
+  dimensionValues, parseDimension, SWEEP_METRICS, sweepParamSets, walkForward,
+  type ParamDimension, type ParamSpace, type ParamValue, type SweepMode, type SweepResult, type SweepRow, type WalkForwardResult,
 } from '@coinhts/engine';
+import { parseSweepRequest, saveEngineSweep, saveWalkForward, type RunService, type SweepRequest, type SweepSearch } from '@coinhts/runs';
+import { storeOf, withRuns } from '../open-runs';
 import { runSweepParallel } from '@coinhts/engine/parallel';
 import { engineSeries, qualityNotes } from '../candle-input';
 import { CliUsageError } from '../errors';
@@ -31,6 +34,27 @@ interface SweepFlags extends RunFlags {
   readonly out?: string;
   readonly json?: boolean;
   readonly heatmap?: string;
+  readonly save: boolean;
+}
+
+/**
+ * The sweep as a request of the one schema (what the API's sweeps record): the swept values per
+ * parameter as `grid` (a random search: the values its samples drew), the data range actually
+ * run, the options with the engine's defaults filled in.
+ */
+function sweepRequestOf(flags: SweepFlags, base: { strategy: string; params: Record<string, unknown>; options: Record<string, unknown>; symbols: string[]; timeframe: string; from: string; to: string }, space: ParamSpace, mode: SweepMode): SweepRequest {
+  const grid: Record<string, ParamValue[]> = {};
+  if (mode.kind === 'grid') {
+    for (const [name, d] of Object.entries(space)) grid[name] = [...dimensionValues(d)];
+  } else {
+    // The engine draws the same samples from the same seed (every fold of a walk-forward too).
+    const sets = sweepParamSets(space, mode);
+    for (const name of Object.keys(space)) grid[name] = [...new Set(sets.map((p) => p[name] as ParamValue))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+  return parseSweepRequest({
+    strategy: base.strategy, params: base.params, grid, symbols: base.symbols, timeframe: base.timeframe, options: base.options,
+    start_date: flags.from ?? base.from, end_date: flags.to ?? base.to, rank_by: flags.rankBy, ...(flags.direction ? { direction: flags.direction } : {}),
+  });
 }
 
 /** Metric columns of sweep.csv, in order. */
@@ -143,7 +167,11 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--out <dir>', 'write sweep.csv and sweep.json into this folder')
     .option('--json', 'print the result as JSON')
     .option('--heatmap <x,y>', 'print a heat map of two swept parameters against the ranking metric (e.g. fast_period,slow_period)')
-    .action(async (flags: SweepFlags) => {
+    .option('--no-save', `do not store the result as a run (store: RESULTS_STORE, now ${storeOf(ctx)})`)
+    // The store is opened before the work, so an unusable one is exit 2 before any run.
+    .action((flags: SweepFlags) => (flags.save ? withRuns(ctx, (runs) => sweep(flags, runs)) : sweep(flags, undefined)));
+
+  async function sweep(flags: SweepFlags, runs: RunService | undefined): Promise<void> {
       const { strategy, params, options, paramNames } = strategyInputs(flags);
       const space = parseSpace(flags.space, paramNames, strategy.name, params);
       if (flags.seed !== undefined && flags.random === undefined) throw new CliUsageError('--seed applies to --random; add --random N');
@@ -171,6 +199,10 @@ export function register(program: Command, ctx: CommandContext): void {
         to: new Date(Math.max(...series.map((s) => s.candles.timestamp[s.candles.timestamp.length - 1]))).toISOString(),
         base_params: params, options, space, mode,
       };
+      // Parsed before any work: what cannot be stored as a request is refused (exit 2) up front.
+      const request = runs ? sweepRequestOf(flags, { strategy: strategy.name, params, options, symbols: meta.symbols, timeframe: meta.timeframe, from: meta.from, to: meta.to }, space, mode) : undefined;
+      const search: SweepSearch = mode.kind === 'random' ? { kind: 'random', samples: mode.samples, seed: mode.seed ?? 1 } : { kind: 'grid' };
+      const startedAt = Date.now();
 
       if (flags.walkForward) {
         // walkForward runs on this thread: Ctrl-C keeps its default (end the process at once).
@@ -182,10 +214,17 @@ export function register(program: Command, ctx: CommandContext): void {
           bar.finish();
         }
         const result = { ...wf, oosEquity: { timestamp: Array.from(wf.oosEquity.timestamp), equity: Array.from(wf.oosEquity.equity) } };
-        const doc = { ...meta, walk_forward: { in_sample_bars: flags.inSampleBars, out_of_sample_bars: flags.outOfSampleBars, step_bars: flags.stepBars ?? flags.outOfSampleBars, anchored: flags.anchored ?? false }, result };
+        const geometry = { inSampleBars: flags.inSampleBars as number, outOfSampleBars: flags.outOfSampleBars as number, stepBars: flags.stepBars ?? (flags.outOfSampleBars as number), anchored: flags.anchored ?? false };
+        const doc = { ...meta, walk_forward: { in_sample_bars: geometry.inSampleBars, out_of_sample_bars: geometry.outOfSampleBars, step_bars: geometry.stepBars, anchored: geometry.anchored }, result };
+        let runId: string | undefined;
+        if (runs && request) {
+          runId = randomUUID();
+          await saveWalkForward(runs, { runId, request, result: wf, geometry, search, initialCapital: request.options.initial_capital, timing: { startedAt, finishedAt: Date.now() } });
+        }
         if (flags.out !== undefined) await writeOut(flags.out, walkForwardCsv(wf, names), doc);
-        ctx.io.stdout(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : formatWalkForward(wf, names));
+        ctx.io.stdout(flags.json ? `${JSON.stringify({ run_id: runId ?? null, ...doc }, null, 2)}\n` : formatWalkForward(wf, names));
         if (flags.out !== undefined && !flags.json) ctx.io.stdout(`wrote sweep.csv and sweep.json to ${resolve(flags.out)}\n`);
+        if (runId && !flags.json) ctx.io.stdout(`saved run ${runId} in ${storeOf(ctx)} (coinhts results show ${runId})\n`);
         return;
       }
 
@@ -200,11 +239,17 @@ export function register(program: Command, ctx: CommandContext): void {
         bar.finish();
         process.removeListener('SIGINT', onSigint);
       }
+      let runId: string | undefined;
+      if (runs && request) {
+        runId = randomUUID();
+        await saveEngineSweep(runs, { runId, request, result: res, search, timing: { startedAt, finishedAt: Date.now() } });
+      }
       const doc = { ...meta, rank_by: res.rankBy, direction: res.direction, total: res.total, evaluated: res.evaluated, failed: res.failed, verdict: res.verdict, ...(res.heatmap ? { heatmap: res.heatmap } : {}), rows: res.rows.map((r, i) => ({ rank: i + 1, ...r })) };
       if (flags.out !== undefined) await writeOut(flags.out, sweepCsv(res, names), doc);
-      ctx.io.stdout(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : formatSweep(res, names, flags.top));
+      ctx.io.stdout(flags.json ? `${JSON.stringify({ run_id: runId ?? null, ...doc }, null, 2)}\n` : formatSweep(res, names, flags.top));
       if (flags.out !== undefined && !flags.json) ctx.io.stdout(`\nwrote sweep.csv and sweep.json to ${resolve(flags.out)}\n`);
-    });
+      if (runId && !flags.json) ctx.io.stdout(`${flags.out !== undefined ? '' : '\n'}saved run ${runId} in ${storeOf(ctx)} (coinhts results show ${runId})\n`);
+  }
 }
 
 async function writeOut(dir: string, csv: string, doc: unknown): Promise<void> {

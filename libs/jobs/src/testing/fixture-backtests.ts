@@ -13,7 +13,7 @@
  */
 import type { BacktestExecution, BacktestExecutor, ProgressFn, RunRecord, RunStore } from '../backtest-processor';
 import type { RedisClient } from '../redis';
-import type { BacktestRequest } from '../schemas';
+import type { FixtureRequest } from './fixture-requests';
 
 /** Parameters the fixture executor understands. */
 export interface FixtureParams {
@@ -37,10 +37,10 @@ export const fixtureKeys = (testKey: string) => ({
 export const fixtureRunKey = (runId: string) => `fixture:run:${runId}`;
 
 /** The test executor (see the module comment). */
-export class FixtureExecutor implements BacktestExecutor {
+export class FixtureExecutor implements BacktestExecutor<FixtureRequest> {
   constructor(private readonly redis: RedisClient) {}
 
-  async run(request: BacktestRequest, ctx: { readonly signal: AbortSignal; readonly progress: ProgressFn }): Promise<BacktestExecution> {
+  async run(request: FixtureRequest, ctx: { readonly signal: AbortSignal; readonly progress: ProgressFn }): Promise<BacktestExecution> {
     const p = request.params as unknown as FixtureParams;
     const keys = fixtureKeys(p.test_key);
     const n = await this.redis.incr(keys.runs);

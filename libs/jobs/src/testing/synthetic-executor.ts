@@ -8,13 +8,13 @@ import { syntheticCandles } from '@coinhts/engine/testing';
 import { parseDateBound } from '@coinhts/market-data';
 import type { BacktestExecution, BacktestExecutor, ProgressFn } from '../backtest-processor';
 import { headlineOf, metricsOf } from '../engine-adapters';
-import type { BacktestRequest } from '../schemas';
+import type { FixtureRequest } from './fixture-requests';
 
 /** See the module comment. */
-export class SyntheticEngineExecutor implements BacktestExecutor {
+export class SyntheticEngineExecutor implements BacktestExecutor<FixtureRequest> {
   private readonly cache = new Map<string, BacktestSeries[]>();
 
-  async run(request: BacktestRequest, ctx: { readonly signal: AbortSignal; readonly progress: ProgressFn }): Promise<BacktestExecution> {
+  async run(request: FixtureRequest, ctx: { readonly signal: AbortSignal; readonly progress: ProgressFn }): Promise<BacktestExecution> {
     const result = runBacktest({
       strategy: getStrategy(request.strategy),
       params: request.params,
@@ -26,7 +26,7 @@ export class SyntheticEngineExecutor implements BacktestExecutor {
     return { headline: headlineOf(result), metrics: metricsOf(result), result: null };
   }
 
-  private series(request: BacktestRequest): BacktestSeries[] {
+  private series(request: FixtureRequest): BacktestSeries[] {
     const key = JSON.stringify([request.symbols, request.timeframe, request.start_date, request.end_date]);
     let s = this.cache.get(key);
     if (!s) {
