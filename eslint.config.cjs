@@ -28,6 +28,10 @@ module.exports = [
       '@nx/enforce-module-boundaries': ['error', {
         enforceBuildableLibDependency: false,
         allow: [],
+        // libs/runs loads the queue and the PostgreSQL parts lazily (require in runtime.ts/executor.ts)
+        // and imports their light entry points (/model) statically: both on purpose (see the
+        // no-restricted-imports rule for libs/runs below), not Nx's loadChildren mix-up.
+        checkDynamicDependenciesExceptions: ['@coinhts/jobs', '@coinhts/jobs/model', '@coinhts/results', '@coinhts/results/model'],
         depConstraints: [
           { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ioModules },
           // The configuration module parses an env record it is given: no I/O, no other lib.
@@ -67,6 +71,22 @@ module.exports = [
         paths: nodeIo.filter((m) => m !== 'path').flatMap((m) => [{ name: m, message: 'The config module does no I/O.' }, { name: `node:${m}`, message: 'The config module does no I/O.' }]),
       }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'The config module is given the environment; it never reads process.env.' }],
+    },
+  },
+  {
+    // @coinhts/runs is loaded by every CLI run: its values come from the typeorm-free entry point
+    // of @coinhts/results and the queue library loads where it is used, so a backtest on a local
+    // store never loads typeorm, pg, bullmq or redis, compiled by tsc or bundled (the CLI's
+    // compiled-cli test checks the loaded packages; this says why at the import).
+    files: ['libs/runs/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.int.test.ts', 'libs/runs/src/testing/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [
+          { name: '@coinhts/results', allowTypeImports: true, message: "import values from '@coinhts/results/model' (no typeorm); the PostgreSQL parts load lazily (see runtime.ts)." },
+          { name: '@coinhts/jobs', allowTypeImports: true, message: 'types only: the queue (bullmq, redis, nodemailer) loads where it is used (see runtime.ts, executor.ts).' },
+        ],
+      }],
     },
   },
   {

@@ -4,6 +4,7 @@ import { TIMEFRAMES, type Timeframe } from '@coinhts/engine';
 import type { Table, Vector } from 'apache-arrow';
 import { parseTimeTexts, readFloatColumn, readTimeColumn, type ColumnContext, type TimeColumn } from './column-readers';
 import { parseCsv, parseDecimal, type CsvTable } from './csv';
+import { readCsvColumns, readCsvLayout, type CsvColumns } from './csv-columns';
 import { DEFAULT_ZONE } from './dates';
 import { DataQualityError, ImportFailedError, InvalidFileError, InvalidSymbolError, InvalidTimeframeError } from './errors';
 import { decodeParquet, findColumn } from './parquet-codec';
@@ -12,6 +13,7 @@ import { concatSeries, type CandleSeries } from './series';
 import type { ParquetCandleStore, WriteResult } from './store';
 import { isCanonicalSymbol, normalizeSymbol } from './symbol';
 import { normalizeTimeframe } from './timeframe';
+import { EPOCH_MS_THRESHOLD } from './timestamp-format';
 
 /** Columns an import fills. `value` (quote turnover) is optional. */
 export const IMPORT_FIELDS = ['timestamp', 'open', 'high', 'low', 'close', 'volume', 'value'] as const;
@@ -117,6 +119,8 @@ export function parseCandleBytes(bytes: Buffer, name: string, options: ImportOpt
   if (!['.csv', '.tsv', '.txt', ''].includes(ext)) {
     throw new InvalidFileError({ file: name }, `unsupported file type ${ext}; import .csv or .parquet files`);
   }
+  const fast = fastCsvColumns(bytes, name, options, zone);
+  if (fast) return finish(name, 'csv', fast, options, fromPath);
   const table = parseCsv(bytes.toString('utf8'), name);
   return finish(name, 'csv', csvColumns(table, name, options, zone), options, fromPath);
 }
@@ -162,6 +166,54 @@ function requireColumns(names: readonly string[], options: ImportOptions, file: 
 function zoneFor(column: string, zone: string): string {
   const c = column.toLowerCase();
   return c === 'candle_date_time_utc' ? 'UTC' : c === 'candle_date_time_kst' ? 'Asia/Seoul' : zone;
+}
+
+/**
+ * {@link csvColumns} for the common file (see csv-columns.ts) without a string per cell: the
+ * same columns, formats and errors, or undefined when the file needs the general parser (a
+ * symbol/timeframe or unused column, quoting, blank lines, a cell that is not a plain number).
+ */
+function fastCsvColumns(bytes: Buffer, file: string, options: ImportOptions, zone: string): ExtractedColumns | undefined {
+  const layout = readCsvLayout(bytes);
+  if (!layout) return undefined;
+  const names = layout.header;
+  let picked: Record<ImportField, string | undefined>;
+  try {
+    picked = requireColumns(names, options, file);
+  } catch {
+    return undefined; // the general parser reports it (after any error it finds first)
+  }
+  const index = (field: ImportField): number => (picked[field] === undefined ? -1 : names.indexOf(picked[field] as string));
+  const used = new Set(IMPORT_FIELDS.map(index).filter((i) => i >= 0));
+  if (used.size !== names.length) return undefined;
+  const ts = index('timestamp');
+  const tsName = picked.timestamp as string;
+  // epoch milliseconds are numbers; any other time format is read from its text
+  let cols = readCsvColumns(bytes, layout);
+  let time: TimeColumn | undefined;
+  if (cols) {
+    const v = cols.numbers[ts] as Float64Array;
+    if (!cols.integers[ts] || cols.hasEmpty[ts]) return undefined;
+    for (let r = 0; r < v.length; r++) if (v[r] < EPOCH_MS_THRESHOLD) return undefined;
+    time = { values: v, format: 'epoch-ms' };
+  } else {
+    cols = readCsvColumns(bytes, layout, ts);
+    if (!cols) return undefined;
+    time = parseTimeTexts(cols.texts as string[], { file, column: tsName, lineOf: (row) => row + 2 }, zoneFor(tsName, zone));
+  }
+  const numbers = (field: ImportField): Float64Array | undefined => {
+    const c = index(field);
+    return c < 0 ? undefined : ((cols as CsvColumns).numbers[c] as Float64Array);
+  };
+  for (const f of ['open', 'high', 'low', 'close', 'volume'] as const) if (cols.hasEmpty[index(f)]) return undefined;
+  const series: CandleSeries = {
+    timestamp: time.values,
+    open: numbers('open') as Float64Array, high: numbers('high') as Float64Array,
+    low: numbers('low') as Float64Array, close: numbers('close') as Float64Array,
+    volume: numbers('volume') as Float64Array,
+    ...(picked.value !== undefined ? { value: numbers('value') } : {}),
+  };
+  return { series, columns: picked, timestampFormat: time.format };
 }
 
 function csvColumns(table: CsvTable, file: string, options: ImportOptions, zone: string): ExtractedColumns {

@@ -3,7 +3,8 @@
  * the request names them (the engine's vocabulary and units; there is no translation layer).
  */
 import { getStrategy, parsePortfolioOptions, parseStrategyParams, runBacktest, type BacktestSeries } from '@coinhts/engine';
-import { headlineOf, metricsOf, type BacktestExecution, type BacktestExecutor, type ProgressFn } from '@coinhts/jobs';
+import type * as Jobs from '@coinhts/jobs';
+import type { BacktestExecution, BacktestExecutor, ProgressFn } from '@coinhts/jobs';
 import { loadSeriesForBacktest, type ParquetCandleStore } from '@coinhts/market-data';
 import type { RunRequest, SweepRequest } from './run-request';
 
@@ -60,6 +61,8 @@ export class EngineBacktestExecutor implements BacktestExecutor<RunRequest> {
       signal: ctx.signal,
       onProgress: (p) => ctx.progress(0.1 + 0.9 * p.fraction, p.stage),
     });
+    // loaded here, not with the library: the CLI imports @coinhts/runs without the queue's packages
+    const { headlineOf, metricsOf } = require('@coinhts/jobs') as typeof Jobs;
     return { headline: headlineOf(result), metrics: metricsOf(result), result };
   }
 
