@@ -15,7 +15,7 @@ const nodeIo = ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'dgram', '
   'readline', 'v8', 'vm', 'inspector', 'os', 'worker_threads', 'path'];
 
 module.exports = [
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/tmp/**', 'tools/bench/vendor/**', 'libs/report/src/generated/**', 'apps/console/static/**', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['**/dist/**', 'apps/cli/.bundle/**', '**/node_modules/**', '**/tmp/**', 'tools/bench/vendor/**', 'libs/report/src/generated/**', 'apps/console/static/**', '**/*.cjs', '**/*.mjs'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {

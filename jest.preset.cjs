@@ -15,6 +15,7 @@ module.exports = {
   moduleNameMapper: {
     '^@coinhts/engine/(testing|parallel)$': path.join(root, 'libs/engine/src/$1/index.ts'),
     '^@coinhts/(runs|storage)/testing$': path.join(root, 'libs/$1/src/testing/index.ts'),
+    '^@coinhts/results/model$': path.join(root, 'libs/results/src/model.ts'),
     '^@coinhts/market-data/testing$': path.join(root, 'libs/market-data/src/testing/index.ts'),
     '^@coinhts/([a-z-]+)$': path.join(root, 'libs/$1/src/index.ts'),
   },

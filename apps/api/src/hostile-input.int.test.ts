@@ -41,6 +41,7 @@ describe('path parameters', () => {
     ['put', '/api/v1/presets/X'],
     ['delete', '/api/v1/presets/X'],
     ['get', '/api/v1/sweeps/X'],
+    ['post', '/api/v1/sweeps/X/resume'],
     ['get', '/api/v1/backtests/async/X/status'],
     ['get', '/api/v1/backtests/async/X/events'],
     ['get', '/api/v1/sweeps/X/events'],
@@ -132,6 +133,31 @@ describe('JSON text', () => {
 });
 
 describe('sweeps', () => {
+  it('a grid over the one sweep limit (1,000,000 sets) is refused before anything is queued, naming the field and the limit', async () => {
+    const before = await t.services.deps.jobs.sweeps.counts();
+    const values = Array.from({ length: 1000 }, (_, i) => i + 2);
+    const r = await request(t.app).post('/api/v1/sweeps').set('Authorization', auth()).send({
+      strategy: 'volume_zone_breakout', symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-03-31', timeframe: '1d',
+      // 1000 × 1000 × 11 = 11,000,000 sets
+      grid: { volume_window: values, breakout_buffer: values, top_percentile: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99] },
+    });
+    expectClientError(r, 'VALIDATION_FAILED');
+    expect(r.status).toBe(422);
+    expect(r.body.error.details.issues).toContainEqual({ field: 'body.grid', message: expect.stringMatching(/expands to 11000000 parameter sets .*at most 1000000 are allowed/) });
+    expect(await t.services.deps.jobs.sweeps.counts()).toEqual(before);
+  });
+
+  it('resume: an unknown sweep is a 404, a sweep that is still queued a 409 NOT_RESUMABLE', async () => {
+    expectClientError(await request(t.app).post('/api/v1/sweeps/00000000-0000-4000-8000-000000000000/resume').set('Authorization', auth()), 'JOB_NOT_FOUND');
+    const s = await request(t.app).post('/api/v1/sweeps').set('Authorization', auth()).send({
+      strategy: 'volume_zone_breakout', symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-03-31', timeframe: '1d', grid: { volume_window: [10, 20] },
+    }).expect(202);
+    const r = await request(t.app).post(`/api/v1/sweeps/${s.body.task_id}/resume`).set('Authorization', auth());
+    expectClientError(r, 'NOT_RESUMABLE');
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toMatch(/only a cancelled or failed sweep can be resumed/);
+  });
+
   it('a sweep that sets direction (documented in api.md) is accepted', async () => {
     const r = await request(t.app).post('/api/v1/sweeps').set('Authorization', auth()).send({
       strategy: 'volume_zone_breakout', symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-03-31', timeframe: '1d',

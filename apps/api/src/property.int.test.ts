@@ -77,6 +77,6 @@ describe('bad bodies never cause a 5xx', () => {
   }, 120_000);
 
   it('the property has teeth: the routes under test were really reached', () => {
-    expect(postPaths.sort()).toEqual(['/api/v1/backtests', '/api/v1/backtests/async', '/api/v1/data/import', '/api/v1/data/refresh', '/api/v1/paper/sessions', '/api/v1/paper/sessions/{id}/stop', '/api/v1/presets', '/api/v1/sweeps']);
+    expect(postPaths.sort()).toEqual(['/api/v1/backtests', '/api/v1/backtests/async', '/api/v1/data/import', '/api/v1/data/refresh', '/api/v1/paper/sessions', '/api/v1/paper/sessions/{id}/stop', '/api/v1/presets', '/api/v1/sweeps', '/api/v1/sweeps/{id}/resume']);
   });
 });

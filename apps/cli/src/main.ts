@@ -1,29 +1,39 @@
 #!/usr/bin/env node
-import { registerStrategyModules } from '@coinhts/engine';
-import { Command, CommanderError } from 'commander';
-import { resolveModuleSpecifier } from '@coinhts/config';
-import { loadCliConfig, type CliConfig } from './config';
+import { Command, CommanderError, Help } from 'commander';
+import type * as Config from './config';
+import type { CliConfig } from './config';
+import type * as Plugins from './plugins';
 import { ExitCode, reportError } from './errors';
-import { registerCommands } from './commands';
+import { COMMANDS, commandOf } from './commands';
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   let config: CliConfig | undefined;
   try {
-    config = loadCliConfig();
     const program = new Command('coinhts')
       .description('coin-hts: backtest crypto strategies on OHLCV candles')
       .exitOverride()
       .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
       .option('--strategy-module <file>', 'load strategies from a module exporting defineStrategy(...) definitions (repeatable; adds to COINHTS_STRATEGY_MODULES)', (v: string, prev: string[] = []) => [...prev, v]);
-    const cfg = config;
-    // Plugins load before any command runs, so every command sees them like the built-ins.
-    program.hook('preAction', async () => {
-      const extra = (program.opts<{ strategyModule?: string[] }>().strategyModule ?? []).map((m) => resolveModuleSpecifier(m, process.cwd()));
-      await registerStrategyModules([...(cfg.strategyModules ?? []), ...extra], (spec) => import(spec));
-    });
+    // Only the module of the command being run is loaded (start-up time and memory); without a
+    // command (`coinhts --help`, a typo) every command is listed from the table in commands/index.ts
+    // and nothing else loads, not even the configuration.
+    const command = commandOf(argv, ['--strategy-module']);
     let exitCode: number = ExitCode.Ok;
-    registerCommands(program, { config, io, setExitCode: (c) => { exitCode = c; } });
+    if (command) {
+      const { loadCliConfig } = require('./config') as typeof Config;
+      const cfg = config = loadCliConfig();
+      // Plugins load before any command runs, so every command sees them like the built-ins.
+      program.hook('preAction', async () => {
+        await (require('./plugins') as typeof Plugins).loadStrategyPlugins(cfg, program.opts<{ strategyModule?: string[] }>().strategyModule ?? []);
+      });
+      const ctx = { config, io, setExitCode: (c: number) => { exitCode = c; } };
+      for (const register of command.load()) register(program, ctx);
+    } else {
+      for (const c of COMMANDS) program.command(c.name).description(c.summary);
+      const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+      program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? new Help().subcommandTerm(cmd) });
+    }
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (err) {
@@ -49,8 +59,11 @@ const defaultIo: CliIo = {
   isTty: Boolean(process.stderr.isTTY),
 };
 
-if (require.main === module) {
+/** Runs the CLI as this process: arguments from `process.argv`, the exit code into `process.exitCode`. */
+export function main(): void {
   // `coinhts results list | head`: a closed pipe ends the output, it is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
   runCli(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => { process.exitCode = reportError(err, defaultIo.stderr); });
 }
+
+if (require.main === module) main();

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { EMBEDDED_INDEX_FILE, EmbeddedRunIndex, openStore, RunArchive, RunService, StoreUnreachableError, type RunIndex, type StoreLocation } from '@coinhts/runs';
-import { PgRunIndex } from '@coinhts/results';
 import { DEFAULT_ARCHIVE_PREFIX } from '@coinhts/storage';
 import { CliUsageError } from './errors';
-import { resultsDataSource } from './commands/db';
 import type { CommandContext } from './commands/context';
+import type * as DbCommands from './commands/db';
 
 /** The configured store (RESULTS_STORE; a config built by hand in tests names only a folder). */
 export function storeLocationOf(ctx: CommandContext): StoreLocation {
@@ -39,9 +38,10 @@ export async function withRuns<T>(ctx: CommandContext, fn: (runs: RunService) =>
     }
     let index: RunIndex;
     if (ctx.config.databaseUrl) {
-      const ds = resultsDataSource(ctx);
-      closers.push(async () => { if (ds.isInitialized) await ds.destroy(); });
-      index = new PgRunIndex(ds);
+      // typeorm and pg load only when the index is PostgreSQL
+      const pg = (require('./commands/db') as typeof DbCommands).openPgRunIndex(ctx);
+      closers.push(() => pg.close());
+      index = pg.index;
     } else if (location.kind === 'local') {
       index = new EmbeddedRunIndex({ file: join(location.dir, EMBEDDED_INDEX_FILE) });
     } else {

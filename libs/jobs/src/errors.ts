@@ -87,6 +87,24 @@ export class JobCancelledError extends JobsError {
   }
 }
 
+/**
+ * A sweep cannot be resumed in its current state: it is still queued or running, it completed,
+ * one of its chunks is still stopping after a cancel, or its job record is gone. HTTP 409.
+ */
+export class SweepNotResumableError extends JobsError {
+  readonly code = 'NOT_RESUMABLE' as const;
+  constructor(
+    /** Id of the sweep. */
+    readonly sweepId: string,
+    /** Its state when the resume was asked for. */
+    readonly state: string,
+    /** Why not, and what to do instead. */
+    readonly why: string,
+  ) {
+    super(`Sweep ${sweepId} cannot be resumed (${state}): ${why}`);
+  }
+}
+
 /** Redis (the queue) cannot be reached or answered with an error. Retried; HTTP 503. */
 export class QueueUnavailableError extends JobsError {
   readonly code = 'UNAVAILABLE' as const;

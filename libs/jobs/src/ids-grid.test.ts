@@ -1,4 +1,6 @@
-import { chunk, expandGrid, gridSize } from './grid';
+import { chunk } from './grid';
+import { sweepCombinations } from './job-queues';
+import { SweepRequestSchema } from './schemas';
 import { canonicalJson, idempotentJobId, sweepChunkJobId } from './ids';
 
 describe('idempotentJobId', () => {
@@ -23,17 +25,17 @@ describe('canonicalJson', () => {
   });
 });
 
-describe('expandGrid', () => {
-  it('is nested loops over the keys in order, last key fastest, over the fixed params', () => {
-    const combos = expandGrid({ k: 'v' }, { x: [1, 2], y: ['a', 'b', 'c'] });
-    expect(combos).toEqual([
+describe('sweepCombinations (the engine\'s grid expansion)', () => {
+  const sweep = (params: Record<string, unknown>, grid: Record<string, (number | string | boolean)[]>) =>
+    SweepRequestSchema.parse({ strategy: 's', params, grid, symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-01-31' });
+  it('is nested loops over the names, last name fastest, over the fixed params', () => {
+    expect(sweepCombinations(sweep({ k: 'v' }, { x: [1, 2], y: ['a', 'b', 'c'] }))).toEqual([
       { k: 'v', x: 1, y: 'a' }, { k: 'v', x: 1, y: 'b' }, { k: 'v', x: 1, y: 'c' },
       { k: 'v', x: 2, y: 'a' }, { k: 'v', x: 2, y: 'b' }, { k: 'v', x: 2, y: 'c' },
     ]);
-    expect(gridSize({ x: [1, 2], y: ['a', 'b', 'c'], z: [true, false] })).toBe(12);
   });
   it('orders parameters by name whatever order the grid gives them in (the engine\'s order: CLI, engine and queue agree)', () => {
-    expect(expandGrid({}, { y: ['a', 'b'], x: [1, 2] })).toEqual([{ x: 1, y: 'a' }, { x: 1, y: 'b' }, { x: 2, y: 'a' }, { x: 2, y: 'b' }]);
+    expect(sweepCombinations(sweep({}, { y: ['a', 'b'], x: [1, 2] }))).toEqual([{ x: 1, y: 'a' }, { x: 1, y: 'b' }, { x: 2, y: 'a' }, { x: 2, y: 'b' }]);
   });
   it('chunks keep order and the last chunk holds the rest', () => {
     expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);

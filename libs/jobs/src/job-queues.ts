@@ -3,13 +3,15 @@
  * tests. It never processes jobs (see `startQueueWorker`).
  */
 import { FlowProducer, Queue, type ConnectionOptions, type Job, type JobType } from 'bullmq';
-import { IdempotencyConflictError, JobNotFoundError } from './errors';
-import { expandGrid, chunk } from './grid';
+import { IdempotencyConflictError, JobNotFoundError, SweepNotResumableError } from './errors';
+import { gridParamSets } from '@coinhts/engine';
+import { chunk } from './grid';
 import { canonicalJson, idempotentJobId, newJobId, sweepChunkJobId } from './ids';
 import { toJobStatus, type JobState, type JobStatus, type QueueJobState } from './job-status';
 import { OutcomeStore, outcomeRedis } from './outcome-store';
 import {
   cancelChannel,
+  DEFAULT_OUTCOME_TTL_MS,
   DEFAULT_PREFIX,
   jobOptionsFor,
   qualifiedName,
@@ -24,6 +26,8 @@ import {
   IngestionRequestSchema,
   parseOrThrow,
   PAYLOAD_VERSION,
+  MAX_SWEEP_COMBINATIONS,
+  SweepJobDataSchema,
   SweepRequestSchema,
   type BacktestJobData,
   type BacktestRequest,
@@ -135,8 +139,11 @@ class QueueClient {
     private readonly clock: () => number,
   ) {
     this.qualified = qualifiedName(prefix, name);
-    this.outcomes = new OutcomeStore(outcomeRedis(redis), this.qualified, { ttlMs: outcomeTtlMs });
+    this.outcomeTtlMs = outcomeTtlMs ?? DEFAULT_OUTCOME_TTL_MS;
+    this.outcomes = new OutcomeStore(outcomeRedis(redis), this.qualified, { ttlMs: this.outcomeTtlMs });
   }
+
+  private readonly outcomeTtlMs: number;
 
   async status(jobId: string): Promise<JobStatus | null> {
     // State first: BullMQ writes a job's fields before (or with) moving it, so fields read after
@@ -179,6 +186,33 @@ class QueueClient {
 
   private cancelledKey(): string {
     return `${this.qualified}:coinhts-cancelled`;
+  }
+
+  /** Forgets a cancellation (outcome and listing), for a job that is queued again (a resumed sweep). */
+  async forgetCancelled(jobId: string): Promise<void> {
+    await this.outcomes.clear(jobId);
+    await this.redis.zRem(this.cancelledKey(), jobId);
+  }
+
+  /** Keeps `value` (JSON) under `name` for as long as outcomes are kept. */
+  async keep(name: string, value: unknown): Promise<void> {
+    await this.redis.set(`${this.qualified}:coinhts-kept:${name}`, JSON.stringify(value), { expiration: { type: 'PX', value: this.outcomeTtlMs } });
+  }
+
+  /** What {@link keep} stored under `name`, or null. */
+  async kept(name: string): Promise<unknown> {
+    const text = await this.redis.get(`${this.qualified}:coinhts-kept:${name}`);
+    return text ? (JSON.parse(text) as unknown) : null;
+  }
+
+  /** Takes a short exclusive lock named `name` for `ttlMs`; false when someone else holds it. */
+  async tryLock(name: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.qualified}:coinhts-lock:${name}`, '1', { condition: 'NX', expiration: { type: 'PX', value: ttlMs } })) === 'OK';
+  }
+
+  /** Releases a lock taken with {@link tryLock}. */
+  async unlock(name: string): Promise<void> {
+    await this.redis.del(`${this.qualified}:coinhts-lock:${name}`);
   }
 
   private async recordCancelled(jobId: string): Promise<void> {
@@ -321,7 +355,7 @@ export class SweepJobs {
    */
   async submit(input: unknown, options: SubmitOptions = {}): Promise<SubmitResult> {
     const request = parseOrThrow(SweepRequestSchema, input, 'sweep request');
-    const combos = expandGrid(request.params, request.grid);
+    const combos = sweepCombinations(request);
     this.validate?.(request, combos[0]);
     const key = options.idempotencyKey;
     const sweepId = key ? idempotentJobId(QUEUE_NAMES.sweep, key) : this.newId();
@@ -334,6 +368,12 @@ export class SweepJobs {
       const old = await this.q.status(sweepId);
       if (old) return { jobId: sweepId, deduplicated: true, status: old };
     }
+    await this.addFlow(sweepId, request, combos, key);
+    return { jobId: sweepId, deduplicated: false, status: await this.status(sweepId) };
+  }
+
+  /** Queues the parent job and one child job per chunk of `combos` under `sweepId`. */
+  private async addFlow(sweepId: string, request: SweepRequest, combos: readonly Readonly<Record<string, unknown>>[], key: string | undefined): Promise<void> {
     const chunks = chunk(combos, request.chunk_size);
     // The chunks' base request: exactly the backtest fields of the sweep (sweep-only fields such
     // as grid, chunk_size, rank_by and direction are not part of a backtest).
@@ -366,25 +406,70 @@ export class SweepJobs {
       opts: { ...this.opts, jobId: sweepId },
       children,
     });
-    return { jobId: sweepId, deduplicated: false, status: await this.status(sweepId) };
   }
 
   /**
-   * Status of a sweep. While its chunks run, it reads `running` with progress = finished chunks /
-   * all chunks (scaled to 0..0.95; aggregation is the last 5 %).
+   * Resumes a cancelled or failed sweep under the same id: its jobs are queued again, and every
+   * chunk that had finished (recorded by the workers' chunk store) is taken as it is instead of
+   * being evaluated again, so only the unfinished chunks run. Throws `JobNotFoundError` for an
+   * unknown id and `SweepNotResumableError` (NOT_RESUMABLE) when the sweep is queued, running or
+   * completed, when a chunk is still stopping after a cancel (retry a moment later), or when its
+   * job record is gone (trimmed by retention; submit the sweep again).
    */
-  async status(sweepId: string): Promise<JobStatus> {
+  async resume(sweepId: string): Promise<SubmitResult> {
+    const before = await this.q.requireStatus(sweepId);
+    if (before.state !== 'cancelled' && before.state !== 'failed') {
+      throw new SweepNotResumableError(sweepId, before.state, before.state === 'completed' ? 'it has completed; its ranking is stored' : 'it has not stopped; only a cancelled or failed sweep can be resumed');
+    }
+    const lock = `resume:${sweepId}`;
+    if (!(await this.q.tryLock(lock, 30_000))) throw new SweepNotResumableError(sweepId, before.state, 'another resume of this sweep is in progress');
+    try {
+      // The parent job's payload, or the copy kept at cancel time (cancelling a sweep whose
+      // chunks all wait removes its jobs).
+      const parent = await this.q.queue.getJob(sweepId);
+      const parsed = SweepJobDataSchema.safeParse(parent?.data ?? (await this.q.kept(`sweep:${sweepId}`)));
+      if (!parsed.success) {
+        throw new SweepNotResumableError(sweepId, before.state, 'its job record is no longer kept (retention); submit the sweep again');
+      }
+      const data = parsed.data;
+      const chunkIds = Array.from({ length: data.chunks }, (_, i) => sweepChunkJobId(sweepId, i));
+      for (const id of chunkIds) {
+        if ((await this.q.queue.getJobState(id)) === 'active') {
+          throw new SweepNotResumableError(sweepId, before.state, `chunk ${id} is still stopping after the cancel; resume again in a moment`);
+        }
+      }
+      // The old jobs go (their results are in the chunk store), then the same ids are queued again.
+      await this.q.queue.remove(sweepId, { removeChildren: true });
+      for (const id of chunkIds) await this.q.queue.remove(id);
+      await this.q.forgetCancelled(sweepId);
+      await this.addFlow(sweepId, data.request, sweepCombinations(data.request), data.idempotency_key);
+      return { jobId: sweepId, deduplicated: false, status: await this.status(sweepId) };
+    } finally {
+      await this.q.unlock(lock);
+    }
+  }
+
+  /**
+   * Status of a sweep. While its chunks run, it reads `running` with progress = parameter sets
+   * in finished chunks / all sets (scaled to 0..0.95; aggregation is the last 5 %) and `sets`
+   * counting them.
+   */
+  async status(sweepId: string): Promise<SweepStatus> {
     const s = await this.q.requireStatus(sweepId);
-    if (s.state !== 'queued' || s.waitingFor !== 'children') return s;
     const job = await this.q.queue.getJob(sweepId);
-    if (!job) return s;
-    const counts = await job.getDependenciesCount({ processed: true, unprocessed: true });
-    const done = counts.processed ?? 0;
-    const total = done + (counts.unprocessed ?? 0);
+    const total = (job?.data as Partial<SweepJobData> | undefined)?.combinations;
+    if (!job || typeof total !== 'number') return { ...s, sets: null };
+    if (s.state === 'completed') return { ...s, sets: { done: total, total } };
+    const deps = await job.getDependencies();
+    const done = Object.values(deps.processed ?? {}).reduce<number>((n, v) => n + chunkSets(v), 0);
+    const sets = { done, total };
+    if (s.state !== 'queued' || s.waitingFor !== 'children') return { ...s, sets };
     const anyActive = done > 0 || (await this.anyChunkActive(sweepId, (job.data as SweepJobData).chunks));
-    if (!anyActive) return s;
+    if (!anyActive) return { ...s, sets };
+    const chunksDone = Object.keys(deps.processed ?? {}).length;
+    const chunks = chunksDone + (deps.unprocessed?.length ?? 0);
     const { waitingFor: _w, lastError: _l, state: _s, ...base } = s;
-    return { ...base, state: 'running', progress: total > 0 ? (0.95 * done) / total : 0, stage: `chunks ${done}/${total} done`, startedAt: null };
+    return { ...base, state: 'running', progress: total > 0 ? (0.95 * done) / total : 0, stage: `sets ${done}/${total} done (chunks ${chunksDone}/${chunks})`, startedAt: null, sets };
   }
 
   private async anyChunkActive(sweepId: string, chunks: number): Promise<boolean> {
@@ -400,6 +485,8 @@ export class SweepJobs {
    */
   async cancel(sweepId: string, reason = 'cancelled by user'): Promise<CancelResult> {
     const parent = await this.q.queue.getJob(sweepId);
+    // Kept so that the sweep can be resumed even when cancelling removes its jobs.
+    if (parent) await this.q.keep(`sweep:${sweepId}`, parent.data);
     const result = await this.q.cancel(sweepId, reason, true);
     if (result.cancelled && parent) {
       const chunks = (parent.data as SweepJobData).chunks ?? 0;
@@ -425,6 +512,28 @@ export class SweepJobs {
     const all = await this.q.list(state, { offset: options?.offset, limit: Math.min(500, (options?.limit ?? 50) * 4) });
     return all.filter((s) => !s.id.includes('-chunk-')).slice(0, options?.limit ?? 50);
   }
+}
+
+/** Parameter sets of a sweep: done = sets in finished chunks. */
+export interface SweepSetCounts {
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Status of a sweep: a job status plus its parameter-set counts (null when its job record is gone). */
+export type SweepStatus = JobStatus & { readonly sets: SweepSetCounts | null };
+
+/** Every parameter set of a sweep in the engine's grid order, fixed parameters merged in. */
+export function sweepCombinations(request: SweepRequest): Readonly<Record<string, unknown>>[] {
+  const space = Object.fromEntries(Object.entries(request.grid).map(([name, values]) => [name, { values }]));
+  return gridParamSets(space, MAX_SWEEP_COMBINATIONS).map((set) => ({ ...request.params, ...set }));
+}
+
+/** Sets counted in a chunk job's return value (`SweepChunkResult`, or an older `{rows}` one). */
+function chunkSets(value: unknown): number {
+  const v = value as { sets?: unknown; rows?: unknown } | null;
+  if (typeof v?.sets === 'number') return v.sets;
+  return Array.isArray(v?.rows) ? v.rows.length : 0;
 }
 
 /** Market-data collection jobs. */

@@ -39,9 +39,13 @@ describe('BacktestRequestSchema', () => {
 });
 
 describe('SweepRequestSchema', () => {
-  it('refuses grids larger than 10 000 combinations and parameters both fixed and swept', () => {
-    const big = { ...base, grid: { a: Array.from({ length: 101 }, (_, i) => i), b: Array.from({ length: 100 }, (_, i) => i) } };
-    expect(SweepRequestSchema.safeParse(big).success).toBe(false);
+  it('refuses grids larger than the engine\'s 1,000,000 sets (naming grid and the limit) and parameters both fixed and swept', () => {
+    const list = (n: number) => Array.from({ length: n }, (_, i) => i);
+    // 1000 × 1000 = 1,000,000: exactly the limit, accepted; one more value on a third axis (×2) is not.
+    expect(SweepRequestSchema.safeParse({ ...base, grid: { a: list(1000), b: list(1000) } }).success).toBe(true);
+    const big = SweepRequestSchema.safeParse({ ...base, grid: { a: list(1000), b: list(1000), c: [1, 2] } });
+    expect(big.success).toBe(false);
+    expect(big.error?.issues).toContainEqual(expect.objectContaining({ path: ['grid'], message: expect.stringMatching(/expands to 2000000 parameter sets .*at most 1000000 are allowed/) }));
     const both = SweepRequestSchema.safeParse({ ...base, params: { a: 1 }, grid: { a: [1, 2] } });
     expect(both.success).toBe(false);
     expect(SweepRequestSchema.parse({ ...base, grid: { a: [1, 2] } })).toMatchObject({ chunk_size: 25, rank_by: 'total_return_pct' });

@@ -7,7 +7,7 @@
  * without retrying ({@link UnsupportedPayloadVersionError}) instead of misreading it.
  */
 import { z } from 'zod';
-import { PortfolioOptionsSchema, SWEEP_METRICS, type Timeframe } from '@coinhts/engine';
+import { DEFAULT_MAX_COMBINATIONS, PortfolioOptionsSchema, SWEEP_METRICS, type Timeframe } from '@coinhts/engine';
 import { normalizeSymbol, normalizeTimeframe, parseDateBound } from '@coinhts/market-data';
 import { InvalidJobRequestError, UnsupportedPayloadVersionError, type PayloadIssue } from './errors';
 
@@ -112,8 +112,11 @@ export type BacktestJobData = z.output<typeof BacktestJobDataSchema>;
 /** A grid value list: every combination of the lists is run. */
 const GridValuesSchema = z.array(z.union([z.number(), z.string(), z.boolean()])).min(1).max(1000);
 
-/** Largest number of parameter combinations one sweep may expand to. */
-export const MAX_SWEEP_COMBINATIONS = 10_000;
+/**
+ * Largest number of parameter sets one sweep may expand to: the engine's grid limit
+ * (`DEFAULT_MAX_COMBINATIONS`, 1,000,000), the one limit of the CLI, the engine and the queue.
+ */
+export const MAX_SWEEP_COMBINATIONS: number = DEFAULT_MAX_COMBINATIONS;
 
 /**
  * A parameter sweep: a backtest request whose `params` are fixed values and whose `grid` lists
@@ -149,7 +152,7 @@ export const SweepRequestSchema = z
   .superRefine((r, ctx) => {
     const n = Object.values(r.grid).reduce((acc, values) => acc * values.length, 1);
     if (n > MAX_SWEEP_COMBINATIONS) {
-      ctx.addIssue({ code: 'custom', path: ['grid'], message: `expands to ${n} combinations; at most ${MAX_SWEEP_COMBINATIONS} are allowed` });
+      ctx.addIssue({ code: 'custom', path: ['grid'], message: `expands to ${n} parameter sets (the product of the value counts); at most ${MAX_SWEEP_COMBINATIONS} are allowed: narrow the lists or split the sweep` });
     }
     for (const k of Object.keys(r.grid)) {
       if (k in r.params) ctx.addIssue({ code: 'custom', path: ['grid', k], message: `is also a fixed parameter; name it in params or grid, not both` });

@@ -52,7 +52,8 @@ it('runs the chunks on both workers and ranks all combinations, rejected ones la
     const s = await jobs.sweeps.status(jobId);
     return s.state === 'running' ? s : null;
   }, 15_000);
-  expect(running.state === 'running' && running.stage).toMatch(/^chunks \d+\/11 done$/);
+  expect(running.state === 'running' && running.stage).toMatch(/^sets \d+\/33 done \(chunks \d+\/11\)$/);
+  expect(running.sets?.total).toBe(33);
   const done = await waitFor('sweep completed', async () => {
     const s = await jobs.sweeps.status(jobId);
     // `completed` shows as soon as the outcome is recorded; the queue moves the job (and sets its
@@ -93,3 +94,27 @@ it('cancels a sweep: waiting chunks are removed, running ones stop, the sweep en
   expect(await jobs.deadLetter.get('sweep', jobId)).toBeNull();
   expect(await jobs.deadLetter.size()).toBe(0);
 }, 60_000);
+
+it('a cancelled sweep whose chunks all waited (its jobs were removed) can still be resumed: it is queued again with every set to do', async () => {
+  // A second namespace without workers: nothing is picked up.
+  const idle = await JobQueues.connect({ redis: { url }, prefix: `${prefix}-idle` });
+  try {
+    const { jobId } = await idle.sweeps.submit({
+      strategy: 'fixture', params: { test_key: `${prefix}:idle` }, grid: { x: [1, 2, 3], y: [0, 1] },
+      symbols: ['KRW-BTC'], start_date: '2024-01-01', end_date: '2024-02-01', chunk_size: 4,
+    });
+    expect(await idle.sweeps.cancel(jobId)).toMatchObject({ cancelled: true, wasRunning: false });
+    expect(await idle.sweeps.status(jobId)).toMatchObject({ state: 'cancelled' });
+    expect((await idle.sweeps.list('cancelled')).map((s) => s.id)).toEqual([jobId]);
+    const r = await idle.sweeps.resume(jobId);
+    // 3 × 2 = 6 sets in chunks of 4: 2 chunk jobs waiting again, nothing done.
+    expect(r).toMatchObject({ jobId, deduplicated: false, status: { state: 'queued', sets: { done: 0, total: 6 } } });
+    expect(await idle.sweeps.list('cancelled')).toEqual([]);
+    expect((await idle.sweeps.counts()).queued).toBe(3);
+    await expect(idle.sweeps.resume(jobId)).rejects.toMatchObject({ code: 'NOT_RESUMABLE', state: 'queued' });
+    await expect(idle.sweeps.resume('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+  } finally {
+    await idle.close();
+    await deleteKeys(redis, `${prefix}-idle`);
+  }
+}, 30_000);

@@ -23,10 +23,46 @@ export interface SweepRowResult {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
-/** Return value of a chunk job. */
+/**
+ * Return value of a chunk job. With a {@link SweepChunkStore} the rows are in the store and the
+ * job returns only the count; without one they travel as the job's return value.
+ */
 export interface SweepChunkResult {
   readonly chunk: number;
-  readonly rows: readonly SweepRowResult[];
+  /** Parameter sets in the chunk. */
+  readonly sets: number;
+  /** True when an earlier attempt had finished the chunk and nothing was evaluated now. */
+  readonly reused: boolean;
+  /** The rows, when there is no chunk store. */
+  readonly rows?: readonly SweepRowResult[];
+}
+
+/** Which chunk of which sweep (see {@link SweepChunkStore}). */
+export interface SweepChunkRef {
+  readonly sweepId: string;
+  /** 0-based chunk number. */
+  readonly chunk: number;
+  /** Grid index of the chunk's first parameter set. */
+  readonly firstIndex: number;
+  /** Parameter sets in the chunk. */
+  readonly sets: number;
+}
+
+/**
+ * Durable per-chunk results of queued sweeps (e.g. `sweep_chunks` in PostgreSQL): what a sweep
+ * resumes from after a worker crash, a failure or a cancel. Queue return values live in Redis,
+ * which may evict or trim them; this store keeps them until the sweep's run is deleted.
+ */
+export interface SweepChunkStore {
+  /**
+   * Records that an attempt starts evaluating the chunk, unless it has already finished: then
+   * resolves to its stored rows (nothing is recorded, nothing needs evaluating).
+   */
+  begin(chunk: SweepChunkRef): Promise<readonly SweepRowResult[] | null>;
+  /** Stores the rows of the finished chunk; if another attempt finished it first, keeps and returns those. */
+  finish(chunk: SweepChunkRef, rows: readonly SweepRowResult[]): Promise<readonly SweepRowResult[]>;
+  /** Rows of every finished chunk of the sweep, in chunk order. */
+  finishedRows(sweepId: string): Promise<readonly SweepRowResult[]>;
 }
 
 /** A ranked sweep (the full result, stored through {@link SweepStore}). */
@@ -66,6 +102,11 @@ export interface SweepProcessorDeps {
   readonly executor: BacktestExecutor;
   /** Where rankings are stored; without one the ranking's head is only the job's return value. */
   readonly sweeps?: SweepStore;
+  /**
+   * Where finished chunks are kept; with one a sweep resumes from its finished chunks (after a
+   * crash, a failure or cancel-then-resume), without one every chunk's rows are its job's return value.
+   */
+  readonly chunks?: SweepChunkStore;
   readonly outcomes: OutcomeRedis;
   readonly outcomeTtlMs?: number;
   readonly cancelPollMs?: number;
@@ -84,11 +125,17 @@ async function runChunk(ctx: JobContext, deps: SweepProcessorDeps): Promise<Swee
   const sweepCtx = { id: data.sweep_id, signal: ctx.signal };
   const before = await outcomes.get(data.sweep_id);
   if (before?.state === 'cancelled') throw new JobCancelledError(data.sweep_id, before.reason);
+  const n = data.combinations.length;
+  const ref: SweepChunkRef = { sweepId: data.sweep_id, chunk: data.chunk, firstIndex: data.first_index, sets: n };
+  // A chunk an earlier attempt (or the sweep before a cancel) finished is not evaluated again.
+  if (deps.chunks && (await deps.chunks.begin(ref))) {
+    await ctx.progress(1, 'finished earlier');
+    return { chunk: data.chunk, sets: n, reused: true };
+  }
   const watch = watchCancellation(sweepCtx, outcomes, deps.cancelPollMs ?? 250);
   const progress = throttledProgress(ctx, 200, clock);
   try {
     const rows: SweepRowResult[] = [];
-    const n = data.combinations.length;
     for (let i = 0; i < n; i++) {
       watch.throwIfAborted();
       const params = data.combinations[i];
@@ -106,7 +153,9 @@ async function runChunk(ctx: JobContext, deps: SweepProcessorDeps): Promise<Swee
       await new Promise((r) => setImmediate(r));
     }
     await progress.flush();
-    return { chunk: data.chunk, rows };
+    if (!deps.chunks) return { chunk: data.chunk, sets: n, reused: false, rows };
+    await deps.chunks.finish(ref, rows);
+    return { chunk: data.chunk, sets: n, reused: false };
   } finally {
     watch.stop();
   }
@@ -136,8 +185,9 @@ async function aggregate(ctx: JobContext, deps: SweepProcessorDeps): Promise<Swe
     throw new JobCancelledError(ctx.id, before.reason);
   }
   await ctx.progress(0.96, 'aggregating');
-  const values = Object.values(await ctx.childrenValues()) as SweepChunkResult[];
-  const rows = values.flatMap((v) => v.rows);
+  const rows = deps.chunks
+    ? await deps.chunks.finishedRows(ctx.id)
+    : (Object.values(await ctx.childrenValues()) as SweepChunkResult[]).flatMap((v) => v.rows ?? []);
   if (rows.length !== data.combinations) {
     throw Object.assign(new Error(`expected ${data.combinations} combinations from ${data.chunks} chunks, got ${rows.length}`), { code: 'INTERNAL' });
   }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { backtestReportInput, buildReportData, ReportInputError, type BacktestReportData } from './report-data';
+import { backtestReportInput, buildReportData, ReportInputError, type BacktestReportData, type WalkForwardReportData } from './report-data';
 import { jsonForScript, renderReportHtml, REPORT_FILE_CSP } from './render-html';
 
 const summary = {
@@ -27,6 +27,36 @@ describe('report data', () => {
   it('a table or column missing is a clear error', () => {
     expect(() => backtestReportInput({ meta: { id: null, created_at: null }, summary, tables: { ...tables, trades: undefined } })).toThrow(new ReportInputError('the run has no trades table; a report needs summary, trades, equity and signals'));
     expect(() => backtestReportInput({ meta: { id: null, created_at: null }, summary, tables: { ...tables, equity: { columns: { timestamp: [] } } } })).toThrow(/equity table lacks column\(s\) equity, drawdown_pct/);
+  });
+});
+
+describe('walk-forward report data', () => {
+  it('keeps the folds and the stability as given, draws a downsampled stitched equity and keeps its exact end values', () => {
+    // 10,000 points drawn with 100 buckets: at most 2 × 100 + 2 points, the first and the last kept.
+    const n = 10_000;
+    const timestamp = Float64Array.from({ length: n }, (_, i) => i * 60_000);
+    const equity = Float64Array.from({ length: n }, (_, i) => 1_000_000 + (i % 7) * 10 + i);
+    const fold = { fold: 0, inSample: { start_ms: -10, end_ms: 0 }, outOfSample: { start_ms: 0, end_ms: n * 60_000 }, bestParams: { p: 1 }, inSampleScore: 2, outOfSampleScore: 1, outOfSampleMetrics: null };
+    const stability = { changes: 0, modalShare: 1, params: [{ name: 'p', values: [1], distinct: 1, mean: 1, std: 0, relativeStd: 0 }] };
+    const d = buildReportData({
+      kind: 'walk-forward', run: { id: 'w', created_at: null }, strategy: 's', request: { a: 1 },
+      result: { rankBy: 'sharpe', direction: 'max', folds: [fold], oosCompoundedReturnPct: 3, oosMeanScore: 1, isMeanScore: 2, oosEquity: { timestamp, equity }, stability },
+    }, { buckets: 100 }) as WalkForwardReportData;
+    expect(d.kind).toBe('walk-forward');
+    expect(d.title).toBe('Walk-forward of s, 1 folds ranked by sharpe');
+    expect(d.folds).toEqual([fold]);
+    expect(d.stability).toEqual(stability);
+    expect(d.equity.points).toBe(n);
+    expect(d.equity.t.length).toBeLessThanOrEqual(202);
+    // Last point: 1,000,000 + (9,999 mod 7 = 3) × 10 + 9,999 = 1,010,029.
+    expect([d.equity.first, d.equity.last]).toEqual([1_000_000, 1_010_029]);
+    expect([d.equity.t[0], d.equity.t[d.equity.t.length - 1]]).toEqual([0, 9_999 * 60_000]);
+    // A result read back from JSON (plain arrays) gives the same data.
+    const fromJson = buildReportData({
+      kind: 'walk-forward', run: { id: 'w', created_at: null }, strategy: 's', request: { a: 1 },
+      result: { rankBy: 'sharpe', direction: 'max', folds: [fold], oosCompoundedReturnPct: 3, oosMeanScore: 1, isMeanScore: 2, oosEquity: { timestamp: Array.from(timestamp), equity: Array.from(equity) }, stability },
+    }, { buckets: 100 });
+    expect(fromJson).toEqual(d);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { BacktestSummary } from '@coinhts/engine';
+import type { BacktestSummary, ParameterStability, PortfolioMetrics, WalkForwardResult } from '@coinhts/engine';
 import { DEFAULT_BUCKETS, downsampleMinMax, downsampleOhlc, type OhlcSeries, type XySeries } from './downsample';
 
 /** Where a run came from (shown in the report's header). */
@@ -84,8 +84,24 @@ export interface SweepReportInput {
   readonly overfitting?: Readonly<Record<string, number | null>>;
 }
 
+/**
+ * A walk-forward analysis: the engine's `WalkForwardResult` (from `walkForward` or
+ * `walkForwardOnPool`) and what it was run on. The stitched equity may come as typed arrays (a
+ * result in memory) or plain arrays (a result read back from JSON).
+ */
+export interface WalkForwardReportInput {
+  readonly kind: 'walk-forward';
+  readonly run: ReportRunMeta;
+  readonly strategy: string;
+  /** The request as submitted (symbols, dates, grid, window sizes), shown as given. */
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly result: Omit<WalkForwardResult, 'oosEquity'> & {
+    readonly oosEquity: { readonly timestamp: ArrayLike<number>; readonly equity: ArrayLike<number> };
+  };
+}
+
 /** What a report is made from. */
-export type ReportInput = BacktestReportInput | SweepReportInput;
+export type ReportInput = BacktestReportInput | SweepReportInput | WalkForwardReportInput;
 
 /** Format tag of {@link ReportData}. */
 export const REPORT_DATA_FORMAT = 'coinhts-report/1';
@@ -102,7 +118,7 @@ export interface ReportPriceSeries extends OhlcSeries {
  * The JSON a report page renders (embedded in the HTML file; served as JSON to the console).
  * Charts get downsampled series; tables and stats get the exact stored numbers.
  */
-export type ReportData = BacktestReportData | SweepReportData;
+export type ReportData = BacktestReportData | SweepReportData | WalkForwardReportData;
 
 /** {@link ReportData} of a backtest. */
 export interface BacktestReportData {
@@ -138,6 +154,39 @@ export interface SweepReportData {
   readonly overfitting: Readonly<Record<string, number | null>> | null;
 }
 
+/** One fold of {@link WalkForwardReportData} (windows as epoch ms, [start, end)). */
+export interface WalkForwardFoldData {
+  readonly fold: number;
+  readonly inSample: { readonly start_ms: number; readonly end_ms: number };
+  readonly outOfSample: { readonly start_ms: number; readonly end_ms: number };
+  /** Best parameters of the in-sample sweep; null when no combination ran. */
+  readonly bestParams: Readonly<Record<string, unknown>> | null;
+  readonly inSampleScore: number | null;
+  readonly outOfSampleScore: number | null;
+  /** The best parameters' metrics on the out-of-sample window (the engine's portfolio metrics), or null. */
+  readonly outOfSampleMetrics: PortfolioMetrics | null;
+}
+
+/** {@link ReportData} of a walk-forward analysis. */
+export interface WalkForwardReportData {
+  readonly format: typeof REPORT_DATA_FORMAT;
+  readonly kind: 'walk-forward';
+  readonly title: string;
+  readonly run: ReportRunMeta;
+  readonly strategy: string;
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly rankBy: string;
+  readonly direction: 'max' | 'min';
+  readonly folds: readonly WalkForwardFoldData[];
+  /** Stitched out-of-sample equity (KRW), min/max per bucket; `first`/`last` are the exact end values (null when empty). */
+  readonly equity: XySeries & { readonly points: number; readonly first: number | null; readonly last: number | null };
+  /** Out-of-sample returns compounded over folds, percent. */
+  readonly oosCompoundedReturnPct: number | null;
+  readonly oosMeanScore: number | null;
+  readonly isMeanScore: number | null;
+  readonly stability: ParameterStability;
+}
+
 /** Options of {@link buildReportData}. */
 export interface ReportDataOptions {
   /** Buckets of the downsampled chart series (default {@link DEFAULT_BUCKETS}). */
@@ -150,6 +199,7 @@ const arr = <T>(x: ArrayLike<T>): T[] => Array.from(x);
 export function buildReportData(input: ReportInput, options: ReportDataOptions = {}): ReportData {
   const buckets = options.buckets ?? DEFAULT_BUCKETS;
   if (input.kind === 'sweep') return sweepData(input);
+  if (input.kind === 'walk-forward') return walkForwardData(input, buckets);
   const s = input.summary;
   const e = input.equity;
   const negDd = Float64Array.from(e.drawdown_pct, (x) => (x === 0 ? 0 : -x));
@@ -200,6 +250,31 @@ function sweepData(input: SweepReportInput): SweepReportData {
     ranking: input.ranking,
     sweptParams: [...values].filter(([, set]) => set.size > 1).map(([k]) => k),
     overfitting: input.overfitting ?? null,
+  };
+}
+
+function walkForwardData(input: WalkForwardReportInput, buckets: number): WalkForwardReportData {
+  const r = input.result;
+  const { timestamp, equity } = r.oosEquity;
+  const n = timestamp.length;
+  return {
+    format: REPORT_DATA_FORMAT,
+    kind: 'walk-forward',
+    title: `Walk-forward of ${input.strategy}, ${r.folds.length} folds ranked by ${r.rankBy}`,
+    run: input.run,
+    strategy: input.strategy,
+    request: input.request,
+    rankBy: r.rankBy,
+    direction: r.direction,
+    folds: r.folds.map((f) => ({
+      fold: f.fold, inSample: f.inSample, outOfSample: f.outOfSample, bestParams: f.bestParams,
+      inSampleScore: f.inSampleScore, outOfSampleScore: f.outOfSampleScore, outOfSampleMetrics: f.outOfSampleMetrics,
+    })),
+    equity: { points: n, first: n ? equity[0] : null, last: n ? equity[n - 1] : null, ...downsampleMinMax(timestamp, equity, buckets) },
+    oosCompoundedReturnPct: r.oosCompoundedReturnPct,
+    oosMeanScore: r.oosMeanScore,
+    isMeanScore: r.isMeanScore,
+    stability: r.stability,
   };
 }
 

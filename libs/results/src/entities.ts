@@ -5,43 +5,12 @@ import { DDL, RUN_COLUMNS, SYMBOL_COLUMNS } from './run-table';
  * Entities are declared with TypeORM's EntitySchema rather than decorators: the same sources are
  * compiled by the CLI, the API and tools/bench, whose tsconfigs do not (and need not) enable
  * `experimentalDecorators`, and no `reflect-metadata` import is needed. The tables themselves are
- * created only by the migration classes in ./migrations; these schemas describe them for queries.
+ * created only by the migration classes in ./migrations; these schemas describe them (the migrations
+ * test checks that they agree).
  */
 
-/** Kind of a backtest run: one synchronous call, one queued job, or one parameter sweep. */
-export const RunKind = { Sync: 'sync', Async: 'async', Sweep: 'sweep' } as const;
-/** See {@link RunKind}. */
-export type RunKind = (typeof RunKind)[keyof typeof RunKind];
-/** Every {@link RunKind}, in declaration order. */
-export const RUN_KINDS: readonly RunKind[] = Object.values(RunKind);
-
-/** Lifecycle state of a backtest run (queued → running → completed | failed; queued/running → cancelled). */
-export const RunStatus = {
-  Queued: 'queued',
-  Running: 'running',
-  Completed: 'completed',
-  Failed: 'failed',
-  Cancelled: 'cancelled',
-} as const;
-/** See {@link RunStatus}. */
-export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
-/** Every {@link RunStatus}, in lifecycle order. */
-export const RUN_STATUSES: readonly RunStatus[] = Object.values(RunStatus);
-
-/** State of a queue job record (same vocabulary as runs: a job drives one run). */
-export type JobState = RunStatus;
-/** Every {@link JobState}. */
-export const JOB_STATES: readonly JobState[] = RUN_STATUSES;
-
-/** A structured error stored with a failed run or job (`jsonb`). */
-export interface StoredError {
-  /** Machine-readable code of the failure, e.g. `INVALID_CANDLES`. */
-  readonly code?: string;
-  /** Human-readable message. */
-  readonly message: string;
-  /** Any extra JSON-serialisable detail. */
-  readonly details?: unknown;
-}
+export { RunKind, RUN_KINDS, RunStatus, RUN_STATUSES, JOB_STATES, type JobState, type StoredError } from './run-vocabulary';
+import type { JobState, StoredError } from './run-vocabulary';
 
 /** Row of `presets`. */
 export interface PresetRow {

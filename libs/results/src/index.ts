@@ -20,3 +20,4 @@ export * from './legacy';
 export * from './api-keys/api-key-entity';
 export * from './api-keys/api-key-repository';
 export * from './paper/paper-repository';
+export * from './sweeps/sweep-chunk-repository';

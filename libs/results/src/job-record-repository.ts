@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { runQuery } from './data-source';
-import { JOB_STATES, type JobState, type StoredError } from './entities';
+import { JOB_STATES, type JobState, type StoredError } from './run-vocabulary';
 import { ResultNotFoundError, ResultValidationError } from './errors';
 import { IssueList, isPlainObject, isUuid, toMs } from './validation';
 

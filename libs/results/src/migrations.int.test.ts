@@ -3,7 +3,7 @@ import { useTestSchema } from '../test/pg-schema';
 
 const db = useTestSchema({ migrate: false });
 
-const ALL = ['CreateBacktestRuns1764200000000', 'CreatePresets1764200001000', 'CreateJobRecords1764200002000', 'AddRunListIndexes1764200003000', 'CreateApiKeys1764300000000', 'CreatePaperTables1764400000000'];
+const ALL = ['CreateBacktestRuns1764200000000', 'CreatePresets1764200001000', 'CreateJobRecords1764200002000', 'AddRunListIndexes1764200003000', 'CreateApiKeys1764300000000', 'CreatePaperTables1764400000000', 'CreateSweepChunks1764500000000'];
 
 async function tables(): Promise<string[]> {
   const r = await db.pg.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [db.schema]);
@@ -22,7 +22,7 @@ describe('migrations on an empty schema', () => {
     expect(await runMigrations(db.ds)).toEqual([]);
     expect((await appliedMigrations(db.ds)).map((m) => m.name)).toEqual(ALL);
     expect(await tables()).toEqual(['api_keys', 'backtest_runs', 'backtest_symbol_results', 'job_records', 'paper_events', 'paper_orders', 'paper_pairs', 'paper_positions',
-      'paper_sessions', 'paper_signals', 'paper_snapshots', 'paper_trades', 'presets', 'results_migrations']);
+      'paper_sessions', 'paper_signals', 'paper_snapshots', 'paper_trades', 'presets', 'results_migrations', 'sweep_chunks']);
     const ext = await db.pg.query(`SELECT extname FROM pg_extension WHERE extnamespace = $1::regnamespace`, [db.schema]);
     expect(ext.rows).toEqual([]); // connecting must not install extensions as a side effect
   });
@@ -67,6 +67,8 @@ describe('migrations on an empty schema', () => {
   });
 
   it('revert one at a time, newest first, down to nothing, and apply again', async () => {
+    expect((await revertLastMigration(db.ds))?.name).toBe('CreateSweepChunks1764500000000');
+    expect(await tables()).not.toContain('sweep_chunks');
     expect((await revertLastMigration(db.ds))?.name).toBe('CreatePaperTables1764400000000');
     expect((await tables()).filter((t) => t.startsWith('paper_'))).toEqual([]);
     expect((await revertLastMigration(db.ds))?.name).toBe('CreateApiKeys1764300000000');

@@ -153,10 +153,13 @@ export class PgRunIndex {
     return { items, nextCursor: rows.length > limit && last ? cursorAfter(last) : null };
   }
 
-  /** Deletes the row (symbol rows follow by cascade); resolves to false when there was none. */
+  /**
+   * Deletes the row (symbol rows follow by cascade; a sweep's chunk rows go with it); resolves to
+   * false when there was none.
+   */
   async delete(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
-    const rows = await runQuery<{ id: string }>(this.ds, `DELETE FROM backtest_runs WHERE id = $1 RETURNING id`, [id], `delete run ${id}`);
+    const rows = await runQuery<{ id: string }>(this.ds, `WITH chunks AS (DELETE FROM sweep_chunks WHERE sweep_id = $1) DELETE FROM backtest_runs WHERE id = $1 RETURNING id`, [id], `delete run ${id}`);
     return rows.length > 0;
   }
 }

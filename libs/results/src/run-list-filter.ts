@@ -5,7 +5,7 @@
  * index evaluates in memory, so both accept and refuse exactly the same inputs.
  */
 import { decodeCursor, encodeCursor, type KeysetPosition } from './cursor';
-import { RUN_KINDS, RUN_STATUSES, type RunKind, type RunStatus } from './entities';
+import { RUN_KINDS, RUN_STATUSES, type RunKind, type RunStatus } from './run-vocabulary';
 import { ResultValidationError } from './errors';
 import type { StoredRun } from './run-types';
 import { IssueList, toMs } from './validation';

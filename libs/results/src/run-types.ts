@@ -1,4 +1,4 @@
-import { RUN_KINDS, RUN_STATUSES, type RunKind, type RunStatus, type StoredError } from './entities';
+import { RUN_KINDS, RUN_STATUSES, type RunKind, type RunStatus, type StoredError } from './run-vocabulary';
 import { ResultValidationError } from './errors';
 import { IssueList, isPlainObject, isUuid } from './validation';
 

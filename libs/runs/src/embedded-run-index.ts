@@ -34,7 +34,7 @@ import { basename, dirname, join } from 'node:path';
 import {
   compareRunsNewestFirst, cursorAfter, normalizeRunQuery, ResultConflictError, ResultNotFoundError, runMatches, validateRunInput,
   type ArchiveRef, type PageRequest, type RunInput, type RunKind, type RunListFilter, type RunPage, type RunStatus, type StoredRun,
-} from '@coinhts/results';
+} from '@coinhts/results/model';
 import type { RunIndex } from './run-index';
 
 /** Name of the index file inside the store folder. */

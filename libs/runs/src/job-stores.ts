@@ -4,8 +4,8 @@
  * one archive format plus its index row — exactly what the CLI and the synchronous API write.
  */
 import type { BacktestResult } from '@coinhts/engine';
-import type { RunRecord, RunStore, SweepRanking, SweepRequest, SweepStore } from '@coinhts/jobs';
-import type { RunInput, RunKind } from '@coinhts/results';
+import type { RunRecord, RunStore, SweepChunkRef, SweepChunkStore, SweepRanking, SweepRequest, SweepRowResult, SweepStore } from '@coinhts/jobs';
+import type { RunInput, RunKind, SweepChunkRepository } from '@coinhts/results';
 import { emptyResultTables, resultTables } from './result-tables';
 import { backtestRunInput, runDocument } from './run-record';
 import type { RunService } from './run-service';
@@ -74,5 +74,30 @@ export class ServiceSweepStore implements SweepStore {
   /** Deletes the sweep run; a missing one is not an error. */
   async delete(sweepId: string): Promise<void> {
     await this.runs.delete(sweepId).catch(ignoreNotFound);
+  }
+}
+
+/**
+ * Finished sweep chunks in PostgreSQL (the `SweepChunkStore` port over `sweep_chunks`): the
+ * durable record queued sweeps resume from. Rows are stored as the chunk job produced them.
+ */
+export class PgSweepChunkStore implements SweepChunkStore {
+  /** @param repo - the `sweep_chunks` repository */
+  constructor(private readonly repo: SweepChunkRepository) {}
+
+  /** Counts an attempt, or returns the rows of a chunk that has already finished. */
+  async begin(chunk: SweepChunkRef): Promise<readonly SweepRowResult[] | null> {
+    const r = await this.repo.begin(chunk);
+    return r.finishedAt === null ? null : (r.rows as readonly SweepRowResult[]);
+  }
+
+  /** Stores the rows; the first finisher's rows win. */
+  async finish(chunk: SweepChunkRef, rows: readonly SweepRowResult[]): Promise<readonly SweepRowResult[]> {
+    return (await this.repo.finish(chunk, rows)).rows as readonly SweepRowResult[];
+  }
+
+  /** Rows of the finished chunks, in chunk order. */
+  async finishedRows(sweepId: string): Promise<readonly SweepRowResult[]> {
+    return (await this.repo.list(sweepId)).flatMap((c) => (c.rows ?? []) as readonly SweepRowResult[]);
   }
 }

@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rm, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BacktestSummary } from '@coinhts/engine';
-import { isUuid, type RunInput, type StoredRun } from '@coinhts/results';
+import { isUuid, type RunInput, type StoredRun } from '@coinhts/results/model';
 import type { SweepRanking, SweepRequest } from '@coinhts/jobs';
 import {
   ArchiveReader, ArchiveWriter, decodeParquet, fromArrowTable, type ColumnarTable, type JsonObject, type StorageProvider,

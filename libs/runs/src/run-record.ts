@@ -5,7 +5,7 @@
  * archive alone is enough to rebuild its index row.
  */
 import type { BacktestResult } from '@coinhts/engine';
-import { validateRunInput, type RunInput, type RunKind } from '@coinhts/results';
+import { validateRunInput, type RunInput, type RunKind } from '@coinhts/results/model';
 import type { JsonObject } from '@coinhts/storage';
 
 /** Contents of a run archive's `summary.json`. */

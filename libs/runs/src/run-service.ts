@@ -14,7 +14,7 @@
  *   row. A failure after the archive went leaves a row without an archive; `check` finds it and
  *   `repair` deletes the row.
  */
-import { ResultNotFoundError, type PageRequest, type RunInput, type RunListFilter, type RunPage, type StoredRun } from '@coinhts/results';
+import { ResultNotFoundError, type PageRequest, type RunInput, type RunListFilter, type RunPage, type StoredRun } from '@coinhts/results/model';
 import type { ArchiveContents, JsonObject } from '@coinhts/storage';
 import { ArchiveUnreachableError } from './errors';
 import type { ResultTableName } from './result-tables';

@@ -4,14 +4,12 @@
  * worker app reads them from its configuration and passes them in). Opened once per sandbox and
  * reused for every job.
  */
-import {
-  closeQuietly, createRedisClient, ensureConnected, outcomeRedis, UpbitCandleCollector,
-  type BacktestProcessorDeps, type IngestionProcessorDeps, type SweepProcessorDeps,
-} from '@coinhts/jobs';
+import type * as Jobs from '@coinhts/jobs';
+import type { BacktestProcessorDeps, IngestionProcessorDeps, SweepProcessorDeps } from '@coinhts/jobs';
+import type * as Results from '@coinhts/results';
 import { ParquetCandleStore } from '@coinhts/market-data';
-import { createDataSource, ensureInitialized, PgRunIndex, runMigrations } from '@coinhts/results';
 import { EngineBacktestExecutor } from './executor';
-import { ServiceRunStore, ServiceSweepStore } from './job-stores';
+import { PgSweepChunkStore, ServiceRunStore, ServiceSweepStore } from './job-stores';
 import { RunArchive } from './run-archive';
 import { RunService } from './run-service';
 import { openStore, type StoreLocation } from './store-location';
@@ -43,8 +41,18 @@ export interface ProcessorRuntime {
   close(): Promise<void>;
 }
 
+/*
+ * Redis (jobs) and PostgreSQL (results) load when a runtime is opened, not when `@coinhts/runs` is
+ * imported: the CLI's backtest on a local store uses this library without loading bullmq, redis,
+ * typeorm or pg.
+ */
+const jobs = (): typeof Jobs => require('@coinhts/jobs') as typeof Jobs;
+const results = (): typeof Results => require('@coinhts/results') as typeof Results;
+
 /** Connects Redis and PostgreSQL and builds the processor dependencies. */
 export async function openProcessorRuntime(options: ProcessorRuntimeOptions): Promise<ProcessorRuntime> {
+  const { closeQuietly, createRedisClient, ensureConnected, outcomeRedis, UpbitCandleCollector } = jobs();
+  const { createDataSource, ensureInitialized, PgRunIndex, SweepChunkRepository } = results();
   const redis = createRedisClient({ url: options.redisUrl, clientName: `coinhts-sandbox-${process.pid}`, onError: options.onRedisError });
   await ensureConnected(redis);
   const ds = createDataSource({ url: options.database.url, schema: options.database.schema, poolSize: options.database.poolSize ?? 2, applicationName: 'coinhts-worker' });
@@ -61,7 +69,7 @@ export async function openProcessorRuntime(options: ProcessorRuntimeOptions): Pr
   const runs = new RunService(new RunArchive(store.provider, store.url), new PgRunIndex(ds));
   return {
     backtest: { executor, runs: new ServiceRunStore(runs, 'async'), outcomes, outcomeTtlMs: options.outcomeTtlMs },
-    sweep: { executor, sweeps: new ServiceSweepStore(runs), outcomes, outcomeTtlMs: options.outcomeTtlMs },
+    sweep: { executor, sweeps: new ServiceSweepStore(runs), chunks: new PgSweepChunkStore(new SweepChunkRepository(ds)), outcomes, outcomeTtlMs: options.outcomeTtlMs },
     ingestion: { collector: new UpbitCandleCollector(candles, options.upbitBaseUrl ? { baseUrl: options.upbitBaseUrl } : {}) },
     close: async () => {
       if (ds.isInitialized) await ds.destroy().catch(() => undefined);
@@ -73,6 +81,7 @@ export async function openProcessorRuntime(options: ProcessorRuntimeOptions): Pr
 
 /** Applies pending migrations of the results database; returns the names applied. */
 export async function migrateResultsDatabase(database: { readonly url: string; readonly schema?: string }): Promise<string[]> {
+  const { createDataSource, runMigrations } = results();
   const ds = createDataSource({ url: database.url, schema: database.schema, poolSize: 1, applicationName: 'coinhts-worker-migrate' });
   try {
     return (await runMigrations(ds)).map((m) => m.name);

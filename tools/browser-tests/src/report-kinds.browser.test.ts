@@ -1,15 +1,16 @@
 /**
  * Report kinds the CLI test does not cover, written with renderReportHtml from hand-made inputs
  * and opened from disk offline: a sweep (ranked table + heat map of two chosen parameters) and a
- * long minute-bar run whose candles are merged for drawing (markers must still stand for every trade).
+ * long minute-bar run whose candles are merged for drawing (markers must still stand for every trade),
+ * and a walk-forward analysis (stitched out-of-sample equity with window starts, folds, stability).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BacktestSummary } from '@coinhts/engine';
-import { renderReportHtml, type SweepReportInput } from '@coinhts/report';
-import { axeViolations, collectErrors, launchChromium, screenshot, type TestBrowser } from './chromium';
+import type { BacktestSummary, PortfolioMetrics } from '@coinhts/engine';
+import { renderReportHtml, type SweepReportInput, type WalkForwardReportInput } from '@coinhts/report';
+import { axeViolations, collectErrors, launchChromium, paintedPixels, screenshot, type TestBrowser } from './chromium';
 
 jest.setTimeout(120_000);
 
@@ -94,6 +95,61 @@ describe('a long minute-bar run: candles merged for drawing, markers still stand
     expect(counts['KRW-BTC']).toEqual({ entries: T, exits: T, drawn: 400 });
     expect(await page.locator('#equity .note').textContent()).toContain('Drawn: ');
     expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('a walk-forward report', () => {
+  const DAY = 86_400_000, T0 = Date.UTC(2024, 0, 1);
+  const day = (k: number) => T0 + k * DAY;
+  const metrics = (ret: number, dd: number, trades: number, sharpe: number) => ({ total_return_pct: ret, max_drawdown_pct: dd, trade_count: trades, sharpe }) as unknown as PortfolioMetrics;
+  // Three folds of 10 in-sample and 10 out-of-sample days; the third fold's sweep found nothing.
+  // Fold 1 earns 10 % (1,000,000 → 1,100,000 over its days 10–19), fold 2 loses 5 % from there (→ 1,045,000 over days 20–29).
+  const t: number[] = [], e: number[] = [];
+  for (let k = 0; k < 10; k++) { t.push(day(10 + k)); e.push(1_000_000 + (100_000 * k) / 9); }
+  for (let k = 0; k < 10; k++) { t.push(day(20 + k)); e.push(1_100_000 - (55_000 * (k + 1)) / 10); }
+  const input: WalkForwardReportInput = {
+    kind: 'walk-forward', run: { id: 'wf-1', created_at: null }, strategy: 'sma_crossover',
+    request: { symbols: ['KRW-BTC'], in_sample_bars: 10, out_of_sample_bars: 10 },
+    result: {
+      rankBy: 'sharpe', direction: 'max',
+      folds: [
+        { fold: 0, inSample: { start_ms: day(0), end_ms: day(10) }, outOfSample: { start_ms: day(10), end_ms: day(20) }, bestParams: { fast_period: 5, slow_period: 20 }, inSampleScore: 2, outOfSampleScore: 1.5, outOfSampleMetrics: metrics(10, 2, 3, 1.5) },
+        { fold: 1, inSample: { start_ms: day(10), end_ms: day(20) }, outOfSample: { start_ms: day(20), end_ms: day(30) }, bestParams: { fast_period: 10, slow_period: 20 }, inSampleScore: 1, outOfSampleScore: -0.5, outOfSampleMetrics: metrics(-5, 6, 2, -0.5) },
+        { fold: 2, inSample: { start_ms: day(20), end_ms: day(30) }, outOfSample: { start_ms: day(30), end_ms: day(40) }, bestParams: null, inSampleScore: null, outOfSampleScore: null, outOfSampleMetrics: null },
+      ],
+      // (1.10 × 0.95 − 1) × 100 = 4.5; means (2 + 1) / 2 = 1.5 in sample, (1.5 − 0.5) / 2 = 0.5 out of sample.
+      oosCompoundedReturnPct: 4.5, oosMeanScore: 0.5, isMeanScore: 1.5,
+      oosEquity: { timestamp: Float64Array.from(t), equity: Float64Array.from(e) },
+      stability: { changes: 1, modalShare: 0.5, params: [
+        { name: 'fast_period', values: [5, 10, null], distinct: 2, mean: 7.5, std: 2.5, relativeStd: 2.5 / 7.5 },
+        { name: 'slow_period', values: [20, 20, null], distinct: 1, mean: 20, std: 0, relativeStd: 0 },
+      ] },
+    },
+  };
+
+  it('stitched out-of-sample equity with each fold\'s start marked, the folds, and parameter stability', async () => {
+    const { page, errors } = await open('walk-forward', renderReportHtml(input));
+    // Two folds produced equity, so two window starts are marked; the third has none.
+    expect(await page.evaluate(() => (window as unknown as { coinhtsReport: { windowMarkers(): unknown } }).coinhtsReport.windowMarkers())).toEqual({ folds: 2, drawn: 2 });
+    expect(Math.max(...await paintedPixels(page, '[data-testid="wf-equity-chart"]'))).toBeGreaterThan(2000);
+    const summary = page.locator('[data-testid="wf-summary-table"]');
+    expect(await summary.locator('[data-key="oosCompoundedReturnPct"]').textContent()).toBe('4.50 %');
+    expect(await summary.locator('[data-key="gap"]').textContent()).toBe('1.000'); // 1.5 − 0.5
+    expect(await summary.textContent()).toContain('1,000,000 KRW → 1,045,000 KRW');
+    const rows = await page.locator('[data-testid="wf-folds-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => c.textContent ?? '')));
+    expect(rows.map((r) => [r[0], r[3], r[4], r[5], r[6], r[7], r[8]])).toEqual([
+      ['1', 'fast_period=5, slow_period=20', '2.000', '1.500', '10.00', '-2.00', '3'],
+      ['2', 'fast_period=10, slow_period=20', '1.000', '-0.500', '-5.00', '-6.00', '2'],
+      ['3', 'none ran', '-', '-', '-', '-', '-'],
+    ]);
+    expect(rows[0][2]).toBe('2024-01-11 00:00 UTC – 2024-01-21 00:00 UTC');
+    const stability = await page.locator('[data-testid="wf-stability-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => c.textContent ?? '')));
+    expect(stability).toEqual([['fast_period', '5 · 10 · -', '2', '7.50', '2.50', '33.33 %'], ['slow_period', '20 · 20 · -', '1', '20.00', '0.00', '0.00 %']]);
+    expect(await page.locator('[data-testid="wf-stability-summary"] [data-key="modalShare"]').textContent()).toBe('50.00 %');
+    await screenshot(page, 'report-walk-forward');
+    expect(errors).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.close();
   });
 });

@@ -40,6 +40,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   CONFLICT: 409,
   IDEMPOTENCY_CONFLICT: 409,
   ALREADY_FINISHED: 409,
+  NOT_RESUMABLE: 409, // jobs: a sweep resumed while running, completed, or without its job record
   // size
   PAYLOAD_TOO_LARGE: 413,
   REQUEST_TOO_LARGE: 413,

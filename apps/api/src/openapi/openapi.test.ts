@@ -49,7 +49,7 @@ describe('OpenAPI document', () => {
     // The routes the issue names are all there.
     for (const r of [
       'post /api/v1/backtests', 'post /api/v1/backtests/async', 'get /api/v1/backtests/async/{id}/status', 'delete /api/v1/backtests/async/{id}',
-      'post /api/v1/sweeps', 'get /api/v1/sweeps/{id}/status', 'delete /api/v1/sweeps/{id}', 'get /api/v1/sweeps/{id}', 'get /api/v1/backtests', 'get /api/v1/backtests/{id}',
+      'post /api/v1/sweeps', 'get /api/v1/sweeps/{id}/status', 'delete /api/v1/sweeps/{id}', 'get /api/v1/sweeps/{id}', 'post /api/v1/sweeps/{id}/resume', 'get /api/v1/backtests', 'get /api/v1/backtests/{id}',
       'get /api/v1/backtests/{id}/trades', 'get /api/v1/backtests/{id}/equity', 'delete /api/v1/backtests/{id}', 'get /api/v1/strategies',
       'get /api/v1/presets', 'post /api/v1/presets', 'get /api/v1/presets/{name}', 'put /api/v1/presets/{name}', 'delete /api/v1/presets/{name}',
       'get /api/v1/data/inventory', 'post /api/v1/data/import', 'post /api/v1/data/refresh', 'get /healthz', 'get /readyz', 'get /metrics', 'get /docs', 'get /admin/queues',

@@ -145,8 +145,17 @@ export const SweepResultSchema = z.object({
   top: z.array(SweepRowSchema).describe('the best combinations, best first (at most 10); the full ranking is at links.result'),
 });
 
-/** Status of a sweep: a task status whose `result` is the ranking's head once completed. */
-export const SweepStatusSchema = TaskStatusSchema.extend({ result: SweepResultSchema.nullable().optional() });
+/**
+ * Status of a sweep: a task status whose `result` is the ranking's head once completed, with its
+ * parameter sets done / total; a cancelled or failed sweep links to `resume`.
+ */
+export const SweepStatusSchema = TaskStatusSchema.extend({
+  result: SweepResultSchema.nullable().optional(),
+  sets: z
+    .object({ done: z.number().int().min(0).describe('parameter sets in finished chunks'), total: z.number().int().min(1).describe('parameter sets in the grid') })
+    .nullable()
+    .describe('progress in parameter sets; null when the queue no longer keeps the sweep\'s job record'),
+});
 
 /** A stored sweep with its full ranking (`GET /api/v1/sweeps/{id}`). */
 export const SweepRunSchema = StoredRunSchema.extend({

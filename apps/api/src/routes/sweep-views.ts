@@ -53,8 +53,9 @@ export function sweepResultOf(jobResult: unknown, stored: StoredRun | null): z.o
 }
 
 /** Status of a sweep task; `stored` is its sweep run when the status is completed and the run exists. */
-export function sweepStatusView(s: JobStatus, base: string, stored: StoredRun | null) {
-  const view = taskStatusView(s, base);
+export function sweepStatusView(s: JobStatus & { readonly sets?: { readonly done: number; readonly total: number } | null }, base: string, stored: StoredRun | null) {
+  const view = { ...taskStatusView(s, base), sets: s.sets ?? null };
+  if (s.state === 'cancelled' || s.state === 'failed') return { ...view, links: { ...view.links, resume: `${base}/resume` } };
   if (s.state !== 'completed') return view;
   const links: Record<string, string> = { self: view.links.self, cancel: view.links.cancel, events: view.links.events };
   if (stored) {

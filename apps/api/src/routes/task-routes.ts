@@ -187,6 +187,35 @@ function storedSweepRoute(deps: RouteDeps): RouteDef {
   };
 }
 
+/** `POST /api/v1/sweeps/{id}/resume`: a cancelled or failed sweep continues from its finished chunks. */
+function resumeSweepRoute(deps: RouteDeps): RouteDef {
+  return {
+    method: 'post',
+    path: '/api/v1/sweeps/:id/resume',
+    operationId: 'resumeSweep',
+    summary: 'Resume a cancelled or failed sweep from its finished chunks',
+    description:
+      'Queues the sweep again under the same id. Chunks that had finished (their per-set rows are kept in PostgreSQL, `sweep_chunks`) are taken as they are and not evaluated again; only unfinished chunks run. A worker crash needs no resume: the chunk it held is taken over by another worker. The body is ignored.',
+    tags: ['sweeps'],
+    scope: 'run',
+    request: { params: TaskIdParamsSchema },
+    responses: {
+      202: { description: 'Queued again; `Location` is the status URL', schema: TaskAcceptedSchema, headers: { Location: 'Status URL of the sweep' } },
+      404: { description: 'No such sweep (`JOB_NOT_FOUND`)' },
+      409: { description: '`NOT_RESUMABLE`: the sweep is queued, running or completed; a chunk is still stopping after a cancel (retry in a moment); or the queue no longer keeps its job record (submit it again)' },
+    },
+    handler: async (req, res) => {
+      const { id } = parseInput(TaskIdParamsSchema, req.params, 'params');
+      const r = await deps.jobs.sweeps.resume(id);
+      const base = `/api/v1/sweeps/${id}`;
+      res
+        .status(202)
+        .location(`${base}/status`)
+        .json({ task_id: id, state: r.status.state, deduplicated: false, created_at: iso(r.status.createdAt), links: { status: `${base}/status`, cancel: base } });
+    },
+  };
+}
+
 /** Async backtests and sweeps (queued through @coinhts/jobs). */
 export function asyncRoutes(deps: RouteDeps): RouteDef[] {
   return [
@@ -199,6 +228,7 @@ export function asyncRoutes(deps: RouteDeps): RouteDef[] {
       statusSchema: SweepStatusSchema,
       statusView: async (s, base) => sweepStatusView(s, base, s.state === 'completed' && s.runId ? await storedRunOrNull(deps, s.runId) : null),
     }, deps),
+    resumeSweepRoute(deps),
     storedSweepRoute(deps),
   ];
 }

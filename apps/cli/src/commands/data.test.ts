@@ -3,24 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { runCli, type CliIo } from '../main';
-import { register } from './data';
-import type * as CommandsIndex from './index';
-import type { CommandContext } from './index';
-
-// Until the lead adds `data` to the registrar list in commands/index.ts, add it here; once it is
-// there, the real list is used unchanged.
-jest.mock('./index', () => {
-  const actual = jest.requireActual<typeof CommandsIndex>('./index');
-  return {
-    ...actual,
-    registerCommands: (program: Command, ctx: CommandContext) => {
-      actual.registerCommands(program, ctx);
-      if (!program.commands.some((c) => c.name() === 'data')) register(program, ctx);
-    },
-  };
-});
 
 const tmp = mkdtempSync(join(tmpdir(), 'coinhts-cli-data-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -59,17 +59,18 @@ describe('coinhts db migrate', () => {
     const first = await runCommand(register, ['db', 'migrate'], config);
     expect(first).toMatchObject({ code: 0, err: '' });
     expect(first.out).toBe(
-      'applied CreateBacktestRuns1764200000000\napplied CreatePresets1764200001000\napplied CreateJobRecords1764200002000\napplied AddRunListIndexes1764200003000\napplied CreateApiKeys1764300000000\napplied CreatePaperTables1764400000000\n6 migration(s) applied; 6 in total\n',
+      'applied CreateBacktestRuns1764200000000\napplied CreatePresets1764200001000\napplied CreateJobRecords1764200002000\napplied AddRunListIndexes1764200003000\napplied CreateApiKeys1764300000000\napplied CreatePaperTables1764400000000\napplied CreateSweepChunks1764500000000\n7 migration(s) applied; 7 in total\n',
     );
     expect(await tables()).toEqual(['api_keys', 'backtest_runs', 'backtest_symbol_results', 'job_records', 'paper_events', 'paper_orders', 'paper_pairs',
-      'paper_positions', 'paper_sessions', 'paper_signals', 'paper_snapshots', 'paper_trades', 'presets', 'results_migrations']);
-    expect((await runCommand(register, ['db', 'migrate'], config)).out).toBe('up to date: 6 migration(s) applied\n');
+      'paper_positions', 'paper_sessions', 'paper_signals', 'paper_snapshots', 'paper_trades', 'presets', 'results_migrations', 'sweep_chunks']);
+    expect((await runCommand(register, ['db', 'migrate'], config)).out).toBe('up to date: 7 migration(s) applied\n');
   });
 
   it('--revert undoes the newest migration only', async () => {
     const r = await runCommand(register, ['db', 'migrate', '--revert'], config);
-    expect(r).toMatchObject({ code: 0, out: 'reverted CreatePaperTables1764400000000\n' });
-    expect(await tables()).not.toContain('paper_sessions');
+    expect(r).toMatchObject({ code: 0, out: 'reverted CreateSweepChunks1764500000000\n' });
+    expect(await tables()).not.toContain('sweep_chunks');
+    expect(await tables()).toContain('paper_sessions');
     expect(await tables()).toContain('api_keys');
   });
 
@@ -129,8 +130,8 @@ describe('coinhts db migrate --wait (first start: PostgreSQL not accepting TCP y
       if (line.startsWith('waiting for PostgreSQL')) openServer();
     });
     expect(r.err).toMatch(/^waiting for PostgreSQL \(attempt 1 failed, retrying for up to \d+ s more\): .*database unavailable/);
-    expect({ code: r.code, out: r.out.split('\n').slice(-2) }).toEqual({ code: 0, out: ['6 migration(s) applied; 6 in total', ''] });
-    expect((await pg.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1`, [waitSchema])).rows[0].n).toBe(14); // 6 results tables + 8 paper tables
+    expect({ code: r.code, out: r.out.split('\n').slice(-2) }).toEqual({ code: 0, out: ['7 migration(s) applied; 7 in total', ''] });
+    expect((await pg.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1`, [waitSchema])).rows[0].n).toBe(15); // 7 results tables + 8 paper tables
   });
 
   it('gives up after the bound with the reason (exit 1)', async () => {

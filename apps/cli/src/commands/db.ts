@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { appliedMigrations, createDataSource, DatabaseUnavailableError, ensureInitialized, revertLastMigration, runMigrations } from '@coinhts/results';
+import { appliedMigrations, createDataSource, DatabaseUnavailableError, ensureInitialized, PgRunIndex, revertLastMigration, runMigrations } from '@coinhts/results';
 import type { DataSource } from 'typeorm';
 import { CliUsageError } from '../errors';
 import { intFlag } from '../flag-values';
@@ -10,6 +10,12 @@ export function resultsDataSource(ctx: CommandContext): DataSource {
   const url = ctx.config.databaseUrl;
   if (!url) throw new CliUsageError('DATABASE_URL is not set: point it at PostgreSQL (for a local one, `source tools/services.sh`).');
   return createDataSource({ url, schema: ctx.config.databaseSchema });
+}
+
+/** The PostgreSQL run index of DATABASE_URL and how to close its pool (the runs' shared index). */
+export function openPgRunIndex(ctx: CommandContext): { readonly index: PgRunIndex; close(): Promise<void> } {
+  const ds = resultsDataSource(ctx);
+  return { index: new PgRunIndex(ds), close: async () => { if (ds.isInitialized) await ds.destroy(); } };
 }
 
 /** Runs `fn` with a results DataSource and always closes it. */

@@ -1,14 +1,14 @@
 import {
-  AreaSeries, CandlestickSeries, createChart, createSeriesMarkers, LineSeries, type IChartApi, type ISeriesMarkersPluginApi,
+  AreaSeries, CandlestickSeries, createChart, createSeriesMarkers, HistogramSeries, LineSeries, type IChartApi, type ISeriesMarkersPluginApi,
   type SeriesMarker, type Time, type UTCTimestamp,
 } from 'lightweight-charts';
 import {
-  formatCount, formatDuration, formatKrw, formatNumber, formatPercent, formatPrice, formatQuantity, formatRatio, formatUtcTime, formatValue, unitLabel,
+  formatCount, formatDuration, formatFractionAsPercent, formatKrw, formatNumber, formatPercent, formatPrice, formatQuantity, formatRatio, formatUtcTime, formatValue, MISSING, unitLabel,
   type ValueKind,
 } from '../format';
 import { heatmapGrid } from '../heatmap';
 import { histogram } from '../histogram';
-import type { BacktestReportData, ReportData, SweepReportData } from '../report-data';
+import type { BacktestReportData, ReportData, SweepReportData, WalkForwardReportData } from '../report-data';
 import { formatStatRow, statsRows, type StatRow } from '../stats-rows';
 import { h, section } from './dom';
 import { COLORS, drawHeatmap, histogramFigure } from './plots';
@@ -22,6 +22,8 @@ export interface ReportView {
   dispose(): void;
   /** Resolves once every chart has been created (they paint on the following frame). */
   readonly drawn: Promise<void>;
+  /** Walk-forward reports: the folds whose out-of-sample start is marked on the stitched equity, and the markers drawn. */
+  windowMarkers?(): { readonly folds: number; readonly drawn: number };
 }
 
 /** Trades the markers of a plugin stand for (the count is in each marker's id, `entry:3`). */
@@ -255,9 +257,92 @@ function sweepReport(root: HTMLElement, d: SweepReportData): ReportView {
   return { markerCounts: () => ({}), dispose: () => undefined, drawn: Promise.resolve() };
 }
 
+const paramText = (p: Readonly<Record<string, unknown>> | null): string => (p ? Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(', ') : 'none ran');
+const windowText = (w: { readonly start_ms: number; readonly end_ms: number }): string => `${formatUtcTime(w.start_ms)} – ${formatUtcTime(w.end_ms)}`;
+
+function walkForwardReport(root: HTMLElement, d: WalkForwardReportData): ReportView {
+  const folds = d.folds;
+  const ran = folds.filter((f) => f.bestParams !== null).length;
+  const gap = d.isMeanScore !== null && d.oosMeanScore !== null ? d.isMeanScore - d.oosMeanScore : null;
+  const equityBox = chartBox('wf-equity-chart', `Stitched out-of-sample equity of ${folds.length} folds, ${formatCount(d.equity.points)} points, each fold's start marked`, 320);
+  const st = d.stability;
+  const summary: StatRow[] = [
+    { key: null, label: 'Folds (with a result)', kind: 'text', value: `${formatCount(folds.length)} (${formatCount(ran)})` },
+    { label: 'Out-of-sample return, compounded', kind: 'percent', value: d.oosCompoundedReturnPct, key: 'oosCompoundedReturnPct' },
+    { key: null, label: 'Stitched equity, first → last', kind: 'text', value: `${formatKrw(d.equity.first)} → ${formatKrw(d.equity.last)}` },
+    { label: `Mean in-sample ${d.rankBy}`, kind: 'ratio', value: d.isMeanScore, key: 'isMeanScore' },
+    { label: `Mean out-of-sample ${d.rankBy}`, kind: 'ratio', value: d.oosMeanScore, key: 'oosMeanScore' },
+    { label: 'In-sample minus out-of-sample (overfitting gap)', kind: 'ratio', value: gap, key: 'gap' },
+  ];
+  const stabilityRows: StatRow[] = [
+    { label: 'Best set changed between folds', kind: 'count', value: st.changes, key: 'changes' },
+    { label: 'Folds choosing the most frequent set', kind: 'fraction', value: st.modalShare, key: 'modalShare' },
+  ];
+  const cols = [
+    { label: 'Fold', numeric: true, key: (i: number) => folds[i].fold, text: (i: number) => String(folds[i].fold + 1) },
+    { label: 'In-sample window', numeric: false, key: (i: number) => folds[i].inSample.start_ms, text: (i: number) => windowText(folds[i].inSample) },
+    { label: 'Out-of-sample window', numeric: false, key: (i: number) => folds[i].outOfSample.start_ms, text: (i: number) => windowText(folds[i].outOfSample) },
+    { label: 'Best parameters (in-sample)', numeric: false, key: (i: number) => paramText(folds[i].bestParams), text: (i: number) => paramText(folds[i].bestParams) },
+    { label: `In-sample ${d.rankBy}`, numeric: true, key: (i: number) => folds[i].inSampleScore ?? NaN, text: (i: number) => formatRatio(folds[i].inSampleScore) },
+    { label: `Out-of-sample ${d.rankBy}`, numeric: true, key: (i: number) => folds[i].outOfSampleScore ?? NaN, text: (i: number) => formatRatio(folds[i].outOfSampleScore) },
+    { label: 'OOS return [%]', numeric: true, key: (i: number) => folds[i].outOfSampleMetrics?.total_return_pct ?? NaN, text: (i: number) => formatPercent(folds[i].outOfSampleMetrics?.total_return_pct, { unit: false }) },
+    { label: 'OOS max. DD [%]', numeric: true, key: (i: number) => folds[i].outOfSampleMetrics?.max_drawdown_pct ?? NaN, text: (i: number) => { const x = folds[i].outOfSampleMetrics?.max_drawdown_pct; return formatPercent(x ? -x : x, { unit: false }); } },
+    { label: 'OOS trades', numeric: true, key: (i: number) => folds[i].outOfSampleMetrics?.trade_count ?? NaN, text: (i: number) => formatCount(folds[i].outOfSampleMetrics?.trade_count) },
+  ];
+  const params = st.params;
+  root.replaceChildren(
+    h('header', { class: 'report-head' }, h('h1', {}, d.title), h('p', { class: 'meta' }, [d.run.id ? `run ${d.run.id}` : 'unsaved run', d.run.created_at ? `stored ${d.run.created_at}` : null].filter(Boolean).join(' · ')),
+      h('p', { class: 'meta' }, `Each fold optimises ${d.rankBy} (${d.direction === 'max' ? 'highest' : 'lowest'} best) on its in-sample window and trades the best parameters on the following out-of-sample window.`)),
+    section('wf-summary', 'Summary', statsTable('Out of sample against in sample', summary, 'wf-summary-table')),
+    section('wf-equity', 'Out-of-sample equity', equityBox,
+      h('p', { class: 'note' }, `The folds' out-of-sample equity curves (KRW) joined end to end, each rescaled to start where the previous one ended; ▼ F1, F2 … and the grey bars mark where each fold's out-of-sample window begins.${d.equity.points > d.equity.t.length ? ` Drawn: ${formatCount(d.equity.t.length)} of ${formatCount(d.equity.points)} points (minimum and maximum per pixel column).` : ''}`)),
+    section('wf-folds', 'Folds', sortableTable({ caption: `${formatCount(folds.length)} folds (windows UTC, end exclusive); choose a header to sort`, rows: folds.length, columns: cols, testId: 'wf-folds-table' })),
+    section('wf-stability', 'Parameter stability',
+      statsTable('How often the chosen parameters change', stabilityRows, 'wf-stability-summary'),
+      h('div', { class: 'scroll' }, h('table', { 'data-testid': 'wf-stability-table' }, h('caption', {}, 'The value each fold chose, and its spread (population standard deviation)'),
+        h('thead', {}, h('tr', {}, ...['Parameter', 'Chosen per fold', 'Distinct', 'Mean', 'Std. dev.', 'Std. dev. / |mean|'].map((c, i) => h('th', { scope: 'col', class: i > 1 ? 'num' : undefined }, c)))),
+        h('tbody', {}, ...params.map((p) => h('tr', {}, h('th', { scope: 'row' }, p.name), h('td', {}, p.values.map((v) => (v === null ? MISSING : String(v))).join(' · ')),
+          h('td', { class: 'num' }, formatCount(p.distinct)), h('td', { class: 'num' }, formatNumber(p.mean)), h('td', { class: 'num' }, formatNumber(p.std)),
+          h('td', { class: 'num' }, formatFractionAsPercent(p.relativeStd)))))))),
+    section('request', 'Request', h('pre', { class: 'request', tabindex: 0 }, JSON.stringify(d.request, null, 2))),
+    h('footer', {}, h('p', {}, 'coin-hts walk-forward report. Charts: TradingView Lightweight Charts™ (Apache License 2.0), copyright TradingView, Inc.; bundled in this file, nothing is fetched.')),
+  );
+  let chart: IChartApi | null = null;
+  let marks: ISeriesMarkersPluginApi<Time> | null = null;
+  let marked = 0;
+  const drawn = new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(() => {
+    chart = baseChart(equityBox, 320, (x) => formatNumber(x, 0));
+    const t = d.equity.t;
+    const line = chart.addSeries(LineSeries, { color: COLORS.equity, lineWidth: 2, title: 'OOS equity', priceLineVisible: false });
+    line.setData(t.map((x, i) => ({ time: sec(x), value: d.equity.v[i] })));
+    // Each fold's out-of-sample start, on the first drawn point at or after it (folds without equity get none).
+    const starts: { fold: number; time: UTCTimestamp }[] = [];
+    for (const f of folds) {
+      let lo = 0, hi = t.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (t[mid] < f.outOfSample.start_ms) lo = mid + 1; else hi = mid; }
+      if (lo < t.length && t[lo] < f.outOfSample.end_ms && !starts.some((x) => x.time === sec(t[lo]))) starts.push({ fold: f.fold, time: sec(t[lo]) });
+    }
+    marked = starts.length;
+    marks = createSeriesMarkers(line, starts.map((x) => ({ time: x.time, position: 'aboveBar', shape: 'arrowDown', color: COLORS.text, text: `F${x.fold + 1}` })));
+    const bounds = chart.addSeries(HistogramSeries, { color: 'rgba(74,74,82,0.22)', priceScaleId: 'bounds', priceLineVisible: false, lastValueVisible: false });
+    chart.priceScale('bounds').applyOptions({ scaleMargins: { top: 0, bottom: 0 }, visible: false });
+    bounds.setData(starts.map((x) => ({ time: x.time, value: 1 })));
+    chart.timeScale().fitContent();
+    resolve();
+  }, 0)));
+  return {
+    markerCounts: () => ({}),
+    windowMarkers: () => ({ folds: marked, drawn: marks?.markers().length ?? 0 }),
+    dispose: () => { (chart as IChartApi | null)?.remove(); },
+    drawn,
+  };
+}
+
 /** Renders a report into `root` (replacing its content) and returns handles on what it drew. */
 export function renderReport(root: HTMLElement, data: ReportData): ReportView {
   root.classList.add('coinhts-report');
-  return data.kind === 'sweep' ? sweepReport(root, data) : backtestReport(root, data);
+  if (data.kind === 'sweep') return sweepReport(root, data);
+  if (data.kind === 'walk-forward') return walkForwardReport(root, data);
+  return backtestReport(root, data);
 }
 
