@@ -14,6 +14,8 @@
  * (c) The signal pass alone with and without shared indicator columns, per set, best of 3 in process
  *     CPU time (less sensitive to other jobs on a shared machine than wall time): SMA crossover over
  *     (a)'s grid, RSI reversion over 20 periods x 10 oversold levels.
+ * (d) runSweep per set in process CPU time, best of 3: a full runBacktest per set (evaluation 'full')
+ *     against the fused summary pass (the default), over (a)'s grid.
  * Timings are medians of wall time; the machine is shared, so compare the ratios (same run).
  */
 import { spawnSync } from 'node:child_process';
@@ -51,9 +53,12 @@ async function small(): Promise<Record<string, unknown>> {
   const byLoop = loop();
   const bySweep = runSweep({ ...common, strategy: strategy as never });
   const byPool = await two.run({ ...common, strategy: 'sma_crossover' });
-  const same = JSON.stringify(bySweep.best?.params) === JSON.stringify(byLoop.params) && JSON.stringify(byPool.rows) === JSON.stringify(bySweep.rows);
+  const byFull = runSweep({ ...common, strategy: strategy as never, evaluation: 'full' });
+  const same = JSON.stringify(bySweep.best?.params) === JSON.stringify(byLoop.params) && JSON.stringify(byPool.rows) === JSON.stringify(bySweep.rows)
+    && JSON.stringify(byFull.rows) === JSON.stringify(bySweep.rows);
   const results = [
     measure('plain loop of runBacktest', loop, { runs: 3, warmup: 0, units: sets }),
+    measure('runSweep, full runBacktest per set', () => runSweep({ ...common, strategy: strategy as never, evaluation: 'full' }), { runs: 3, warmup: 0, units: sets }),
     measure('runSweep, no shared columns', () => runSweep({ ...common, strategy: strategy as never, columns: null }), { runs: 3, warmup: 0, units: sets }),
     measure('runSweep (shared columns)', () => runSweep({ ...common, strategy: strategy as never }), { runs: 3, warmup: 0, units: sets }),
     await measureAsync('SweepPool, 1 worker (warm)', () => one.run({ ...common, strategy: 'sma_crossover' }), { runs: 3, warmup: 1, units: sets }),
@@ -62,12 +67,27 @@ async function small(): Promise<Record<string, unknown>> {
   ];
   await Promise.all([one.close(), two.close()]);
   report(`(a) ${sets} SMA-crossover sets over 100,000 one-minute candles (sets/s)`, results, 'plain loop of runBacktest');
-  const twoVsOne = results[3].medianMs / results[4].medianMs;
-  const best = results[4].perSecond ?? 0;
-  console.log(`\nsame best set as the plain loop, same rows on the pool as on one thread: ${same ? 'yes' : 'NO'}`);
-  console.log(`2 workers vs 1: ${twoVsOne.toFixed(2)}x (goal >= 1.6x: ${twoVsOne >= 1.6 ? 'met' : 'MISSED'}); pool of 2: ${best.toFixed(0)} sets/s (goal >= 2,000: ${best >= 2000 ? 'met' : 'MISSED'}); ${(results[0].medianMs / results[4].medianMs).toFixed(2)}x the plain loop`);
+  const twoVsOne = results[4].medianMs / results[5].medianMs;
+  const best = results[5].perSecond ?? 0;
+  console.log(`\nsame best set as the plain loop, same rows on the pool, on one thread and with full runs per set: ${same ? 'yes' : 'NO'}`);
+  console.log(`2 workers vs 1: ${twoVsOne.toFixed(2)}x (goal >= 1.6x: ${twoVsOne >= 1.6 ? 'met' : 'MISSED'}); pool of 2: ${best.toFixed(0)} sets/s (goal >= 2,000: ${best >= 2000 ? 'met' : 'MISSED'}); ${(results[0].medianMs / results[5].medianMs).toFixed(2)}x the plain loop`);
   console.log(`verdict of the best set: ${JSON.stringify(bySweep.verdict)}`);
   return { sets, same, results, twoVsOne, poolOfTwoPerSecond: best };
+}
+
+/** (d) CPU ms per set of runSweep with full runs vs the fused summary pass (best of 3; process CPU time, less sensitive to a shared machine). */
+function perSetCpu(): Record<string, unknown> {
+  const cpu = (fn: () => void): number => { const u = process.cpuUsage(); fn(); const d = process.cpuUsage(u); return (d.user + d.system) / 1000; };
+  const strategy = getStrategy('sma_crossover');
+  const common = { space: SMALL, series, options: OPTIONS, rankBy: 'sharpe' as const, top: 10, strategy: strategy as never };
+  let full = Infinity, summary = Infinity;
+  for (let rep = 0; rep < 3; rep++) {
+    full = Math.min(full, cpu(() => runSweep({ ...common, evaluation: 'full' })) / 1000);
+    summary = Math.min(summary, cpu(() => runSweep({ ...common, evaluation: 'summary' })) / 1000);
+  }
+  console.log('\n### (d) runSweep CPU ms per set, 1000 SMA-crossover sets, one thread (best of 3)\n');
+  console.log(`| full runBacktest per set | fused summary pass | ratio |\n|---:|---:|---:|\n| ${full.toFixed(3)} | ${summary.toFixed(3)} | ${(full / summary).toFixed(2)}x |`);
+  return { fullMs: full, summaryMs: summary };
 }
 
 function signalPass(): Record<string, unknown> {
@@ -113,9 +133,11 @@ async function main(): Promise<void> {
   if (process.env.SWEEPS_BENCH_PART === 'big') { await big(); return; }
   if (process.env.SWEEPS_BENCH_PART === 'signals') { signalPass(); return; } // (c) alone: SWEEPS_BENCH_PART=signals npm run bench -- sweeps
   if (process.env.SWEEPS_BENCH_PART === 'small') { await small(); return; } // (a) alone
+  if (process.env.SWEEPS_BENCH_PART === 'cpu') { perSetCpu(); return; } // (d) alone
   const loadBefore = loadavg();
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; load average before ${loadBefore.map((x) => x.toFixed(2)).join(' / ')}`);
   const c = signalPass();
+  const d = perSetCpu();
   const a = await small();
   console.log('\n### (b) 100,000 sets over 100,000 candles, pool of 2 workers, top 10 (child process)\n');
   const child = spawnSync(process.execPath, [...process.execArgv, __filename], { env: { ...process.env, SWEEPS_BENCH_PART: 'big' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
@@ -124,7 +146,7 @@ async function main(): Promise<void> {
   console.log(`100,000 sets in ${(b.ms / 1000).toFixed(1)} s = ${b.perSecond.toFixed(0)} sets/s (${(ratio * 100).toFixed(0)} % of the 1,000-set case; goal >= 90 %: ${ratio >= 0.9 ? 'met' : 'MISSED'}); peak RSS ${b.peakRssMiB.toFixed(0)} MiB (goal <= 1024: ${b.peakRssMiB <= 1024 ? 'met' : 'MISSED'})`);
   const loadAfter = loadavg();
   console.log(`\nload average after: ${loadAfter.map((x) => x.toFixed(2)).join(' / ')}`);
-  saveResults('sweeps', { loadBefore, loadAfter, signalPass: c, small: a, big: b, bigVsSmall: ratio });
+  saveResults('sweeps', { loadBefore, loadAfter, signalPass: c, perSetCpu: d, small: a, big: b, bigVsSmall: ratio });
   if (!a.same || child.status !== 0) process.exitCode = 1;
 }
 

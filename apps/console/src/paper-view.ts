@@ -90,7 +90,7 @@ export async function paperListView(kit: ViewKit): Promise<void> {
   try {
     const sessions = (await getJson<{ sessions: SessionView[] }>(BASE)).sessions;
     if (!sessions.length) { list.replaceChildren(h('p', {}, 'No sessions yet.')); return; }
-    list.replaceChildren(h('table', { 'data-testid': 'paper-sessions' }, h('caption', {}, `${formatCount(sessions.length)} sessions, newest first`),
+    list.replaceChildren(h('table', { 'data-testid': 'paper-sessions' }, h('caption', {}, `${formatCount(sessions.length)} session${sessions.length === 1 ? '' : 's'}, newest first`),
       h('thead', {}, h('tr', {}, ...['Session', 'Status', 'Pairs', 'Started', 'Stopped'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, ...sessions.map((s) => h('tr', {},
         h('td', {}, h('a', { href: `#paper/${s.id}` }, s.name)), h('td', {}, s.status),
@@ -133,6 +133,8 @@ export async function paperSessionView(kit: ViewKit, id: string): Promise<void> 
         ]);
         draw(st, pos.positions, tr.trades, perf.snapshots);
         document.title = `${st.session.name} · coin-hts console`;
+        const heading = document.querySelector('#main h1');
+        if (heading) heading.textContent = `Paper session ${st.session.name}`;
       } while (again);
       refreshes++;
       statusBox.dataset.refreshes = String(refreshes);

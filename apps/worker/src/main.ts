@@ -1,7 +1,8 @@
 /**
  * The queue worker: `node --conditions=@coinhts/source -r @swc-node/register apps/worker/src/main.ts`
  * (or `node apps/worker/dist/main.js` after a build). Configuration comes from the environment
- * (see config.ts and docs/jobs.md); a missing or wrong variable exits with status 2.
+ * (see config.ts and docs/jobs.md); a missing or wrong variable, a strategy module that does not
+ * load, or a local results folder it cannot write exits with status 2.
  * SIGTERM/SIGINT: stop taking jobs, finish or hand back active ones, exit 0.
  */
 import { registerStrategyModules, StrategyModuleError } from '@coinhts/engine';

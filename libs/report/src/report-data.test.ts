@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { backtestReportInput, buildReportData, ReportInputError, type BacktestReportData, type WalkForwardReportData } from './report-data';
+import { backtestReportInput, buildReportData, ReportInputError, walkForwardReportInput, type BacktestReportData, type WalkForwardReportData } from './report-data';
 import { jsonForScript, renderReportHtml, REPORT_FILE_CSP } from './render-html';
 
 const summary = {
@@ -57,6 +57,42 @@ describe('walk-forward report data', () => {
       result: { rankBy: 'sharpe', direction: 'max', folds: [fold], oosCompoundedReturnPct: 3, oosMeanScore: 1, isMeanScore: 2, oosEquity: { timestamp: Array.from(timestamp), equity: Array.from(equity) }, stability },
     }, { buckets: 100 });
     expect(fromJson).toEqual(d);
+  });
+});
+
+describe('a stored walk-forward run as a report input (the shape of libs/runs/README.md)', () => {
+  const document = {
+    format: 'coinhts.run', request: { strategy: 'sma_crossover', grid: { fast_period: [10, 15] } },
+    walk_forward: {
+      in_sample_bars: 120, out_of_sample_bars: 30, step_bars: 30, anchored: false, rank_by: 'sharpe', direction: 'max',
+      oos_compounded_return_pct: 12.3, is_mean_score: 1.9, oos_mean_score: 0.4,
+      folds: [
+        { fold: 0, in_sample: { start_ms: 0, end_ms: 10 }, out_of_sample: { start_ms: 10, end_ms: 20 }, best_params: { fast_period: 10, slow_period: 30 }, in_sample_score: 2.1, out_of_sample_score: 0.3, out_of_sample_metrics: { total_return_pct: 1.2, trade_count: 3 } },
+        { fold: 1, in_sample: { start_ms: 10, end_ms: 20 }, out_of_sample: { start_ms: 20, end_ms: 30 }, best_params: null, in_sample_score: null, out_of_sample_score: null, out_of_sample_metrics: null },
+      ],
+      stability: { changes: 2, modal_share: 0.5, params: [{ name: 'fast_period', values: [10, null], distinct: 1, mean: 10, std: 0, relative_std: 0 }] },
+    },
+  };
+  const tables = { equity: { columns: { timestamp: [10, 15], equity: [1_000_000, 1_012_000] } } };
+  const meta = { id: 'wf', created_at: null };
+
+  it('maps the snake_case fields onto the engine\'s names', () => {
+    const input = walkForwardReportInput({ meta, strategy: 'sma_crossover', document, tables });
+    expect(input.request).toEqual(document.request);
+    expect(input.result).toMatchObject({ rankBy: 'sharpe', direction: 'max', oosCompoundedReturnPct: 12.3, isMeanScore: 1.9, oosMeanScore: 0.4 });
+    expect(input.result.folds[0]).toEqual({ fold: 0, inSample: { start_ms: 0, end_ms: 10 }, outOfSample: { start_ms: 10, end_ms: 20 }, bestParams: { fast_period: 10, slow_period: 30 }, inSampleScore: 2.1, outOfSampleScore: 0.3, outOfSampleMetrics: { total_return_pct: 1.2, trade_count: 3 } });
+    expect(input.result.folds[1]).toMatchObject({ bestParams: null, inSampleScore: null, outOfSampleMetrics: null });
+    expect(input.result.stability).toEqual({ changes: 2, modalShare: 0.5, params: [{ name: 'fast_period', values: [10, null], distinct: 1, mean: 10, std: 0, relativeStd: 0 }] });
+    expect(Array.from(input.result.oosEquity.equity)).toEqual([1_000_000, 1_012_000]);
+    const d = buildReportData(input) as WalkForwardReportData;
+    expect([d.equity.first, d.equity.last]).toEqual([1_000_000, 1_012_000]);
+  });
+
+  it('a run that is not a walk-forward, or a damaged one, is a clear error', () => {
+    expect(() => walkForwardReportInput({ meta, strategy: 's', document: { ranking: {} }, tables })).toThrow(new ReportInputError('the run has no walk_forward object in its summary; it is not a walk-forward analysis'));
+    const bad = { ...document, walk_forward: { ...document.walk_forward, folds: [{ fold: 0, in_sample: { start_ms: 0 } }] } };
+    expect(() => walkForwardReportInput({ meta, strategy: 's', document: bad, tables })).toThrow(/walk_forward\.folds\.0\.in_sample is not a window/);
+    expect(() => walkForwardReportInput({ meta, strategy: 's', document, tables: {} })).toThrow(/no equity table/);
   });
 });
 

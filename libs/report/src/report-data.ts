@@ -313,3 +313,78 @@ export function backtestReportInput(run: {
   const signals = columnsOf(run.tables.signals, 'signals', ['symbol', 'timestamp', 'return_pct'] as const);
   return { kind: 'backtest', run: run.meta, summary: run.summary, trades, equity, signals, candles: run.candles };
 }
+
+type Json = Readonly<Record<string, unknown>>;
+const obj = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+const numOrNull = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const windowOf = (x: unknown, what: string): { start_ms: number; end_ms: number } => {
+  if (!obj(x) || typeof x.start_ms !== 'number' || typeof x.end_ms !== 'number') throw new ReportInputError(`${what} is not a window {start_ms, end_ms}`);
+  return { start_ms: x.start_ms, end_ms: x.end_ms };
+};
+
+/**
+ * A walk-forward report input from a stored walk-forward run, as libs/runs/README.md describes it
+ * ("Walk-forward analyses"): the archive summary's `walk_forward` (snake_case; windows epoch ms)
+ * and `request`, and the run's `equity` table (the stitched out-of-sample equity: `timestamp`
+ * epoch ms, `equity` KRW). Throws {@link ReportInputError} naming what is missing or malformed.
+ */
+export function walkForwardReportInput(run: {
+  readonly meta: ReportRunMeta;
+  readonly strategy: string;
+  /** The parsed `summary.json` of the run. */
+  readonly document: Json;
+  readonly tables: Readonly<Record<string, ArchivedTable | undefined>>;
+}): WalkForwardReportInput {
+  const wf = run.document.walk_forward;
+  if (!obj(wf)) throw new ReportInputError('the run has no walk_forward object in its summary; it is not a walk-forward analysis');
+  if (!Array.isArray(wf.folds)) throw new ReportInputError('walk_forward.folds is not a list');
+  if (!obj(wf.stability) || !Array.isArray(wf.stability.params)) throw new ReportInputError('walk_forward.stability lacks its params list');
+  if (typeof wf.rank_by !== 'string' || (wf.direction !== 'max' && wf.direction !== 'min')) throw new ReportInputError('walk_forward lacks rank_by or direction (max/min)');
+  const folds = wf.folds.map((f: unknown, i: number) => {
+    if (!obj(f)) throw new ReportInputError(`walk_forward.folds.${i} is not an object`);
+    return {
+      fold: typeof f.fold === 'number' ? f.fold : i,
+      inSample: windowOf(f.in_sample, `walk_forward.folds.${i}.in_sample`),
+      outOfSample: windowOf(f.out_of_sample, `walk_forward.folds.${i}.out_of_sample`),
+      bestParams: obj(f.best_params) ? (f.best_params as WalkForwardResult['folds'][number]['bestParams']) : null,
+      inSampleScore: numOrNull(f.in_sample_score),
+      outOfSampleScore: numOrNull(f.out_of_sample_score),
+      outOfSampleMetrics: obj(f.out_of_sample_metrics) ? (f.out_of_sample_metrics as unknown as PortfolioMetrics) : null,
+    };
+  });
+  const st = wf.stability;
+  const stability: ParameterStability = {
+    changes: typeof st.changes === 'number' ? st.changes : 0,
+    modalShare: numOrNull(st.modal_share),
+    params: (st.params as unknown[]).map((p, i) => {
+      if (!obj(p) || typeof p.name !== 'string' || !Array.isArray(p.values)) throw new ReportInputError(`walk_forward.stability.params.${i} lacks its name or values`);
+      return {
+        name: p.name, values: p.values as ParameterStability['params'][number]['values'], distinct: typeof p.distinct === 'number' ? p.distinct : 0,
+        mean: numOrNull(p.mean), std: numOrNull(p.std), relativeStd: numOrNull(p.relative_std),
+      };
+    }),
+  };
+  const equity = columnsOf(run.tables.equity, 'equity', ['timestamp', 'equity'] as const);
+  return {
+    kind: 'walk-forward',
+    run: run.meta,
+    strategy: run.strategy,
+    request: obj(run.document.request) ? run.document.request : {},
+    result: {
+      rankBy: wf.rank_by as WalkForwardResult['rankBy'], direction: wf.direction, folds,
+      oosCompoundedReturnPct: numOrNull(wf.oos_compounded_return_pct), oosMeanScore: numOrNull(wf.oos_mean_score), isMeanScore: numOrNull(wf.is_mean_score),
+      oosEquity: { timestamp: equity.timestamp, equity: equity.equity },
+      stability,
+    },
+  };
+}
+
+/**
+ * A sweep report input from a stored sweep run: the archive summary's `ranking` (rows best first)
+ * and `request` (libs/runs/README.md "Sweeps"). Throws {@link ReportInputError} without a ranking.
+ */
+export function sweepReportInput(run: { readonly meta: ReportRunMeta; readonly strategy: string; readonly document: Json }): SweepReportInput {
+  const ranking = run.document.ranking;
+  if (!obj(ranking) || !Array.isArray(ranking.rows)) throw new ReportInputError(`sweep run ${run.meta.id ?? '(not stored)'} has no ranking in its archive`);
+  return { kind: 'sweep', run: run.meta, strategy: run.strategy, request: obj(run.document.request) ? run.document.request : {}, ranking: ranking as unknown as SweepReportInput['ranking'] };
+}

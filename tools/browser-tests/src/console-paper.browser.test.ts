@@ -122,6 +122,8 @@ describe('paper sessions in the console', () => {
     await page.goto(`${stack.url}/console#paper`);
     await page.waitForSelector('[data-testid="paper-sessions"]');
     expect(await cells(page, 'paper-sessions')).toEqual([expect.arrayContaining(['console-btc', 'stopped'])]);
+    await screenshot(page, 'console-paper-list');
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)']);
   });
 });

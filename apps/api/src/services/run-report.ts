@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { BacktestSummary } from '@coinhts/engine';
 import type { ParquetCandleStore } from '@coinhts/market-data';
-import { backtestReportInput, REPORT_PAGE_SCRIPT, ReportInputError, type ReportCandles, type ReportInput, type SweepReportInput } from '@coinhts/report';
+import { backtestReportInput, REPORT_PAGE_SCRIPT, sweepReportInput, walkForwardReportInput, type ReportCandles, type ReportInput } from '@coinhts/report';
 import type { RunService } from '@coinhts/runs';
 
 /**
@@ -35,15 +35,20 @@ async function candlesOf(store: ParquetCandleStore, s: BacktestSummary): Promise
   return out;
 }
 
-/** Reads a stored run (backtest or sweep) as a report input. 404 for an unknown run (from the index). */
+/**
+ * Reads a stored run (backtest, sweep, or walk-forward analysis — a sweep run whose summary holds
+ * `walk_forward`, libs/runs/README.md) as a report input. 404 for an unknown run (from the index).
+ */
 export async function loadRunForReport(deps: { readonly runs: RunService; readonly candles: ParquetCandleStore }, id: string): Promise<ReportInput> {
   const run = await deps.runs.get(id);
   const meta = { id: run.id, created_at: new Date(run.createdAt).toISOString() };
   if (run.kind === 'sweep') {
     const doc = (await deps.runs.readSummary(run)) as Record<string, unknown>;
-    const ranking = doc.ranking as SweepReportInput['ranking'] | undefined;
-    if (!ranking || !Array.isArray(ranking.rows)) throw new ReportInputError(`sweep run ${id} has no ranking in its archive`);
-    return { kind: 'sweep', run: meta, strategy: run.strategy, request: (doc.request ?? {}) as Record<string, unknown>, ranking };
+    if (doc.walk_forward !== undefined) {
+      const { contents } = await deps.runs.read(id);
+      return walkForwardReportInput({ meta, strategy: run.strategy, document: doc, tables: contents.tables });
+    }
+    return sweepReportInput({ meta, strategy: run.strategy, document: doc });
   }
   const { contents } = await deps.runs.read(id);
   const doc = contents.summary as Record<string, unknown>;

@@ -2,6 +2,7 @@ import type { CandleColumns } from '../core/candles';
 import type { ColumnCache } from '../core/columns';
 import { BacktestAbortedError, InvalidParamsError, type ParamIssue } from '../core/errors';
 import type { SignalColumns } from '../core/signals';
+import { isSparseSignals } from '../core/sparse-signals';
 import type { StrategyDefinition } from '../core/strategy';
 import { barsPerYear, isTimeframe, TIMEFRAMES, type Timeframe } from '../core/timeframes';
 import { equityMetrics, type EquityMetrics } from '../metrics/equity';
@@ -164,6 +165,7 @@ function validateSeriesList(series: unknown): readonly BacktestSeries[] {
 function checkSignals(strategy: string, s: SignalColumns, n: number): void {
   const bad = (detail: string): never => { throw new StrategyContractError(strategy, detail); };
   if (!(s?.side instanceof Int8Array) || s.side.length !== n) bad(`generate() must return side as an Int8Array of ${n} values`);
+  if (isSparseSignals(s)) return; // confidence and level are built from the signal list on first read: valid by construction
   if (!(s.confidence instanceof Float64Array) || s.confidence.length !== n) bad(`generate() must return confidence as a Float64Array of ${n} values`);
   if (s.level !== undefined && (!(s.level instanceof Float64Array) || s.level.length !== n)) bad(`generate() level, when present, must be a Float64Array of ${n} values`);
 }

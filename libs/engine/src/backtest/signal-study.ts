@@ -1,5 +1,6 @@
 import type { CandleColumns } from '../core/candles';
 import { SignalSide, type SignalColumns } from '../core/signals';
+import { signalValuesAt } from '../core/sparse-signals';
 import { finiteOrNull } from '../metrics/finite';
 import { legacyMaxDrawdownPct } from '../metrics/legacy';
 
@@ -79,7 +80,8 @@ export function collectBuys(side: Int8Array, into: Int32Array | null): number {
 
 /**
  * The bar indices of the Buy signals, or null when a side is not -1, 0 or 1. One pass; the result
- * grows by doubling, so a series with few signals does not reserve an index per bar.
+ * grows by doubling, so a series with few signals does not reserve an index per bar. Reads the
+ * sides four at a time where it can: signals are rare, and a zero word is four bars without one.
  */
 export function buyIndices(side: Int8Array): Int32Array | null {
   const BUY = SignalSide.Buy as number, SELL = SignalSide.Sell as number;
@@ -87,7 +89,11 @@ export function buyIndices(side: Int8Array): Int32Array | null {
   let out = new Int32Array(Math.min(n, 4096));
   let buys = 0;
   let bad = 0;
+  const aligned = side.byteOffset % 4 === 0;
+  const wordsEnd = aligned ? n & ~3 : 0;
+  const w32 = new Int32Array(side.buffer, aligned ? side.byteOffset : 0, wordsEnd >> 2);
   for (let i = 0; i < n; i++) {
+    if ((i & 3) === 0 && i < wordsEnd && w32[i >> 2] === 0) { i += 3; continue; }
     const s = side[i];
     if (s === BUY) {
       if (buys === out.length) {
@@ -108,7 +114,6 @@ export function buyIndices(side: Int8Array): Int32Array | null {
  */
 export function signalStudy(candles: CandleColumns, signals: SignalColumns, hold: number, buyIndices: Int32Array): { columns: SignalStudyColumns; stats: SignalStudyStats } {
   const { timestamp: ts, close } = candles;
-  const { confidence, level } = signals;
   const n = ts.length;
   const buys = buyIndices.length;
   const timestamp = new Float64Array(buys), price = new Float64Array(buys), entryCol = new Float64Array(buys);
@@ -124,9 +129,8 @@ export function signalStudy(candles: CandleColumns, signals: SignalColumns, hold
     exitCol[k] = exit;
     // Same expression as the original, so fixtures match bit for bit.
     returnPct[k] = ((exit - entry) / entry) * 100;
-    conf[k] = confidence[i];
-    lvl[k] = level ? level[i] : NaN;
   }
+  signalValuesAt(signals, buyIndices, conf, lvl);
   const columns: SignalStudyColumns = { index: buyIndices, timestamp, price, entry: entryCol, exit: exitCol, return_pct: returnPct, confidence: conf, level: lvl };
   return { columns, stats: signalStudyStats(returnPct, hold) };
 }

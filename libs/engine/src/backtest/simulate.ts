@@ -280,12 +280,13 @@ class Trader implements TradeSink {
   }
 }
 
-function newBook(o: PortfolioOptions): PositionManager {
+/** The position book of one run: cash, fees, slippage, lot step, sizing and venue rules from the options. */
+export function newBook(o: PortfolioOptions): PositionManager {
   return new PositionManager({ initialCash: o.initial_capital, feeRate: o.fee_rate, slippageRate: o.slippage_rate, lotStep: o.lot_step, defaultSizing: o.sizing, tradeHistoryLimit: 0, orderRules: orderRulesByName(o.order_rules) });
 }
 
-/** Per-bar stop factors derived from the options (−1 = disabled). */
-function stopFactors(o: PortfolioOptions) {
+/** Per-bar stop factors derived from the options (−1 = disabled): level = entry fill × factor (trailing: × the peak). */
+export function stopFactors(o: PortfolioOptions): { slF: number; tpF: number; trF: number } {
   return {
     slF: o.stop_loss_pct === null ? -1 : 1 - o.stop_loss_pct / 100,
     tpF: o.take_profit_pct === null ? -1 : 1 + o.take_profit_pct / 100,

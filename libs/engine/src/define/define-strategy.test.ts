@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signalStudy } from '../backtest/signal-study';
 import { candleAt, candlesFromRows, type CandleColumns } from '../core/candles';
 import type { StrategyDefinition } from '../core/strategy';
 import { type InvalidStrategyStateError } from '../strategies/strategy-state-error';
@@ -216,5 +217,85 @@ describe('defineStrategy: batch runs reuse scratch indicator columns', () => {
     expect(again.side).toEqual(copy.side);
     expect(other.side).not.toEqual(copy.side); // the two series differ, so a stale column would show
     expect(copy.side.some((s) => s !== 0)).toBe(true);
+  });
+});
+
+describe('defineStrategy: the batch form of a column rule', () => {
+  const closes = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+  const c = fromCloses(closes);
+  /** Signals at the bars given (Buy > 0, Sell < 0); writes a level on every bar (bar × 10) unless the param `levels` is false. */
+  const scripted = (at: Record<number, number>) => defineStrategy({
+    name: 'scripted', params: z.object({ levels: z.boolean().default(true) }), indicators: () => ({ m: ind.sma('close', 2) }),
+    rule: () => null,
+    columns: (_cols, p, out) => {
+      for (let i = 0; i < out.side.length; i++) {
+        if (p.levels) out.level[i] = i * 10;
+        if (at[i] !== undefined) out.side[i] = at[i];
+      }
+    },
+  });
+
+  it('keeps the level only on signal bars (NaN elsewhere), with confidence 1 there and 0 elsewhere', () => {
+    const s = scripted({ 5: 1, 8: -1, 11: 1 }).generate(c, { levels: true });
+    expect(Array.from(s.side)).toEqual([0, 0, 0, 0, 0, 1, 0, 0, -1, 0, 0, 1]);
+    expect(Array.from(s.confidence)).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1]);
+    expect(Array.from(s.level as Float64Array)).toEqual([NaN, NaN, NaN, NaN, NaN, 50, NaN, NaN, 80, NaN, NaN, 110]);
+    // the columns are plain data: spread and JSON see them
+    expect(JSON.parse(JSON.stringify({ ...s })).confidence).toEqual({ 0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 1, 6: 0, 7: 0, 8: 1, 9: 0, 10: 0, 11: 1 });
+  });
+
+  it('a signal whose level the rule did not write reads NaN, also right after a run that wrote one there', () => {
+    const def = scripted({ 5: 1 });
+    expect((def.generate(c, { levels: true }).level as Float64Array)[5]).toBe(50);
+    expect((def.generate(c, { levels: false }).level as Float64Array)[5]).toBeNaN();
+  });
+
+  it('a signal before the warm-up or a side other than -1/0/1 is a rule error at that bar', () => {
+    // sma(close, 2): lookback 1, warm-up 2
+    expect(() => scripted({ 1: 1 }).generate(c, { levels: true })).toThrow('rule at bar 1: rule returned "a signal before the warm-up (bar 2)"');
+    expect(() => scripted({ 6: 2, 9: 3 }).generate(c, { levels: true })).toThrow(/rule at bar 6: rule returned 2/);
+  });
+
+  it('the signal study reads the same confidence and level as the built columns, also after the sides were changed', () => {
+    const def = scripted({ 3: 1, 5: 1, 8: -1 });
+    const lazy = def.generate(c, { levels: true });
+    const built = def.generate(c, { levels: true });
+    void built.confidence; void built.level;
+    for (const s of [lazy, built]) s.side[9] = 1; // a Buy added after generate: no signal of the rule there
+    const at = Int32Array.of(3, 5, 9);
+    const study = (s: typeof lazy) => signalStudy(c, s, 1, at).columns;
+    expect(Array.from(study(lazy).confidence)).toEqual([1, 1, 0]);
+    expect(Array.from(study(lazy).level)).toEqual([30, 50, NaN]);
+    expect(study(lazy)).toEqual(study(built));
+  });
+});
+
+describe('defineStrategy: the streaming form', () => {
+  /** A Donchian-like rule with a level, on two indicators of different classes. */
+  const make = () => defineStrategy({
+    name: 'channel', params: z.object({}), indicators: () => ({ hi: ind.highest('high', 5), lo: ind.lowest('low', 3) }),
+    rule: ({ close, prev }) => (close > prev.hi ? 1 : close < prev.lo ? -1 : null),
+    level: ({ close, prev }) => (close > prev.hi ? prev.hi : prev.lo),
+  });
+  const streamed = (def: ReturnType<typeof make>) => {
+    const s = def.createStream({});
+    return Array.from({ length: 400 }, (_, i) => s.onCandle(candleAt(candles, i)));
+  };
+
+  it('gives the batch form\'s signals, also where code generation is not allowed (the generic per-candle path)', () => {
+    const batch = make().generateReference(candles, {});
+    const want = Array.from({ length: 400 }, (_, i) => (batch.side[i] === 0 ? null : { side: batch.side[i], confidence: 1, level: (batch.level as Float64Array)[i] }));
+    expect(want.filter((x) => x !== null).length).toBeGreaterThan(20);
+    expect(streamed(make())).toEqual(want);
+    const def = make();
+    const realFunction = globalThis.Function;
+    globalThis.Function = function refused() { throw new EvalError('code generation from strings disallowed'); } as unknown as FunctionConstructor;
+    let s: ReturnType<typeof def.createStream>;
+    try {
+      s = def.createStream({});
+    } finally {
+      globalThis.Function = realFunction;
+    }
+    expect(Array.from({ length: 400 }, (_, i) => s.onCandle(candleAt(candles, i)))).toEqual(want);
   });
 });

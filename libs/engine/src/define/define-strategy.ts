@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Candle, CandleColumns } from '../core/candles';
 import type { GenerateContext } from '../core/columns';
 import { emptySignals, type SignalSide, type SignalColumns, type StreamSignal } from '../core/signals';
+import { sparseSignals } from '../core/sparse-signals';
 import type { StrategyDefinition, StrategyState, StreamingStrategy } from '../core/strategy';
 import { isTimeframe, TIMEFRAMES, type Timeframe } from '../core/timeframes';
 import { paramsJsonSchema } from '../strategies/params';
@@ -141,6 +142,81 @@ interface Views {
   readonly fillHigher: Fill;
   readonly names: readonly string[];
   readonly htfNames: readonly string[];
+  readonly feed: Feed;
+}
+
+/** The fields of a strategy's stream that {@link Feed} reads and writes. */
+interface FeedState {
+  count: number;
+  readonly slots: readonly Float64Array[];
+  readonly streams: readonly IndicatorStream[];
+  readonly cur: Record<string, unknown>;
+  readonly prv: Record<string, unknown>;
+  readonly warm: number;
+  readonly params: unknown;
+  readonly state: unknown;
+}
+
+/** One candle `c` (bar `i`) through a stream, after its higher-timeframe part: indicators, views, rule. */
+type Feed = (self: FeedState, c: Candle, i: number) => StreamSignal | null;
+
+type AnyRule = (bar: never, params: never, state: never) => RuleResult;
+type AnyLevel = (bar: never, params: never, state: never) => number;
+
+/**
+ * The per-candle work of the streaming form, generated once per strategy (and set of indicator
+ * names): the candle and each indicator's value stored in the two-bar slots, the bar and previous
+ * bar views filled, the rule called. Written out as one function per strategy because a single
+ * shared loop serves every strategy of a process: its call and property sites see every
+ * strategy's indicator classes and view shapes and become megamorphic (measured: a Donchian stream
+ * at half speed once six other strategies had streamed in the same process), while each generated
+ * function sees only its own. Where code generation is not allowed, the same steps as a closure.
+ */
+function makeFeed(names: readonly string[], rule: AnyRule, levelFn: AnyLevel | undefined, badResult: (i: number, r: unknown) => never): Feed {
+  // names are checked identifiers (KEY_RE) or candle fields: nothing here can inject code
+  const lines = [
+    'const s = self.slots, slot = i & 1, other = slot ^ 1;',
+    's[0][slot] = c.timestamp; s[1][slot] = c.open; s[2][slot] = c.high; s[3][slot] = c.low; s[4][slot] = c.close; s[5][slot] = c.volume;',
+    'const streams = self.streams;',
+  ];
+  for (let k = CANDLE_KEYS.length; k < names.length; k++) {
+    const j = k - CANDLE_KEYS.length;
+    lines.push(`{ const st = streams[${j}]; if (st.push !== undefined) st.push(c, s[${k}], slot); else s[${k}][slot] = st.next(c); }`);
+  }
+  lines.push('self.count = i + 1;', 'if (i < self.warm) return null;', 'const cur = self.cur, prv = self.prv;');
+  names.forEach((n, k) => lines.push(`cur.${n} = s[${k}][slot]; prv.${n} = s[${k}][other];`));
+  lines.push(
+    'cur.index = i;',
+    'const params = self.params, state = self.state;',
+    'const r = rule(cur, params, state);',
+    'if (r === 1 || r === -1) return { side: r, confidence: 1, level: levelFn !== undefined ? levelFn(cur, params, state) : NaN };',
+    'if (r !== 0 && r !== null && r !== undefined) badResult(i, r);',
+    'return null;',
+  );
+  try {
+    return new Function('rule', 'levelFn', 'badResult', `return function feed(self, c, i) {\n${lines.join('\n')}\n};`)(rule, levelFn, badResult) as Feed;
+  } catch {
+    const fill = makeFill(names);
+    return (self, c, i) => {
+      const s = self.slots, slot = i & 1;
+      s[0][slot] = c.timestamp; s[1][slot] = c.open; s[2][slot] = c.high; s[3][slot] = c.low; s[4][slot] = c.close; s[5][slot] = c.volume;
+      const streams = self.streams;
+      for (let j = 0; j < streams.length; j++) {
+        const st = streams[j];
+        if (st.push !== undefined) st.push(c, s[CANDLE_KEYS.length + j], slot);
+        else s[CANDLE_KEYS.length + j][slot] = st.next(c);
+      }
+      self.count = i + 1;
+      if (i < self.warm) return null;
+      fill(self.cur, s, slot);
+      fill(self.prv, s, slot ^ 1);
+      self.cur.index = i;
+      const r = (rule as (b: unknown, p: unknown, s: unknown) => RuleResult)(self.cur, self.params, self.state);
+      if (r === 1 || r === -1) return { side: r, confidence: 1, level: levelFn !== undefined ? (levelFn as (b: unknown, p: unknown, s: unknown) => number)(self.cur, self.params, self.state) : NaN };
+      if (r !== 0 && r !== null && r !== undefined) badResult(i, r);
+      return null;
+    };
+  }
 }
 
 // ---------------------------------------------------------------- validation helpers
@@ -174,6 +250,66 @@ function checkSpecs(strategy: string, field: string, specs: unknown): [string, I
 function checkColumn(strategy: string, label: string, col: unknown, n: number): Float64Array {
   if (!(col instanceof Float64Array) || col.length !== n) throw new StrategyDefinitionError(strategy, `indicators.${label}`, `batch() must return a Float64Array of ${n} values`);
   return col;
+}
+
+// ---------------------------------------------------------------- batch helpers
+
+/**
+ * Bar-sized scratch columns held weakly (a GC may drop them; they are made again) and lent to one
+ * run at a time: `take` returns undefined while they are lent (a nested run allocates its own).
+ */
+class ScratchColumns {
+  private ref: WeakRef<Float64Array[]> | undefined;
+  private busy = false;
+
+  /** `count` columns of `n` values (contents undefined), or undefined while lent or for none. */
+  take(n: number, count: number): Float64Array[] | undefined {
+    if (this.busy || count === 0) return undefined;
+    let sc = this.ref?.deref();
+    if (!sc || sc.length !== count || sc[0].length !== n) {
+      sc = Array.from({ length: count }, () => new Float64Array(n));
+      this.ref = new WeakRef(sc);
+    }
+    this.busy = true;
+    return sc;
+  }
+
+  /** Ends the loan of {@link take} (harmless when nothing is lent). */
+  release(): void {
+    this.busy = false;
+  }
+}
+
+/**
+ * The check after a column rule: every side is 0, 1 or −1 and no signal comes before bar `warm`.
+ * Returns the signal bars with confidence 1 and the rule's level there (`ruleLevel`), or the first
+ * offending bar as a number. Reads the sides four at a time: signals are rare, and a zero word is
+ * four bars without one.
+ */
+function signalBars(side: Int8Array, ruleLevel: Float64Array, warm: number): { index: Int32Array; level: Float64Array } | number {
+  const n = side.length;
+  let index = new Int32Array(Math.min(n, 1024));
+  let m = 0;
+  const aligned = side.byteOffset % 4 === 0;
+  const wordsEnd = aligned ? n & ~3 : 0;
+  const w32 = new Int32Array(side.buffer, aligned ? side.byteOffset : 0, wordsEnd >> 2);
+  for (let i = 0; i < n; i++) {
+    if ((i & 3) === 0 && i < wordsEnd && w32[i >> 2] === 0) { i += 3; continue; }
+    const s = side[i];
+    if (s === 0) continue;
+    if ((s !== 1 && s !== -1) || i < warm) return i;
+    if (m === index.length) {
+      const grown = new Int32Array(Math.min(n, m * 2));
+      grown.set(index);
+      index = grown;
+    }
+    index[m++] = i;
+  }
+  // The levels in a loop of their own: scattered reads of a bar-sized column overlap each other
+  // here, where in the branchy scan above each one waited for the last.
+  const level = new Float64Array(m);
+  for (let k = 0; k < m; k++) level[k] = ruleLevel[index[k]];
+  return { index: index.subarray(0, m), level };
 }
 
 // ---------------------------------------------------------------- defineStrategy
@@ -246,7 +382,7 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
     if (!v) {
       const all = [...CANDLE_KEYS, ...names];
       const allHigher = [...CANDLE_KEYS, ...htfNames];
-      v = { fill: makeFill(all), fillHigher: makeFill(allHigher), names: all, htfNames: allHigher };
+      v = { fill: makeFill(all), fillHigher: makeFill(allHigher), names: all, htfNames: allHigher, feed: makeFeed(all, rule as AnyRule, levelFn as AnyLevel | undefined, badResult) };
       views.set(key, v);
     }
     return v;
@@ -268,18 +404,11 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
    * typed-array (external) memory to make V8 run a full mark-compact on every run. Held weakly (a GC
    * may drop them; they are made again) and never lent to a nested run.
    */
-  let scratchRef: WeakRef<Float64Array[]> | undefined;
-  let scratchBusy = false;
-  const takeScratch = (n: number, count: number, ctx: GenerateContext | undefined): Float64Array[] | undefined => {
-    if (ctx?.columns || scratchBusy || count === 0) return undefined;
-    let sc = scratchRef?.deref();
-    if (!sc || sc.length !== count || sc[0].length !== n) {
-      sc = Array.from({ length: count }, () => new Float64Array(n));
-      scratchRef = new WeakRef(sc);
-    }
-    scratchBusy = true;
-    return sc;
-  };
+  const indicatorScratch = new ScratchColumns();
+  /** The column rule's level column (see {@link generate}); used with or without a column cache. */
+  const levelScratch = new ScratchColumns();
+  const takeScratch = (n: number, count: number, ctx: GenerateContext | undefined): Float64Array[] | undefined =>
+    ctx?.columns ? undefined : indicatorScratch.take(n, count);
 
   function generateReference(c: CandleColumns, p: P, ctx?: GenerateContext): SignalColumns {
     const n = c.close.length;
@@ -288,7 +417,7 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
     try {
       return referencePass(c, p, ctx, n, specs, scratch);
     } finally {
-      if (scratch) scratchBusy = false;
+      if (scratch) indicatorScratch.release();
     }
   }
 
@@ -350,24 +479,29 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
     const n = c.close.length;
     const specs = specsOf(p);
     const cols: Record<string, Float64Array> = { timestamp: c.timestamp, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume };
-    const out = emptySignals(n, true);
-    const side = out.side, conf = out.confidence, level = out.level as Float64Array;
+    const side = new Int8Array(n);
+    // The rule writes its levels to a NaN-filled scratch column, of which only the signal bars'
+    // values are kept (the rest reads NaN, as if the rule had written a fresh column that was then
+    // reset to NaN on every bar without a signal).
+    const ruleLevel = levelScratch.take(n, 1)?.[0] ?? new Float64Array(n);
+    ruleLevel.fill(NaN);
     const scratch = takeScratch(n, specs.length, ctx);
+    let found: { index: Int32Array; level: Float64Array } | number;
     try {
       const indicatorCols = batchColumns(specs.map(([, s]) => s), c, ctx?.columns, scratch);
       specs.forEach(([k], j) => { cols[k] = checkColumn(name, k, indicatorCols[j], n); });
-      columnRule(cols as RuleColumns<I>, p, { side, level });
+      columnRule(cols as RuleColumns<I>, p, { side, level: ruleLevel });
+      found = signalBars(side, ruleLevel, warmupOf(specs));
     } finally {
-      if (scratch) scratchBusy = false;
+      if (scratch) indicatorScratch.release();
+      levelScratch.release();
     }
-    const warm = warmupOf(specs);
-    for (let i = 0; i < n; i++) {
-      const s = side[i];
-      if (s === 0) { level[i] = NaN; continue; }
-      if ((s !== 1 && s !== -1) || i < warm) badResult(i, i < warm ? `a signal before the warm-up (bar ${warm})` : s);
-      conf[i] = 1;
+    if (typeof found === 'number') {
+      const warm = warmupOf(specs);
+      return badResult(found, found < warm ? `a signal before the warm-up (bar ${warm})` : side[found]);
     }
-    return out;
+    // Confidence 1 at every signal; the full confidence and level columns are built on first read.
+    return sparseSignals(side, found.index, new Float64Array(found.index.length).fill(1), found.level);
   }
 
   function createStream(p: P): StreamingStrategy {
@@ -422,26 +556,7 @@ export function defineStrategy<S extends z.ZodType<object>, I extends string, H 
         this.lastTimestamp = c.timestamp;
         this.builder.add(c, this.onHigherClose);
       }
-      const slot = i & 1;
-      const s = this.slots;
-      s[0][slot] = c.timestamp; s[1][slot] = c.open; s[2][slot] = c.high; s[3][slot] = c.low; s[4][slot] = c.close; s[5][slot] = c.volume;
-      const streams = this.streams;
-      for (let k = 0; k < streams.length; k++) {
-        const st = streams[k];
-        if (st.push !== undefined) st.push(c, s[6 + k], slot);
-        else s[6 + k][slot] = st.next(c);
-      }
-      this.count = i + 1;
-      if (i < this.warm) return null;
-      const fill = this.views.fill;
-      fill(this.cur, s, slot);
-      fill(this.prv, s, slot ^ 1);
-      this.cur.index = i;
-      const view = this.cur as unknown as BarView<I, H>;
-      const r = rule(view, this.params, this.state);
-      if (r === 1 || r === -1) return { side: r, confidence: 1, level: levelFn ? levelFn(view, this.params, this.state) : NaN };
-      if (r !== 0 && r !== null && r !== undefined) badResult(i, r);
-      return null;
+      return this.views.feed(this as unknown as FeedState, c, i);
     }
 
     snapshot(): StrategyState {

@@ -123,6 +123,15 @@ function scanCurve(equity: ArrayLike<number>, timestamps: ArrayLike<number> | nu
   const n = equity.length;
   const out = new Float64Array(SCAN_SLOTS);
   scanLoop(equity, n, initialCapital, target, out);
+  return curveFromScan(out, n, timestamps, barMs);
+}
+
+/**
+ * Return and drawdown facts from the slots {@link scanLoop} fills (see {@link CURVE_SCAN_SLOTS}) for
+ * a curve of `n` bars. Exported for the sweep's fused evaluation, which fills the same slots while
+ * it simulates (so it reports exactly what {@link equityMetrics} reports for the same curve).
+ */
+export function curveFromScan(out: Float64Array, n: number, timestamps: ArrayLike<number> | null, barMs: number): { returns: ReturnStats; drawdown: DrawdownStats } {
   const count = out[S_COUNT], shift = out[S_SHIFT], s1 = out[S_S1], s2 = out[S_S2], down = out[S_DOWN];
   const peak = out[S_PEAK], peakIdx = out[S_PEAK_IDX], maxFrac = out[S_MAX_FRAC], maxPeakIdx = out[S_MAX_PEAK_IDX];
   const troughIdx = out[S_TROUGH_IDX], recovery = out[S_RECOVERY];
@@ -153,6 +162,15 @@ function scanCurve(equity: ArrayLike<number>, timestamps: ArrayLike<number> | nu
 // Slots of scanLoop's output.
 const S_COUNT = 0, S_SHIFT = 1, S_S1 = 2, S_S2 = 3, S_DOWN = 4, S_PEAK = 5, S_PEAK_IDX = 6, S_MAX_FRAC = 7, S_MAX_PEAK_IDX = 8;
 const S_TROUGH_IDX = 9, S_RECOVERY = 10, S_LONGEST = 11, S_LONGEST_FROM = 12, S_LONGEST_TO = 13, SCAN_SLOTS = 14;
+
+/**
+ * Layout of the scan slots {@link curveFromScan} reads: the running sums and drawdown state of
+ * {@link scanLoop} after the last bar (indices −1 = none).
+ */
+export const CURVE_SCAN_SLOTS = {
+  count: S_COUNT, shift: S_SHIFT, s1: S_S1, s2: S_S2, down: S_DOWN, peak: S_PEAK, peakIdx: S_PEAK_IDX, maxFrac: S_MAX_FRAC, maxPeakIdx: S_MAX_PEAK_IDX,
+  troughIdx: S_TROUGH_IDX, recovery: S_RECOVERY, longest: S_LONGEST, longestFrom: S_LONGEST_FROM, longestTo: S_LONGEST_TO, size: SCAN_SLOTS,
+} as const;
 
 /**
  * The hot loop of {@link scanCurve}, kept apart so the JIT's on-stack-replacement code never meets
@@ -271,7 +289,17 @@ export function equityMetrics(input: EquityCurveInput): EquityMetrics {
   const n = equity.length;
   const final = n > 0 ? equity[n - 1] : initialCapital;
   const rfBar = perBarRate(input.riskFreeRatePct ?? 0, barsPerYear);
-  const { returns: stats, drawdown: dd } = scanCurve(equity, timestamps, initialCapital, barMs, rfBar);
+  return equityMetricsFromScan(scanCurve(equity, timestamps, initialCapital, barMs, rfBar), n, final, timestamps, initialCapital, barsPerYear, rfBar);
+}
+
+/**
+ * {@link EquityMetrics} of a curve of `n` bars ending at `final` KRW from its scan
+ * ({@link curveFromScan}); `rfBar` is the per-bar risk-free rate the scan used as its target.
+ */
+export function equityMetricsFromScan(
+  scan: { returns: ReturnStats; drawdown: DrawdownStats }, n: number, final: number, timestamps: ArrayLike<number>, initialCapital: number, barsPerYear: number, rfBar: number,
+): EquityMetrics {
+  const { returns: stats, drawdown: dd } = scan;
   const cagr = n > 0 ? cagrPct(initialCapital, final, timestamps[0], timestamps[n - 1]) : null;
   const mdd = finiteOrNull(dd.maxDrawdownPct) ?? 0;
   return {

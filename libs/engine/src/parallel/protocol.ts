@@ -1,6 +1,6 @@
 import type { BacktestSeries } from '../backtest';
 import type { ParamSet } from '../sweep/param-space';
-import type { SweepMetric, SweepRow } from '../sweep';
+import type { SweepEvaluation, SweepMetric, SweepRow } from '../sweep';
 
 /** Candle series of a job, with an id the worker keeps them under between jobs (columns on SharedArrayBuffers). */
 export interface SharedSeries extends BacktestSeries {
@@ -26,6 +26,8 @@ export interface WorkerJob {
   /** Full rows the sweep keeps (all when undefined) and its direction: rows below a chunk's best `top` go back without metrics. */
   readonly top?: number;
   readonly direction: 'max' | 'min';
+  /** How each set is evaluated (see SweepEvaluation). */
+  readonly evaluation?: SweepEvaluation;
 }
 
 /** A chunk of combinations; `start` is the generation index of `sets[0]`. */

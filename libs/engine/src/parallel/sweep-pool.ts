@@ -5,7 +5,7 @@ import type { CandleColumns } from '../core/candles';
 import { BacktestAbortedError, EngineError, InvalidParamsError } from '../core/errors';
 import { pluginModulesFor, resolveStrategyIn } from './strategy-modules';
 import {
-  collectedResult, DEFAULT_COLUMN_BUDGET_BYTES, evaluateSet, LruColumnCache, packedStride, packStats, prepareSweep, SweepCollector,
+  collectedResult, DEFAULT_COLUMN_BUDGET_BYTES, LruColumnCache, packedStride, packStats, prepareSweep, SetEvaluator, SweepCollector,
   type SweepProgress, type SweepRequest, type SweepResult, type SweepRow,
 } from '../sweep';
 import type { ParamSet } from '../sweep/param-space';
@@ -213,6 +213,7 @@ export class SweepPool {
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     const msg: WorkerJob = {
       type: 'job', job, strategy: req.strategy, strategyModules: pluginModulesFor(req.strategy, req.strategyModules), baseParams: req.baseParams, options: req.options, rankBy, series, cancel, blocks, top: req.top, direction: prep.direction,
+      evaluation: req.evaluation,
     };
     const collector = new SweepCollector(total, blocks, prep.direction, req.top);
     const stride = packedStride(blocks);
@@ -257,6 +258,7 @@ export class SweepPool {
       // The calling thread's share, while some worker is still starting: a combination per event-loop
       // turn (so messages, progress and a cancel are handled in between).
       let own: WorkerTask | null = null;
+      let evaluator: SetEvaluator | null = null; // made on the first set the calling thread takes
       let pos = 0;
       let slow = false;
       const mainStep = (): void => {
@@ -268,7 +270,8 @@ export class SweepPool {
         }
         try {
           const t0 = Date.now();
-          const r = evaluateSet(strategy, req.baseParams, own.sets[pos], own.start + pos, series, req.options, rankBy, undefined, this.columns, blocks);
+          evaluator ??= new SetEvaluator(strategy, req.baseParams, series, req.options, rankBy, this.columns, blocks, req.evaluation);
+          const r = evaluator.evaluate(own.sets[pos], own.start + pos);
           const packed = new Float64Array(stride);
           packStats(packed, 0, r.stats, blocks);
           if (Date.now() - t0 > callerMaxMs) slow = true;

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StrategyDefinition } from '../core/strategy';
 import type { BacktestSeries } from '../backtest';
-import { evaluateSet, LruColumnCache, packedStride, packStats, trimChunkRows, type SweepRow } from '../sweep';
+import { LruColumnCache, packedStride, packStats, SetEvaluator, trimChunkRows, type SweepRow } from '../sweep';
 import { resolveStrategyIn } from './strategy-modules';
 import type { SharedSeries, WorkerErrorInfo, WorkerJob, WorkerReply, WorkerRequest } from './protocol';
 
@@ -14,6 +14,7 @@ interface JobContext {
   readonly msg: WorkerJob;
   readonly strategy: StrategyDefinition<object>;
   readonly series: readonly BacktestSeries[];
+  readonly evaluator: SetEvaluator;
 }
 const jobs = new Map<number, JobContext>();
 /** Indicator columns shared by every job of this worker (keyed by input identity, see keepSeries). */
@@ -45,7 +46,9 @@ function errorInfo(err: unknown): WorkerErrorInfo {
 port.on('message', (m: WorkerRequest) => {
   if (m.type === 'job') {
     try {
-      jobs.set(m.job, { msg: m, strategy: resolveStrategyIn(m.strategy, m.strategyModules), series: m.series.map(keepSeries) });
+      const strategy = resolveStrategyIn(m.strategy, m.strategyModules);
+      const series = m.series.map(keepSeries);
+      jobs.set(m.job, { msg: m, strategy, series, evaluator: new SetEvaluator(strategy, m.baseParams, series, m.options, m.rankBy, columns, m.blocks, m.evaluation) });
     } catch (err) {
       port.postMessage({ type: 'error', job: m.job, error: errorInfo(err) } satisfies WorkerReply);
     }
@@ -67,7 +70,7 @@ port.on('message', (m: WorkerRequest) => {
       return;
     }
     try {
-      const r = evaluateSet(ctx.strategy, msg.baseParams, m.sets[k], m.start + k, ctx.series, msg.options, msg.rankBy, undefined, columns, msg.blocks);
+      const r = ctx.evaluator.evaluate(m.sets[k], m.start + k);
       rows.push(r.row);
       packStats(stats, k * stride, r.stats, msg.blocks);
     } catch (err) {

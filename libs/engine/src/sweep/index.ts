@@ -4,3 +4,4 @@ export * from './walk-forward';
 export * from './column-cache';
 export * from './collector';
 export * from './successive-halving';
+export * from './summary-run';

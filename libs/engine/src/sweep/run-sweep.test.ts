@@ -3,6 +3,8 @@ import { candlesFromRows, type CandleColumns } from '../core/candles';
 import { BacktestAbortedError, InvalidParamsError } from '../core/errors';
 import { emptySignals, SignalSide } from '../core/signals';
 import type { StrategyDefinition } from '../core/strategy';
+import { getStrategy } from '../strategies';
+import { syntheticCandles } from '../testing';
 import { runSweep } from './run-sweep';
 import { walkForward } from './walk-forward';
 
@@ -108,5 +110,24 @@ describe('walkForward', () => {
   it('validates the fold geometry', () => {
     expect(() => walkForward({ strategy: buyThenSell as never, space: { entry: { values: [0] } }, series: wfSeries, inSampleBars: 10, outOfSampleBars: 10 })).toThrow(/exceed the 12 bars/);
     expect(() => walkForward({ strategy: buyThenSell as never, space: { entry: { values: [0] } }, series: wfSeries, inSampleBars: 0, outOfSampleBars: 2 })).toThrow(/in_sample_bars/);
+  });
+});
+
+describe('runSweep evaluation modes', () => {
+  // The expected rows come from evaluation 'full' (runBacktest per set, tested on its own).
+  const big = [{ symbol: 'KRW-BTC', timeframe: '1m' as const, candles: syntheticCandles({ n: 2000, seed: 5, volatility: 0.01 }) }];
+  const space = { fast_period: { values: [2, 5, 30] }, slow_period: { values: [3, 20, 40] } }; // fast >= slow sets are rejected
+  const options = { stop_loss_pct: 1, take_profit_pct: 2, fee_rate: 0.002 };
+
+  it('the fused summary pass gives the rows, best set and verdict of full runs, rejected sets included', () => {
+    const strategy = getStrategy('sma_crossover') as never;
+    const full = runSweep({ strategy, space, series: big, options, rankBy: 'sharpe', evaluation: 'full', verdictBlocks: 4 });
+    const summary = runSweep({ strategy, space, series: big, options, rankBy: 'sharpe', verdictBlocks: 4 });
+    expect(full.failed).toBe(3); // (5, 3), (30, 3) and (30, 20): slow must exceed fast
+    expect(summary).toEqual(full);
+  });
+
+  it('refuses an unknown evaluation before any work', () => {
+    expect(() => runSweep({ strategy: getStrategy('sma_crossover') as never, space, series: big, evaluation: 'fast' as never })).toThrow(/evaluation.*"summary" or "full"/s);
   });
 });

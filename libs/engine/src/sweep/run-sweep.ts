@@ -5,6 +5,7 @@ import type { StrategyDefinition } from '../core/strategy';
 import { runBacktest, type BacktestSeries, type PortfolioMetrics } from '../backtest';
 import { returnBlockStats, type ReturnBlockStats } from '../metrics/overfitting';
 import { LruColumnCache } from './column-cache';
+import { SummaryRunner } from './summary-run';
 import { packedStride, packStats, resolveVerdictBlocks, SweepCollector, type OverfittingVerdict, type SweepHeatmap } from './collector';
 import { DEFAULT_MAX_COMBINATIONS, gridParamSets, randomParamSets, type ParamSet, type ParamSpace } from './param-space';
 
@@ -67,7 +68,17 @@ export interface SweepRequest {
   readonly verdictBlocks?: number;
   /** Two swept parameters to report a heat map of against the ranking metric (`result.heatmap`). */
   readonly heatmap?: readonly [string, string];
+  /** How each set is evaluated (default `'summary'`, see {@link SweepEvaluation}); rows are identical either way. */
+  readonly evaluation?: SweepEvaluation;
 }
+
+/**
+ * How a sweep evaluates a set. `'summary'` (default): one fused pass over the bars that gives the
+ * portfolio metrics and return statistics a row needs, without the trade list, equity curve and
+ * signal study of a full run (`SummaryRunner`; runs of several series fall back to `runBacktest`).
+ * `'full'`: `runBacktest` per set, the reference the summary pass is tested equal to.
+ */
+export type SweepEvaluation = 'summary' | 'full';
 
 /** The outcome of one combination. */
 export interface SweepRow {
@@ -149,6 +160,43 @@ export function evaluateSet(
   }
 }
 
+/**
+ * Evaluates the sets of one sweep: the same rows and statistics as {@link evaluateSet}, through the
+ * fused summary pass when the request allows it (one series, valid options and candles; see
+ * {@link SweepEvaluation}). One per sweep (per worker job): it keeps its scratch state between sets.
+ */
+export class SetEvaluator {
+  private readonly runner: SummaryRunner | null;
+
+  constructor(
+    private readonly strategy: StrategyDefinition<object>,
+    private readonly baseParams: Readonly<Record<string, unknown>> | undefined,
+    private readonly series: readonly BacktestSeries[],
+    private readonly options: unknown,
+    private readonly rankBy: SweepMetric,
+    private readonly columns: ColumnCache | undefined,
+    private readonly blocks: number,
+    evaluation: SweepEvaluation = 'summary',
+  ) {
+    this.runner = evaluation === 'summary' ? SummaryRunner.create(strategy, series, options, columns) : null;
+  }
+
+  /** The row of set `index` (an error row when the strategy or options reject it) and its statistics. */
+  evaluate(set: ParamSet, index: number, signal?: AbortSignal): EvaluatedSet {
+    const runner = this.runner;
+    if (runner === null) return evaluateSet(this.strategy, this.baseParams, set, index, this.series, this.options, this.rankBy, signal, this.columns, this.blocks);
+    if (signal?.aborted) throw new BacktestAbortedError(signal.reason);
+    try {
+      const r = runner.run({ ...this.baseParams, ...set }, this.blocks);
+      const score = r.metrics[this.rankBy];
+      return { row: { index, params: set, score: typeof score === 'number' && Number.isFinite(score) ? score : null, metrics: r.metrics }, stats: r.stats };
+    } catch (err) {
+      if (err instanceof InvalidParamsError) return { row: { index, params: set, score: null, metrics: null, error: { code: err.code, message: err.message } }, stats: null };
+      throw err;
+    }
+  }
+}
+
 /** {@link evaluateSet} without the statistics: the row of one combination. */
 export function evaluateParamSet(
   strategy: StrategyDefinition<object>, baseParams: Readonly<Record<string, unknown>> | undefined, set: ParamSet, index: number,
@@ -186,6 +234,9 @@ export function prepareSweep(strategy: StrategyDefinition<object>, req: Omit<Swe
     const bad = [x, y].filter((n) => !names.includes(n));
     if (bad.length || x === y) throw new InvalidParamsError([{ field: 'heatmap', message: `needs two different swept parameters (${names.join(', ')}), got ${x}, ${y}` }], 'sweep');
   }
+  if (req.evaluation !== undefined && req.evaluation !== 'summary' && req.evaluation !== 'full') {
+    throw new InvalidParamsError([{ field: 'evaluation', message: `must be "summary" or "full", got ${JSON.stringify(req.evaluation)}` }], 'sweep');
+  }
   const sets = sweepParamSets(req.space, req.mode);
   return { rankBy, direction, sets, blocks: resolveVerdictBlocks(req.verdictBlocks, sets.length) };
 }
@@ -211,9 +262,10 @@ export function runSweep(req: SweepRequest): SweepResult {
   const { sets, blocks } = prep;
   const collector = new SweepCollector(sets.length, blocks, prep.direction, req.top);
   const columns = req.columns === null ? undefined : (req.columns ?? new LruColumnCache());
+  const evaluator = new SetEvaluator(req.strategy, req.baseParams, req.series, req.options, prep.rankBy, columns, blocks, req.evaluation);
   for (let i = 0; i < sets.length; i++) {
     if (req.signal?.aborted) throw new BacktestAbortedError(req.signal.reason);
-    const { row, stats } = evaluateSet(req.strategy, req.baseParams, sets[i], i, req.series, req.options, prep.rankBy, req.signal, columns, blocks);
+    const { row, stats } = evaluator.evaluate(sets[i], i, req.signal);
     collector.add(row, stats ? packOne(stats, blocks) : null);
     req.onProgress?.({ done: i + 1, total: sets.length });
   }

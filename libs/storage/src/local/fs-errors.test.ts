@@ -23,6 +23,14 @@ describe('mapFsError (errno → storage codes)', () => {
       .toBe('local storage: create temporary file for "backtests/r1/summary.json" failed (EACCES at /srv/results/tmp/x.data)');
   });
 
+  it('names the file it was writing when the error carries no path (a full disk fails write(2), which has none)', () => {
+    const error = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    expect(mapFsError(error, 'backtests/r1/summary.json', 'write', '/srv/results/tmp/w1.data').message)
+      .toBe('local storage: write "backtests/r1/summary.json" failed (ENOSPC at /srv/results/tmp/w1.data)');
+    // A path on the error itself wins.
+    expect(mapFsError(Object.assign(error, { path: '/elsewhere' }), 'k', 'write', '/srv/x').message).toContain('at /elsewhere)');
+  });
+
   it('passes storage errors through unchanged', () => {
     const original = new NotFoundError('x');
     expect(mapFsError(original, 'k', 'read')).toBe(original);

@@ -29,12 +29,14 @@ export function errnoCode(error: unknown): string | undefined {
  * @param error - the caught error
  * @param key - object key the operation was about
  * @param operation - short verb phrase for the message, e.g. "write"
+ * @param file - the file the operation was on, named when the error does not carry a path (a
+ *   failed `write(2)` on an open file, e.g. ENOSPC, has none)
  */
-export function mapFsError(error: unknown, key: string | undefined, operation: string): StorageError {
+export function mapFsError(error: unknown, key: string | undefined, operation: string, file?: string): StorageError {
   if (error instanceof StorageError) return error;
   const code = errnoCode(error);
   // the file or folder the system refused (Node's fs errors carry it): an operator must see where
-  const path = typeof (error as { path?: unknown } | null)?.path === 'string' ? (error as { path: string }).path : undefined;
+  const path = typeof (error as { path?: unknown } | null)?.path === 'string' ? (error as { path: string }).path : file;
   const what = `local storage: ${operation}${key === undefined ? '' : ` ${JSON.stringify(key)}`} failed (${code ?? String(error)}${path === undefined ? '' : ` at ${path}`})`;
   const options = { key, cause: error };
   if (code !== undefined && NOT_FOUND.has(code)) return new NotFoundError(what, options);

@@ -180,7 +180,7 @@ export class LocalFsStorageProvider implements StorageProvider {
       try {
         digest = await pumpSource(source, (chunk) => writeFully(fh, chunk), options.signal);
       } catch (error) {
-        if (error instanceof SinkFailure) throw mapFsError(error.cause, key, 'write');
+        if (error instanceof SinkFailure) throw mapFsError(error.cause, key, 'write', tmpData);
         throw error; // the source's own error (or the abort reason), unchanged
       }
       try {
@@ -195,7 +195,7 @@ export class LocalFsStorageProvider implements StorageProvider {
         await fh.close();
         handle = undefined;
       } catch (error) {
-        throw mapFsError(error, key, 'write');
+        throw mapFsError(error, key, 'write', handle === undefined ? tmpMeta : tmpData);
       }
       options.signal?.throwIfAborted();
       await this.commit(key, tmpData, tmpMeta);
