@@ -1,6 +1,7 @@
 /**
  * One run, one home (black box): the same backtest made through the CLI (a child process), the
- * synchronous API, the async API + a worker, a sweep, and a legacy import — all against ONE store
+ * synchronous API, the async API + a worker, the same sweep through the API (queue + worker) and
+ * through the CLI (`coinhts sweep`), a CLI walk-forward analysis, and a legacy import — all against ONE store
  * (a local folder, then an S3 bucket) and ONE PostgreSQL index. Then `coinhts results list` and
  * the API list show every run, and `show` / `export` give the same summaries and tables as the
  * API does.
@@ -47,6 +48,15 @@ async function everyRunEverywhere(t: TestApp, storeEnv: Record<string, string>):
   const c = await cli(t, ['backtest', '--strategy', 'volume_zone_breakout', '--symbol', 'KRW-BTC', '--from', '2024-01-01', '--to', '2024-06-30', '--param', 'volume_window=20', '--option', 'fee_rate=0.0005', '--option', 'stop_loss_pct=5'], storeEnv);
   expect({ code: c.code, err: c.err }).toEqual({ code: 0, err: expect.not.stringMatching(/error/i) as unknown as string });
   const cliId = /saved run (\S+)/.exec(c.out)?.[1] as string;
+  // 1b. the sweep the API makes below, through the CLI; and a walk-forward analysis
+  const cs = await cli(t, ['sweep', '--strategy', 'volume_zone_breakout', '--symbol', 'KRW-BTC', '--from', '2024-01-01', '--to', '2024-06-30', '--space', 'volume_window=10,20',
+    '--option', 'fee_rate=0.0005', '--option', 'stop_loss_pct=5', '--rank-by', 'total_return_pct', '--workers', '1'], storeEnv);
+  expect({ code: cs.code, err: cs.err }).toEqual({ code: 0, err: expect.not.stringMatching(/error/i) as unknown as string });
+  const cliSweepId = /saved run (\S+)/.exec(cs.out)?.[1] as string;
+  const wf = await cli(t, ['sweep', '--strategy', 'volume_zone_breakout', '--symbol', 'KRW-BTC', '--from', '2024-01-01', '--to', '2024-06-30', '--space', 'volume_window=10,20',
+    '--walk-forward', '--in-sample-bars', '100', '--out-of-sample-bars', '40'], storeEnv);
+  expect({ code: wf.code, err: wf.err }).toEqual({ code: 0, err: expect.not.stringMatching(/error/i) as unknown as string });
+  const wfId = /saved run (\S+)/.exec(wf.out)?.[1] as string;
   // 2. sync API
   const syncId = (await request(t.app).post('/api/v1/backtests').set(auth).send(BODY).expect(201)).body.run_id as string;
   // 3. async API + worker, 4. sweep + worker
@@ -68,7 +78,7 @@ async function everyRunEverywhere(t: TestApp, storeEnv: Record<string, string>):
   const imp = await cli(t, ['results', 'import-legacy', LEGACY], storeEnv);
   expect(imp.out).toMatch(/^imported 4 of 7 run\(s\)/);
 
-  const all = [cliId, syncId, asyncId, sweepId, ...LEGACY_IDS].sort();
+  const all = [cliId, syncId, asyncId, sweepId, cliSweepId, wfId, ...LEGACY_IDS].sort();
   const listed = await cli(t, ['results', 'list', '--json', '--limit', '100'], storeEnv);
   expect(listed.code).toBe(0);
   const cliRuns = JSON.parse(listed.out) as { run_id: string; total_return_pct: number | null; kind: string }[];
@@ -96,6 +106,35 @@ async function everyRunEverywhere(t: TestApp, storeEnv: Record<string, string>):
       await rm(out, { recursive: true, force: true });
     }
   }
+  // The CLI's sweep and the API's sweep of the same request are stored alike: the same request (the
+  // one schema), the same index fields, the same ranked rows; the API serves the CLI's ranking.
+  type SweepDoc = { run: Record<string, unknown>; request: unknown; ranking: { rows: unknown[] } & Record<string, unknown> };
+  const docOf = async (id: string): Promise<SweepDoc> => {
+    const shown = await cli(t, ['results', 'show', id, '--json'], storeEnv);
+    expect(shown.code).toBe(0);
+    return JSON.parse(shown.out) as SweepDoc;
+  };
+  const [apiSweep, cliSweep] = [await docOf(sweepId), await docOf(cliSweepId)];
+  expect(cliSweep.request).toEqual(apiSweep.request);
+  const sameFields = ({ id: _i, durationMs: _d, startedAt: _s, finishedAt: _f, createdAt: _c, idempotencyKey: _k, ...rest }: Record<string, unknown>) => rest;
+  expect(sameFields(cliSweep.run)).toEqual(sameFields(apiSweep.run));
+  const { sweepId: _a, ...apiRanking } = apiSweep.ranking;
+  const { sweepId: _b, ...cliRanking } = cliSweep.ranking;
+  expect(cliRanking).toEqual(apiRanking);
+  const served = async (id: string) => (await request(t.app).get(`/api/v1/sweeps/${id}`).set(auth).expect(200)).body as { ranking: unknown; request: unknown };
+  const [apiServed, cliServed] = [await served(sweepId), await served(cliSweepId)];
+  expect({ ranking: cliServed.ranking, request: cliServed.request }).toEqual({ ranking: apiServed.ranking, request: apiServed.request });
+  // The walk-forward run: a sweep-kind run whose equity table is the stitched out-of-sample curve.
+  const wfDoc = (await docOf(wfId)) as SweepDoc & { walk_forward: { folds: unknown[] } };
+  expect(wfDoc.run).toMatchObject({ kind: 'sweep', metrics: { analysis: 'walk-forward', folds: wfDoc.walk_forward.folds.length } });
+  const wfOut = await mkdtemp(join(tmpdir(), 'one-home-wf-'));
+  try {
+    expect((await cli(t, ['results', 'export', wfId, '--out', wfOut], storeEnv)).code).toBe(0);
+    expect(await readFile(join(wfOut, 'equity.csv'), 'utf8')).toMatch(/^timestamp,equity\n\d{4}-/);
+  } finally {
+    await rm(wfOut, { recursive: true, force: true });
+  }
+
   const check = await cli(t, ['results', 'check', '--min-age', '0'], storeEnv);
   expect({ code: check.code, out: check.out }).toEqual({ code: 0, out: expect.stringContaining('no problems') as unknown as string });
 }

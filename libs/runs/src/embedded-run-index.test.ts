@@ -116,6 +116,14 @@ describe('EmbeddedRunIndex on disk', () => {
       expect(await ids(new EmbeddedRunIndex({ file, snapshotEvery: 0 }))).toEqual([contractRun(1).id]);
     });
 
+    it('a log rewritten in place (same file, other content) does not match its snapshot: the log is read', async () => {
+      await fill(new EmbeddedRunIndex({ file, snapshotEvery: 10 }));
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.replace('"strategy":"volume_zone_breakout"', '"strategy":"edited_by_hand"')); // the first line: run 1
+      const fresh = new EmbeddedRunIndex({ file, snapshotEvery: 0 });
+      expect(await ids(fresh, { strategy: 'edited_by_hand' })).toEqual([contractRun(1).id]);
+    });
+
     it('an instance holding the old offsets notices a compaction by another instance and reads the new file', async () => {
       const reader = new EmbeddedRunIndex({ file, snapshotEvery: 10 });
       await fill(reader);

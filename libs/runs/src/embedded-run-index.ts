@@ -112,7 +112,12 @@ interface SnapshotHeader {
   readonly skipped: number;
   /** SHA-256 of the body line. */
   readonly sha256: string;
+  /** SHA-256 of the last (up to) 4 KiB of the covered part of the log: a log rewritten in place does not match. */
+  readonly logTailSha256: string;
 }
+
+/** Bytes at the end of the covered log that the snapshot's header hashes. */
+const LOG_TAIL_BYTES = 4096;
 
 /** The log changed under a read (compacted by another process): start again from the file. */
 class StaleRead extends Error {}
@@ -153,6 +158,8 @@ export class EmbeddedRunIndex implements RunIndex {
   private skipped = 0;
   /** Lines read past the snapshot (or since the start, without one). */
   private linesPastSnapshot = 0;
+  /** Set after a read found the snapshot's offsets wrong: the log is read in full until the snapshot is rewritten. */
+  private distrustSnapshot = false;
   private chain: Promise<unknown> = Promise.resolve();
 
   /** @param options - file, clock, fsync, snapshot interval */
@@ -184,7 +191,9 @@ export class EmbeddedRunIndex implements RunIndex {
     } catch (err) {
       if (!(err instanceof StaleRead)) throw err;
       this.reset(-1);
+      this.distrustSnapshot = true;
       await this.refresh();
+      await this.maybeSnapshot(true);
       return fn();
     }
   }
@@ -200,7 +209,7 @@ export class EmbeddedRunIndex implements RunIndex {
       return;
     }
     if (info.ino !== this.ino || info.size < this.offset) this.reset(info.ino);
-    if (this.offset === 0 && info.size > 0) await this.loadSnapshot(info.ino, info.size);
+    if (this.offset === 0 && info.size > 0 && !this.distrustSnapshot) await this.loadSnapshot(info.ino, info.size);
     if (info.size === this.offset) return;
     const fh = await open(this.file, 'r');
     try {
@@ -281,7 +290,7 @@ export class EmbeddedRunIndex implements RunIndex {
       if (header.format !== SNAPSHOT_FORMAT || header.v !== 1 || header.logIno !== ino || typeof header.logSize !== 'number' || header.logSize > size || header.logSize <= 0) return;
       const bodyText = text.slice(nl + 1);
       if (createHash('sha256').update(bodyText).digest('hex') !== header.sha256) return;
-      if (!(await this.lineBoundaryAt(header.logSize))) return;
+      if ((await this.logTailHash(header.logSize)) !== header.logTailSha256) return;
       const b = JSON.parse(bodyText) as SnapshotBody;
       const entries = new Map<string, Entry>();
       const sorted: Entry[] = [];
@@ -307,13 +316,14 @@ export class EmbeddedRunIndex implements RunIndex {
     }
   }
 
-  /** True when byte `at - 1` of the log is a newline (the snapshot ends on a whole line). */
-  private async lineBoundaryAt(at: number): Promise<boolean> {
+  /** SHA-256 of the last (up to) {@link LOG_TAIL_BYTES} bytes of the log before byte `end`. */
+  private async logTailHash(end: number): Promise<string> {
     const fh = await open(this.file, 'r');
     try {
-      const b = Buffer.alloc(1);
-      await fh.read(b, 0, 1, at - 1);
-      return b[0] === 0x0a;
+      const start = Math.max(0, end - LOG_TAIL_BYTES);
+      const b = Buffer.alloc(end - start);
+      const { bytesRead } = await fh.read(b, 0, b.byteLength, start);
+      return createHash('sha256').update(b.subarray(0, bytesRead)).digest('hex');
     } finally {
       await fh.close();
     }
@@ -338,14 +348,16 @@ export class EmbeddedRunIndex implements RunIndex {
       offset: rows.map((e) => e.offset), length: rows.map((e) => e.length),
     };
     const bodyText = JSON.stringify(body);
-    const header: SnapshotHeader = {
-      format: SNAPSHOT_FORMAT, v: 1, logIno: this.ino, logSize: this.offset, skipped: this.skipped, sha256: createHash('sha256').update(bodyText).digest('hex'),
-    };
     const tmp = join(dirname(this.snapshotFile), `.${basename(this.snapshotFile)}.${randomUUID()}.tmp`);
     try {
+      const header: SnapshotHeader = {
+        format: SNAPSHOT_FORMAT, v: 1, logIno: this.ino, logSize: this.offset, skipped: this.skipped,
+        sha256: createHash('sha256').update(bodyText).digest('hex'), logTailSha256: await this.logTailHash(this.offset),
+      };
       await writeFile(tmp, `${JSON.stringify(header)}\n${bodyText}`);
       await rename(tmp, this.snapshotFile);
       this.linesPastSnapshot = 0;
+      this.distrustSnapshot = false;
     } catch {
       await rm(tmp, { force: true }).catch(() => undefined);
     }

@@ -12,6 +12,9 @@ import { LocalFsStorageProvider } from '@coinhts/storage';
 import { writeFile } from 'node:fs/promises';
 import { REPO_ROOT, runCoinhts, tempDirs } from '../../test/cli-harness';
 
+// A generous bound for a loaded 2-core machine (nothing here waits for time: this only stops a hang).
+jest.setTimeout(120_000);
+
 const dirs = tempDirs('migrate');
 afterAll(() => dirs.cleanup());
 
@@ -127,5 +130,5 @@ describe('coinhts results migrate-layout', () => {
     expect(existsSync(join(dir, 'runs.jsonl'))).toBe(false);
     const third = await runCoinhts(['results', 'migrate-layout'], { env: env(dir) });
     expect(third.out).toMatch(/^nothing to migrate/);
-  }, 120_000);
+  }, 240_000);
 });
