@@ -101,6 +101,9 @@ export async function paperListView(kit: ViewKit): Promise<void> {
   }
 }
 
+/** How often an open session's views are refreshed besides on each event, ms (see paperSessionView). */
+const QUIET_REFRESH_MS = 5_000;
+
 /** #paper/ID: one session, live. */
 export async function paperSessionView(kit: ViewKit, id: string): Promise<void> {
   const url = `${BASE}/${encodeURIComponent(id)}`;
@@ -144,8 +147,10 @@ export async function paperSessionView(kit: ViewKit, id: string): Promise<void> 
       running = false;
     }
   };
+  let status = '';
   const draw = (st: { session: SessionView; equity: number; trades: number; pairs: { symbol: string; bars: number; lastCandleTime: number | null }[] }, positions: Position[], trades: Trade[], snaps: Snapshot[]) => {
     const s = st.session;
+    status = s.status;
     const capital = typeof s.request.options.initial_capital === 'number' ? s.request.options.initial_capital : null;
     statsTableInto(statusBox, statsTable('paper-status', `${s.name}: ${s.request.pairs.map((p) => `${p.symbol} ${p.strategy}`).join(', ')}, ${s.request.timeframe} candles`, [
       ['Status', s.status], ['Equity', formatKrw(st.equity)], ['Return', capital ? formatPercent((st.equity / capital - 1) * 100) : '–'],
@@ -185,6 +190,11 @@ export async function paperSessionView(kit: ViewKit, id: string): Promise<void> 
   await refresh();
   const ctl = new AbortController();
   kit.onLeave(() => ctl.abort());
+  // A quiet candle (no signal, order or snapshot) is applied without an event, yet it moves
+  // "Candles applied" and "Last candle": while the session runs, the views are also refreshed every
+  // QUIET_REFRESH_MS, so they never stay behind the API for longer.
+  const quiet = setInterval(() => { if (status === 'running' || status === 'stopping') void refresh(); }, QUIET_REFRESH_MS);
+  kit.onLeave(() => clearInterval(quiet));
   let received = 0;
   followEvents(`${url}/events`, (e) => {
     received++;
