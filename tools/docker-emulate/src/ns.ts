@@ -49,7 +49,10 @@ export function nsScript(spec: NsRunSpec, mountPoint: string): string {
   for (const b of spec.binds ?? []) {
     const t = `"$R"${q(b.target)}`;
     lines.push(`mkdir -p ${t}`);
-    if (b.seedFromImage) lines.push(`if [ -z "$(ls -A ${q(b.host)})" ]; then cp -a ${t}/. ${q(b.host)}/; fi`);
+    // Docker seeds a named volume once, however many containers start with it at the same time:
+    // the check and the copy run under a lock beside the volume folder (containers of one compose
+    // service and of others, e.g. api, workers and paper on `candles`, start together here).
+    if (b.seedFromImage) lines.push(`( flock 9; if [ -z "$(ls -A ${q(b.host)})" ]; then cp -a ${t}/. ${q(b.host)}/; fi ) 9>${q(`${b.host}.seed-lock`)}`);
     lines.push(`mount --bind ${q(b.host)} ${t}`);
     if (b.readOnly) lines.push(`mount -o remount,bind,ro ${t}`);
   }
