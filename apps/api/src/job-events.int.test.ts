@@ -8,6 +8,7 @@ import { request as httpRequest, type IncomingMessage, type Server } from 'node:
 import type { AddressInfo } from 'node:net';
 import { QUEUE_NAMES } from '@coinhts/jobs';
 import request from 'supertest';
+import { onSseFrames } from './testing/sse';
 import { expectErrorShape, startTestApp, startTestWorker, type TestApp, type TestWorker } from './testing/test-app';
 
 let t: TestApp;
@@ -38,18 +39,10 @@ function open(path: string, headers: Record<string, string> = {}): Promise<{ res
     const req = httpRequest({ host: '127.0.0.1', port, path, headers: { ...auth(t.keys.read), ...headers } }, (res) => {
       const events: Ev[] = [];
       const waiters: { n: number; resolve: (e: Ev) => void }[] = [];
-      let buf = '';
-      res.on('data', (d: Buffer) => {
-        buf += d.toString('utf8');
-        let k: number;
-        while ((k = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, k);
-          buf = buf.slice(k + 2);
-          const f = Object.fromEntries(block.split('\n').filter((l) => /^(id|event|data):/.test(l)).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
-          if (!f.event) continue;
-          events.push({ id: f.id, event: f.event, data: JSON.parse(f.data) as Ev['data'] });
-          for (const w of waiters.filter((x) => x.n <= events.length)) w.resolve(events[w.n - 1]);
-        }
+      onSseFrames(res, (f) => {
+        if (!f.event) return;
+        events.push({ id: f.id ?? '', event: f.event, data: JSON.parse(f.data ?? 'null') as Ev['data'] });
+        for (const w of waiters.filter((x) => x.n <= events.length)) w.resolve(events[w.n - 1]);
       });
       const ended = new Promise<Ev[]>((r, j) => { res.on('end', () => r(events)); res.on('error', j); });
       resolve({ res, events, ended, nth: (n) => (events.length >= n ? Promise.resolve(events[n - 1]) : new Promise((r) => waiters.push({ n, resolve: r }))) });

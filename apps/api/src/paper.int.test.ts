@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { startFakeUpbit } from '@coinhts/market-data/testing';
 import { PaperSessionRepository } from '@coinhts/results';
 import request from 'supertest';
+import { onSseFrames } from './testing/sse';
 import { startTestApp, type TestApp } from './testing/test-app';
 
 let t: TestApp;
@@ -28,17 +29,11 @@ afterAll(async () => {
 function readEvents(res: IncomingMessage, n: number): Promise<{ id: number; event: string; data: Record<string, unknown> }[]> {
   return new Promise((resolve, reject) => {
     const out: { id: number; event: string; data: Record<string, unknown> }[] = [];
-    let buf = '';
-    res.on('data', (d: Buffer) => {
-      buf += d.toString('utf8');
-      let k: number;
-      while ((k = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, k);
-        buf = buf.slice(k + 2);
-        const f = Object.fromEntries(block.split('\n').filter((l) => /^(id|event|data):/.test(l)).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
-        if (f.id) out.push({ id: Number(f.id), event: f.event, data: JSON.parse(f.data) as Record<string, unknown> });
-        if (out.length >= n) { res.destroy(); resolve(out); return; }
-      }
+    let done = false;
+    onSseFrames(res, (f) => {
+      if (done) return;
+      if (f.id) out.push({ id: Number(f.id), event: f.event ?? '', data: JSON.parse(f.data ?? 'null') as Record<string, unknown> });
+      if (out.length >= n) { done = true; res.destroy(); resolve(out); }
     });
     res.on('error', reject);
   });
